@@ -1,0 +1,182 @@
+//! `warden models …` and `warden bench`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use warden_core::bench::{self, BenchOptions};
+use warden_core::models::{self, ram_estimate};
+use warden_core::{Session, Settings};
+use warden_engine::{GgufInfo, WorkerCommand};
+
+#[derive(Subcommand)]
+pub enum ModelsCmd {
+    /// Show a GGUF file's metadata (read in Rust; llama.cpp is not involved).
+    Info {
+        /// The GGUF file.
+        path: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the models in the models folder.
+    List {
+        /// The folder (default: the configured models folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch the default model (Gemma 3 270M Q4_K_M) unless a verified copy is present.
+    FetchDefault {
+        /// The folder (default: the configured models folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// The model (default: the default model).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// Measured runs (after one warm-up).
+    #[arg(long, default_value_t = 5)]
+    runs: u32,
+    /// Tokens generated per run.
+    #[arg(long, default_value_t = 128)]
+    gen: u32,
+    /// Threads.
+    #[arg(long, default_value_t = 2)]
+    threads: i32,
+}
+
+fn gib(bytes: u64) -> String {
+    format!("{:.2} GiB", bytes as f64 / (1u64 << 30) as f64)
+}
+
+fn print_info(info: &GgufInfo) {
+    let or = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    println!("file          {}", info.path);
+    println!("size          {} ({} bytes)", gib(info.file_size), info.file_size);
+    println!("gguf version  {}", info.version);
+    println!("architecture  {}", or(&info.architecture));
+    println!("name          {}", or(&info.name));
+    println!("parameters    {:.1}M", info.parameters as f64 / 1e6);
+    println!("quantization  {}", or(&info.file_type));
+    println!(
+        "context       {}",
+        info.context_length.map_or("-".into(), |c| c.to_string())
+    );
+    println!(
+        "layers        {}",
+        info.block_count.map_or("-".into(), |c| c.to_string())
+    );
+    println!("tensors       {}", info.tensor_count);
+    println!(
+        "bos / eos     {} / {}",
+        info.bos_token_id.map_or("-".into(), |c| c.to_string()),
+        info.eos_token_id.map_or("-".into(), |c| c.to_string())
+    );
+    println!(
+        "chat template {}",
+        match &info.chat_template {
+            Some(t) => format!("yes ({} chars)", t.len()),
+            None => "none (a built-in template for the architecture is used)".into(),
+        }
+    );
+    println!("RAM (4k ctx)  ~{}", gib(ram_estimate(info, 4096)));
+}
+
+pub fn run(cmd: ModelsCmd) -> Result<()> {
+    let (settings, _) = Settings::resolve()?;
+    match cmd {
+        ModelsCmd::Info { path, json } => {
+            let info = warden_engine::inspect(&path)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&info)?);
+            } else {
+                print_info(&info);
+            }
+        }
+        ModelsCmd::List { dir, json } => {
+            let dir = dir.unwrap_or(settings.models_dir);
+            let entries = models::list_models(&dir)
+                .with_context(|| format!("listing {}", dir.display()))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&entries)?);
+            } else if entries.is_empty() {
+                println!(
+                    "No .gguf files in {}. Run `warden models fetch-default`, or copy an R1 distill there (see models/README.md).",
+                    dir.display()
+                );
+            } else {
+                for e in entries {
+                    match e.info {
+                        Ok(i) => println!(
+                            "{:<48} {:>10} {:<10} {:>7.2}B params {}",
+                            e.path.display(),
+                            gib(e.size),
+                            i.architecture.unwrap_or_default(),
+                            i.parameters as f64 / 1e9,
+                            i.file_type.unwrap_or_default()
+                        ),
+                        Err(why) => println!("{:<48} {:>10} unusable: {why}", e.path.display(), gib(e.size)),
+                    }
+                }
+            }
+        }
+        ModelsCmd::FetchDefault { dir } => {
+            let dir = dir.unwrap_or(settings.models_dir);
+            let path = crate::term::fetch_default(&dir)?;
+            println!("{}", path.display());
+        }
+    }
+    Ok(())
+}
+
+pub fn bench(args: BenchArgs) -> Result<()> {
+    let (settings, _) = Settings::resolve()?;
+    let model = crate::term::resolve_model(&settings, args.model.as_deref())?;
+    let mut session = Session::new(settings, WorkerCommand::current_exe()?);
+    let opts = BenchOptions {
+        gen_tokens: args.gen,
+        runs: args.runs.max(1),
+        threads: args.threads,
+    };
+    let json = args.json;
+    let report = bench::run(&mut session, &model, opts, |m| {
+        if !json {
+            eprintln!("{m}");
+        }
+    })?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    println!(
+        "model {}  ({} threads, {} prompt tokens, {} generated, median of {} runs)",
+        report.model, opts.threads, report.bare.prompt_tokens, opts.gen_tokens, opts.runs
+    );
+    println!("{:<22} {:>12} {:>12} {:>8}", "", "bare loop", "pipeline", "ratio");
+    println!(
+        "{:<22} {:>12.1} {:>12.1} {:>8.3}",
+        "prompt t/s", report.bare.prompt_tps, report.pipeline.prompt_tps, report.prompt_ratio
+    );
+    println!(
+        "{:<22} {:>12.1} {:>12.1} {:>8.3}",
+        "generation t/s",
+        report.bare.generation_tps,
+        report.pipeline.generation_tps,
+        report.generation_ratio
+    );
+    println!(
+        "{:<22} {:>12.1} {:>12.1} {:>+8.1}",
+        "time to first token ms", report.bare.ttft_ms, report.pipeline.ttft_ms, report.ttft_overhead_ms
+    );
+    Ok(())
+}

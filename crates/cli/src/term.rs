@@ -1,0 +1,68 @@
+//! Terminal helpers: progress bars and colours, only when stderr/stdout are terminals.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use warden_core::models::{self, FetchProgress};
+use warden_core::Settings;
+
+pub const DIM: &str = "\x1b[2m";
+pub const RESET: &str = "\x1b[0m";
+
+pub fn stdout_is_tty() -> bool {
+    std::io::stdout().is_terminal()
+}
+
+/// A 0..=100 bar on stderr (hidden when stderr is not a terminal).
+pub fn bar(msg: &'static str) -> ProgressBar {
+    let pb = if std::io::stderr().is_terminal() {
+        ProgressBar::new(100)
+    } else {
+        ProgressBar::hidden()
+    };
+    pb.set_style(
+        ProgressStyle::with_template("{msg:>12} [{bar:30}] {percent:>3}% {bytes_per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message(msg);
+    pb
+}
+
+/// Fetches the default model into `dir` with a progress bar.
+pub fn fetch_default(dir: &Path) -> Result<PathBuf> {
+    let pb = bar("model");
+    let path = models::fetch_default(dir, |p| match p {
+        FetchProgress::Verifying => pb.set_message("verifying"),
+        FetchProgress::Downloading => pb.set_message("downloading"),
+        FetchProgress::Assembling { done, total } => {
+            pb.set_message("assembling");
+            pb.set_length(total);
+            pb.set_position(done);
+        }
+        FetchProgress::Ready => pb.finish_and_clear(),
+    })
+    .with_context(|| format!("fetching the default model into {}", dir.display()))?;
+    Ok(path)
+}
+
+/// The model to use: `--model`, else the configured one, else the default (fetched if missing).
+pub fn resolve_model(settings: &Settings, explicit: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p.to_owned());
+    }
+    if let Some(p) = &settings.model.path {
+        return Ok(p.clone());
+    }
+    let path = settings.model_path();
+    if !path.exists() {
+        eprintln!(
+            "The default model is not in {} yet: fetching it (253 MB, once).",
+            settings.models_dir.display()
+        );
+        return fetch_default(&settings.models_dir);
+    }
+    Ok(path)
+}

@@ -1,0 +1,128 @@
+//! `warden bench`: the pipeline against a bare llama-cpp-2 loop, measured in one run.
+
+use std::path::Path;
+
+use serde::Serialize;
+use warden_engine::bench::{BareModel, BareRun};
+use warden_engine::SamplingParams;
+
+use crate::session::Session;
+use crate::CoreError;
+
+/// A fixed prompt of about 64 tokens (llama-bench's pp64).
+pub const BENCH_PROMPT: &str = "The history of the printing press begins in the fifteenth century, when Johannes Gutenberg combined movable metal type, oil-based ink and a wooden press adapted from wine making. Within fifty years presses operated in more than two hundred European cities, and the cost of books fell so quickly that";
+
+/// Options for a run.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct BenchOptions {
+    /// Tokens to generate per run.
+    pub gen_tokens: u32,
+    /// Measured runs of each (after one warm-up).
+    pub runs: u32,
+    /// Threads.
+    pub threads: i32,
+}
+
+/// Medians of the measured runs.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Figures {
+    /// Prompt tokens.
+    pub prompt_tokens: f64,
+    /// Prompt tokens / time to first token.
+    pub prompt_tps: f64,
+    /// Generation tokens/s.
+    pub generation_tps: f64,
+    /// Time to first token, ms.
+    pub ttft_ms: f64,
+}
+
+/// The report: baseline, pipeline, ratios.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// The model file.
+    pub model: String,
+    /// The options used.
+    pub options: BenchOptions,
+    /// Bare in-process loop.
+    pub bare: Figures,
+    /// Full pipeline through the worker.
+    pub pipeline: Figures,
+    /// pipeline / bare generation t/s.
+    pub generation_ratio: f64,
+    /// pipeline / bare prompt t/s.
+    pub prompt_ratio: f64,
+    /// pipeline − bare time to first token, ms.
+    pub ttft_overhead_ms: f64,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Runs the benchmark: bare and pipeline runs interleaved, so drift affects both alike.
+pub fn run(
+    session: &mut Session,
+    model: &Path,
+    opts: BenchOptions,
+    mut log: impl FnMut(&str),
+) -> Result<BenchReport, CoreError> {
+    let path = model.to_string_lossy().into_owned();
+    log("loading the model in-process (baseline)…");
+    let bare = BareModel::load(&path).map_err(|e| CoreError::Bench(e.message))?;
+    log("loading the model in the worker (pipeline)…");
+    session.settings_mut().model.threads = opts.threads;
+    session.load_model(Some(model), |_| {})?;
+    let sampling = SamplingParams {
+        ignore_eog: true,
+        ..SamplingParams::greedy(opts.gen_tokens)
+    };
+    let mut bare_runs: Vec<BareRun> = Vec::new();
+    let mut pipe_runs = Vec::new();
+    for i in 0..=opts.runs {
+        let b = bare
+            .run(BENCH_PROMPT, opts.gen_tokens as usize, opts.threads)
+            .map_err(|e| CoreError::Bench(e.message))?;
+        let mut sink = Vec::new();
+        let p = session.complete(BENCH_PROMPT, sampling.clone(), &mut sink)?;
+        if i == 0 {
+            continue; // warm-up
+        }
+        log(&format!(
+            "run {i}/{}: bare {:.1} t/s, pipeline {:.1} t/s",
+            opts.runs, b.generation_tps, p.stats.generation_tps
+        ));
+        bare_runs.push(b);
+        pipe_runs.push(p.stats);
+    }
+    let bare_f = Figures {
+        prompt_tokens: median(bare_runs.iter().map(|r| r.prompt_tokens as f64).collect()),
+        prompt_tps: median(bare_runs.iter().map(|r| r.prompt_tps).collect()),
+        generation_tps: median(bare_runs.iter().map(|r| r.generation_tps).collect()),
+        ttft_ms: median(bare_runs.iter().map(|r| r.ttft_ms).collect()),
+    };
+    let pipe_f = Figures {
+        prompt_tokens: median(pipe_runs.iter().map(|r| f64::from(r.prompt_tokens)).collect()),
+        prompt_tps: median(
+            pipe_runs
+                .iter()
+                .map(|r| warden_engine::runner::rate(f64::from(r.prompt_tokens), r.ttft_ms / 1e3))
+                .collect(),
+        ),
+        generation_tps: median(pipe_runs.iter().map(|r| r.generation_tps).collect()),
+        ttft_ms: median(pipe_runs.iter().map(|r| r.ttft_ms).collect()),
+    };
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    Ok(BenchReport {
+        model: path,
+        options: opts,
+        generation_ratio: ratio(pipe_f.generation_tps, bare_f.generation_tps),
+        prompt_ratio: ratio(pipe_f.prompt_tps, bare_f.prompt_tps),
+        ttft_overhead_ms: pipe_f.ttft_ms - bare_f.ttft_ms,
+        bare: bare_f,
+        pipeline: pipe_f,
+    })
+}

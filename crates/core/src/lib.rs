@@ -1,0 +1,46 @@
+//! Warden's core: the pipeline every shell shares, and the settings.
+//!
+//! A shell (the `warden` CLI, the desktop app, a test) builds a [`Session`] from
+//! [`Settings::resolve`], loads a model and calls [`Session::send`] with an [`EventSink`].
+//! No Tauri, no clap, no terminal here: everything is testable without a window.
+
+pub mod bench;
+pub mod models;
+pub mod session;
+pub mod settings;
+
+pub use session::{language_instruction, EventSink, FnSink, GenerationEvent, Session, TurnOutcome};
+pub use settings::{Settings, SettingsError, SettingsSource};
+
+/// The app version recorded with every generation.
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Errors of the pipeline, each with a stable [`code`](CoreError::code) for the UI.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CoreError {
+    /// From the engine (model, worker, generation).
+    #[error(transparent)]
+    Engine(#[from] warden_engine::EngineError),
+    /// Settings could not be resolved.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// The default model could not be fetched.
+    #[error(transparent)]
+    Fetch(#[from] models::FetchError),
+    /// The benchmark failed.
+    #[error("benchmark failed: {0}")]
+    Bench(String),
+}
+
+impl CoreError {
+    /// A stable code for the UI.
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Engine(e) => e.code(),
+            Self::Settings(_) => "settings_invalid",
+            Self::Fetch(_) => "fetch_failed",
+            Self::Bench(_) => "bench_failed",
+        }
+    }
+}

