@@ -169,12 +169,12 @@ pub fn run(args: ChatArgs) -> Result<i32> {
         );
     }
     *current().lock().unwrap_or_else(|p| p.into_inner()) = session.canceller();
-    ctrlc::set_handler(|| {
-        match current().lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+    ctrlc::set_handler(
+        || match current().lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
             Some(c) => c.cancel(),
             None => std::process::exit(130),
-        }
-    })
+        },
+    )
     .context("installing the Ctrl-C handler")?;
     let mut printer = Printer {
         json: args.json,
@@ -216,8 +216,7 @@ fn repl(session: &mut Session, printer: &mut Printer) -> Result<i32> {
                     if e.code() == "engine_crashed" {
                         eprintln!("The engine stopped; reloading the model…");
                         session.load_model(None, |_| {})?;
-                        *current().lock().unwrap_or_else(|p| p.into_inner()) =
-                            session.canceller();
+                        *current().lock().unwrap_or_else(|p| p.into_inner()) = session.canceller();
                     }
                 }
             }

@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use warden_engine::WORKER_SUBCOMMAND;
 
 #[derive(Parser)]
-#[command(name = "warden", version, about = "Run DeepSeek-R1 distills locally, with guardrails and an audit log")]
+#[command(
+    name = "warden",
+    version,
+    about = "Run DeepSeek-R1 distills locally, with guardrails and an audit log"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -62,7 +62,11 @@ fn gib(bytes: u64) -> String {
 fn print_info(info: &GgufInfo) {
     let or = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
     println!("file          {}", info.path);
-    println!("size          {} ({} bytes)", gib(info.file_size), info.file_size);
+    println!(
+        "size          {} ({} bytes)",
+        gib(info.file_size),
+        info.file_size
+    );
     println!("gguf version  {}", info.version);
     println!("architecture  {}", or(&info.architecture));
     println!("name          {}", or(&info.name));
@@ -105,8 +109,8 @@ pub fn run(cmd: ModelsCmd) -> Result<()> {
         }
         ModelsCmd::List { dir, json } => {
             let dir = dir.unwrap_or(settings.models_dir);
-            let entries = models::list_models(&dir)
-                .with_context(|| format!("listing {}", dir.display()))?;
+            let entries =
+                models::list_models(&dir).with_context(|| format!("listing {}", dir.display()))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&entries)?);
             } else if entries.is_empty() {
@@ -125,7 +129,11 @@ pub fn run(cmd: ModelsCmd) -> Result<()> {
                             i.parameters as f64 / 1e9,
                             i.file_type.unwrap_or_default()
                         ),
-                        Err(why) => println!("{:<48} {:>10} unusable: {why}", e.path.display(), gib(e.size)),
+                        Err(why) => println!(
+                            "{:<48} {:>10} unusable: {why}",
+                            e.path.display(),
+                            gib(e.size)
+                        ),
                     }
                 }
             }
@@ -162,7 +170,10 @@ pub fn bench(args: BenchArgs) -> Result<()> {
         "model {}  ({} threads, {} prompt tokens, {} generated, median of {} runs)",
         report.model, opts.threads, report.bare.prompt_tokens, opts.gen_tokens, opts.runs
     );
-    println!("{:<22} {:>12} {:>12} {:>8}", "", "bare loop", "pipeline", "ratio");
+    println!(
+        "{:<22} {:>12} {:>12} {:>8}",
+        "", "bare loop", "pipeline", "ratio"
+    );
     println!(
         "{:<22} {:>12.1} {:>12.1} {:>8.3}",
         "prompt t/s", report.bare.prompt_tps, report.pipeline.prompt_tps, report.prompt_ratio
@@ -176,7 +187,10 @@ pub fn bench(args: BenchArgs) -> Result<()> {
     );
     println!(
         "{:<22} {:>12.1} {:>12.1} {:>+8.1}",
-        "time to first token ms", report.bare.ttft_ms, report.pipeline.ttft_ms, report.ttft_overhead_ms
+        "time to first token ms",
+        report.bare.ttft_ms,
+        report.pipeline.ttft_ms,
+        report.ttft_overhead_ms
     );
     Ok(())
 }

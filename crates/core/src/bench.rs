@@ -82,10 +82,15 @@ pub fn run(
     };
     let mut bare_runs: Vec<BareRun> = Vec::new();
     let mut pipe_runs = Vec::new();
+    // llama.cpp's OpenMP threads spin for a while after each run; on a small machine the
+    // other process's spinning threads would slow whichever run comes next. Let them settle.
+    let settle = || std::thread::sleep(std::time::Duration::from_millis(300));
     for i in 0..=opts.runs {
+        settle();
         let b = bare
             .run(BENCH_PROMPT, opts.gen_tokens as usize, opts.threads)
             .map_err(|e| CoreError::Bench(e.message))?;
+        settle();
         let mut sink = Vec::new();
         let p = session.complete(BENCH_PROMPT, sampling.clone(), &mut sink)?;
         if i == 0 {
@@ -105,7 +110,12 @@ pub fn run(
         ttft_ms: median(bare_runs.iter().map(|r| r.ttft_ms).collect()),
     };
     let pipe_f = Figures {
-        prompt_tokens: median(pipe_runs.iter().map(|r| f64::from(r.prompt_tokens)).collect()),
+        prompt_tokens: median(
+            pipe_runs
+                .iter()
+                .map(|r| f64::from(r.prompt_tokens))
+                .collect(),
+        ),
         prompt_tps: median(
             pipe_runs
                 .iter()

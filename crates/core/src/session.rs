@@ -167,7 +167,8 @@ impl Session {
         let outcome = self.run(Prompt::Chat(messages), sampling, sink)?;
         self.history.push(ChatMessage::user(text));
         // Earlier assistant turns are kept without their reasoning (DeepSeek's advice).
-        self.history.push(ChatMessage::assistant(outcome.answer.clone()));
+        self.history
+            .push(ChatMessage::assistant(outcome.answer.clone()));
         Ok(outcome)
     }
 

@@ -275,7 +275,10 @@ mod tests {
 
     #[test]
     fn file_values_override_defaults() {
-        let s = Settings::from_toml("language = \"fr\"\n[model]\nthreads = 3\n[sampling]\ntemperature = 0.2\n").unwrap();
+        let s = Settings::from_toml(
+            "language = \"fr\"\n[model]\nthreads = 3\n[sampling]\ntemperature = 0.2\n",
+        )
+        .unwrap();
         assert_eq!(s.language.as_deref(), Some("fr"));
         assert_eq!(s.model.threads, 3);
         assert_eq!(s.sampling.temperature, Some(0.2));
@@ -298,7 +301,8 @@ mod tests {
     #[test]
     fn environment_beats_file_and_bad_numbers_are_errors() {
         let mut s = Settings::default();
-        s.apply_env(|k| (k == "WARDEN_THREADS").then(|| "7".to_owned())).unwrap();
+        s.apply_env(|k| (k == "WARDEN_THREADS").then(|| "7".to_owned()))
+            .unwrap();
         assert_eq!(s.model.threads, 7);
         let e = s
             .apply_env(|k| (k == "WARDEN_CONTEXT").then(|| "big".to_owned()))

@@ -12,7 +12,7 @@ use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::sampling::LlamaSampler;
 
-use crate::runner::{backend, rate, RunError};
+use crate::runner::{backend, backend_quiet, rate, RunError};
 
 /// One measured run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
@@ -43,11 +43,12 @@ impl std::fmt::Debug for BareModel {
 impl BareModel {
     /// Loads `path` on the CPU.
     pub fn load(path: &str) -> Result<Self, RunError> {
-        let model = LlamaModel::load_from_file(backend()?, path, &LlamaModelParams::default())
-            .map_err(|e| RunError {
-                code: "load_failed",
-                message: e.to_string(),
-            })?;
+        let model =
+            LlamaModel::load_from_file(backend_quiet()?, path, &LlamaModelParams::default())
+                .map_err(|e| RunError {
+                    code: "load_failed",
+                    message: e.to_string(),
+                })?;
         Ok(Self { model })
     }
 
@@ -58,7 +59,6 @@ impl BareModel {
             code: "bench_failed",
             message: e,
         };
-        let started = Instant::now();
         let cp = LlamaContextParams::default()
             .with_n_ctx(NonZeroU32::new(2048))
             .with_n_batch(512)
@@ -85,11 +85,10 @@ impl BareModel {
             ctx.decode(&mut batch).map_err(|e| err(e.to_string()))?;
         }
         let mut sampler = LlamaSampler::greedy();
-        let mut pos = tokens.len() as i32;
         let mut first = None;
         let mut last_at = created;
         let mut buf = Vec::new();
-        for _ in 0..n_gen {
+        for pos in (tokens.len() as i32..).take(n_gen) {
             let tok = sampler.sample(&ctx, batch.n_tokens() - 1);
             buf.clear();
             vocab.token_to_piece_into(tok, &mut buf, true, None);
@@ -100,10 +99,8 @@ impl BareModel {
             batch
                 .add(tok, pos, &[0], true)
                 .map_err(|e| err(e.to_string()))?;
-            pos += 1;
             ctx.decode(&mut batch).map_err(|e| err(e.to_string()))?;
         }
-        let _ = started;
         let first = first.unwrap_or(last_at);
         // Context creation is excluded: the worker keeps its context between generations.
         let ttft = (first - created).as_secs_f64();
@@ -111,7 +108,10 @@ impl BareModel {
             prompt_tokens: tokens.len(),
             generated_tokens: n_gen,
             prompt_tps: rate(tokens.len() as f64, ttft),
-            generation_tps: rate((n_gen.saturating_sub(1)) as f64, (last_at - first).as_secs_f64()),
+            generation_tps: rate(
+                (n_gen.saturating_sub(1)) as f64,
+                (last_at - first).as_secs_f64(),
+            ),
             ttft_ms: ttft * 1e3,
         })
     }

@@ -160,7 +160,9 @@ impl Worker {
         let line = serde_json::to_string(req).map_err(|e| proto(&e.to_string()))? + "\n";
         let mut stdin = lock(&self.stdin);
         // A write error means the worker is gone; recv() will report how it died.
-        let _ = stdin.write_all(line.as_bytes()).and_then(|()| stdin.flush());
+        let _ = stdin
+            .write_all(line.as_bytes())
+            .and_then(|()| stdin.flush());
         Ok(())
     }
 
@@ -268,7 +270,9 @@ impl Canceller {
         }
         let line = format!("{{\"op\":\"cancel\",\"id\":{id}}}\n");
         let mut stdin = lock(&self.stdin);
-        let _ = stdin.write_all(line.as_bytes()).and_then(|()| stdin.flush());
+        let _ = stdin
+            .write_all(line.as_bytes())
+            .and_then(|()| stdin.flush());
     }
 }
 
@@ -394,7 +398,11 @@ impl EngineClient {
         let (text, add_bos, opens_reasoning) = match prompt {
             Prompt::Chat(messages) => {
                 let r = model.render(&messages)?;
-                (r.text, model.loaded.add_bos && !r.has_bos, r.opens_reasoning)
+                (
+                    r.text,
+                    model.loaded.add_bos && !r.has_bos,
+                    r.opens_reasoning,
+                )
             }
             Prompt::Raw(text) => (text, model.loaded.add_bos, false),
         };
@@ -460,7 +468,12 @@ impl Generation<'_> {
             if self.finished {
                 return Ok(None);
             }
-            let r = self.client.worker.as_mut().ok_or(EngineError::NoModel)?.recv();
+            let r = self
+                .client
+                .worker
+                .as_mut()
+                .ok_or(EngineError::NoModel)?
+                .recv();
             let resp = match self.client.check_crash(r) {
                 Ok(resp) => resp,
                 Err(e) => {
@@ -485,7 +498,10 @@ impl Generation<'_> {
                     let first = self.first_at.unwrap_or(end);
                     stats.ttft_ms = (first - self.started).as_secs_f64() * 1e3;
                     stats.total_ms = (end - self.started).as_secs_f64() * 1e3;
-                    let span = self.last_at.map(|l| (l - first).as_secs_f64()).unwrap_or(0.0);
+                    let span = self
+                        .last_at
+                        .map(|l| (l - first).as_secs_f64())
+                        .unwrap_or(0.0);
                     stats.generation_tps =
                         crate::runner::rate(f64::from(self.tokens.saturating_sub(1)), span);
                     self.queue.push_back(GenEvent::Done { stats, reasoning });

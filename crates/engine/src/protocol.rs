@@ -191,7 +191,9 @@ mod tests {
 
     #[test]
     fn frames_round_trip_and_stray_lines_are_not_frames() {
-        let r = Response::Token { text: "a\nb".into() };
+        let r = Response::Token {
+            text: "a\nb".into(),
+        };
         let line = encode(&r);
         assert_eq!(line.matches('\n').count(), 1, "one frame is one line");
         assert_eq!(decode::<Response>(&line).unwrap().unwrap(), r);

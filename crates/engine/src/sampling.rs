@@ -84,7 +84,12 @@ impl SamplingParams {
 
     /// Checks the ranges llama.cpp expects.
     pub fn validate(&self) -> Result<(), String> {
-        let finite = [self.temperature, self.top_p, self.min_p, self.repeat_penalty];
+        let finite = [
+            self.temperature,
+            self.top_p,
+            self.min_p,
+            self.repeat_penalty,
+        ];
         if finite.iter().any(|v| !v.is_finite()) {
             return Err("sampling values must be finite numbers".into());
         }
@@ -124,11 +129,26 @@ mod tests {
     #[test]
     fn out_of_range_values_are_rejected() {
         for bad in [
-            SamplingParams { top_p: 1.5, ..Default::default() },
-            SamplingParams { temperature: f32::NAN, ..Default::default() },
-            SamplingParams { repeat_penalty: 0.0, ..Default::default() },
-            SamplingParams { max_tokens: 0, ..Default::default() },
-            SamplingParams { top_k: -1, ..Default::default() },
+            SamplingParams {
+                top_p: 1.5,
+                ..Default::default()
+            },
+            SamplingParams {
+                temperature: f32::NAN,
+                ..Default::default()
+            },
+            SamplingParams {
+                repeat_penalty: 0.0,
+                ..Default::default()
+            },
+            SamplingParams {
+                max_tokens: 0,
+                ..Default::default()
+            },
+            SamplingParams {
+                top_k: -1,
+                ..Default::default()
+            },
         ] {
             assert!(bad.validate().is_err(), "{bad:?}");
         }

