@@ -161,7 +161,7 @@ pub fn run(args: ChatArgs) -> Result<i32> {
     let handle = loaded.with_context(|| format!("loading {}", model.display()))?;
     if !args.json {
         eprintln!(
-            "{} · {} · {} params · template: {:?}",
+            "{} · {} · {} params · {} chat template",
             handle.file_name(),
             handle.gguf.architecture.as_deref().unwrap_or("?"),
             human(handle.loaded.n_params),

@@ -90,6 +90,15 @@ pub enum TemplateSource {
     Builtin(&'static str),
 }
 
+impl std::fmt::Display for TemplateSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Model => f.write_str("the model's own"),
+            Self::Builtin(name) => write!(f, "built-in {name}"),
+        }
+    }
+}
+
 /// A chat template ready to render.
 #[derive(Debug, Clone)]
 pub struct ChatTemplate {
