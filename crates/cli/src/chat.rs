@@ -7,7 +7,7 @@ use std::sync::{Mutex, OnceLock};
 use anyhow::{Context, Result};
 use clap::Args;
 use rustyline::error::ReadlineError;
-use warden_core::{EventSink, GenerationEvent, Session, Settings};
+use warden_core::{Audit, EventSink, GenerationEvent, Session, Settings};
 use warden_engine::{Canceller, WorkerCommand};
 
 use crate::term::{self, DIM, RESET};
@@ -111,7 +111,7 @@ impl EventSink for Printer {
                 self.wrote_answer = true;
                 let _ = write!(out, "{text}");
             }
-            GenerationEvent::Done { stats, reasoning } => {
+            GenerationEvent::Done { stats, reasoning, .. } => {
                 if self.in_reasoning {
                     self.in_reasoning = false;
                     let _ = write!(out, "{}", if self.color { RESET } else { "</think>" });
@@ -137,6 +137,35 @@ impl EventSink for Printer {
                     eprintln!("{note}");
                 }
             }
+            GenerationEvent::Started { .. } => {}
+            GenerationEvent::Verdict(v) => {
+                let note = format!("[guard: {} {} at {}]", v.action, v.categories.join(","), v.stage);
+                if self.color {
+                    eprintln!("\n\x1b[33m{note}{RESET}");
+                } else {
+                    eprintln!("\n{note}");
+                }
+            }
+            GenerationEvent::Blocked(v) => {
+                if self.in_reasoning {
+                    self.in_reasoning = false;
+                    if self.color {
+                        let _ = write!(out, "{RESET}");
+                    }
+                }
+                let _ = writeln!(out);
+                let msg = v.message.unwrap_or_else(|| "Blocked by policy.".into());
+                let note = format!("[blocked at {}: {} ({})]", v.stage, msg, v.categories.join(","));
+                if self.color {
+                    // What was shown of this stage is retracted: say so plainly.
+                    let _ = writeln!(out, "\x1b[31m{note} — the text above is withdrawn{RESET}");
+                } else {
+                    let _ = writeln!(out, "{note}");
+                }
+            }
+            GenerationEvent::Redacted { text } => {
+                let _ = writeln!(out, "\n[redacted answer]\n{text}");
+            }
             GenerationEvent::Error { code, message } => {
                 if self.in_reasoning && self.color {
                     let _ = write!(out, "{RESET}");
@@ -154,7 +183,10 @@ pub fn run(args: ChatArgs) -> Result<i32> {
     apply(&args, &mut settings);
     let model = term::resolve_model(&settings, args.model.as_deref())?;
     settings.model.path = Some(model.clone());
-    let mut session = Session::new(settings, WorkerCommand::current_exe()?);
+    let audit = Audit::open_configured(&settings)
+        .with_context(|| format!("opening the audit log {}", settings.db_path().display()))?;
+    let guard = crate::term::guard(&settings)?;
+    let mut session = Session::new(settings, WorkerCommand::current_exe()?, guard, audit);
     let pb = term::bar("loading");
     let loaded = session.load_model(Some(&model), |p| pb.set_position((p * 100.0) as u64));
     pb.finish_and_clear();

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use warden_core::bench::{self, BenchOptions};
 use warden_core::models::{self, ram_estimate};
-use warden_core::{Session, Settings};
+use warden_core::{Audit, Session, Settings};
 use warden_engine::{GgufInfo, WorkerCommand};
 
 #[derive(Subcommand)]
@@ -150,7 +150,11 @@ pub fn run(cmd: ModelsCmd) -> Result<()> {
 pub fn bench(args: BenchArgs) -> Result<()> {
     let (settings, _) = Settings::resolve()?;
     let model = crate::term::resolve_model(&settings, args.model.as_deref())?;
-    let mut session = Session::new(settings, WorkerCommand::current_exe()?);
+    // The full pipeline, guard and audit included, writing to a scratch database.
+    let db = std::env::temp_dir().join(format!("warden-bench-{}.sqlite3", std::process::id()));
+    let audit = Audit::open(&db).context("opening the bench's scratch audit log")?;
+    let guard = crate::term::guard(&settings)?;
+    let mut session = Session::new(settings, WorkerCommand::current_exe()?, guard, audit);
     let opts = BenchOptions {
         gen_tokens: args.gen,
         runs: args.runs.max(1),
@@ -161,7 +165,12 @@ pub fn bench(args: BenchArgs) -> Result<()> {
         if !json {
             eprintln!("{m}");
         }
-    })?;
+    });
+    drop(session);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let report = report?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());

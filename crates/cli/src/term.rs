@@ -66,3 +66,17 @@ pub fn resolve_model(settings: &Settings, explicit: Option<&Path>) -> Result<Pat
     }
     Ok(path)
 }
+
+/// The guard with the default policy, or the user's policy file when one is configured.
+pub fn guard(settings: &Settings) -> Result<warden_guard::Guard> {
+    match &settings.policy_path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("reading the guard policy {}", p.display()))?;
+            let policy = warden_guard::Policy::from_toml_str(&text)
+                .with_context(|| format!("guard policy {}", p.display()))?;
+            Ok(warden_guard::Guard::new(policy)?)
+        }
+        None => Ok(warden_guard::Guard::with_default_policy()),
+    }
+}

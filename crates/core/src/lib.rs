@@ -4,12 +4,16 @@
 //! [`Settings::resolve`], loads a model and calls [`Session::send`] with an [`EventSink`].
 //! No Tauri, no clap, no terminal here: everything is testable without a window.
 
+pub mod audit;
 pub mod bench;
 pub mod models;
 pub mod session;
 pub mod settings;
 
-pub use session::{language_instruction, EventSink, FnSink, GenerationEvent, Session, TurnOutcome};
+pub use audit::Audit;
+pub use session::{
+    language_instruction, EventSink, FnSink, GenerationEvent, Session, TurnOutcome, VerdictSummary,
+};
 pub use settings::{Settings, SettingsError, SettingsSource};
 
 /// The app version recorded with every generation.
@@ -28,9 +32,18 @@ pub enum CoreError {
     /// The default model could not be fetched.
     #[error(transparent)]
     Fetch(#[from] models::FetchError),
+    /// The audit log refused a write or a read: nothing was generated.
+    #[error("audit log: {0}")]
+    Audit(#[from] warden_audit::AuditError),
+    /// The guard policy could not be loaded.
+    #[error(transparent)]
+    Guard(#[from] warden_guard::GuardError),
     /// The benchmark failed.
     #[error("benchmark failed: {0}")]
     Bench(String),
+    /// Anything else (runtime set-up, file system).
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl CoreError {
@@ -40,7 +53,10 @@ impl CoreError {
             Self::Engine(e) => e.code(),
             Self::Settings(_) => "settings_invalid",
             Self::Fetch(_) => "fetch_failed",
+            Self::Audit(e) => e.code(),
+            Self::Guard(_) => "policy_invalid",
             Self::Bench(_) => "bench_failed",
+            Self::Internal(_) => "internal",
         }
     }
 }

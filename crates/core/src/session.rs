@@ -1,27 +1,83 @@
 //! The chat pipeline: one user turn in, a stream of [`GenerationEvent`]s out.
 //!
 //! ```text
-//! send(text) → [input guard] → render → engine stream → split <think> → [output guard] → sink
-//!                    └──────────────── [audit: open record … append … close] ───────────┘
+//! send(text) → audit: open record (fail-closed) → input guard ─block→ audited, never reaches the model
+//!            → render → engine stream → split <think> → reasoning/output guards (incremental)
+//!            → sink (tokens)            └ block → cancel, retract, audited
+//!            → audit: partial text every 250 ms … verdicts, final text, close (hash-chained)
 //! ```
 //! The same pipeline serves the CLI, the desktop app and the tests; only the sink differs
-//! (stdout, a Tauri channel, a `Vec`). Guard and audit plug in at the marked seams.
+//! (stdout, a Tauri channel, a `Vec`). Nothing runs unless its audit record could be opened:
+//! a locked, read-only or full database is an error before the model sees the prompt.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
+use warden_audit::{Finish, GenerationId, NewGeneration, NewGuardEvent, Status};
 use warden_engine::{
     Canceller, ChatMessage, EngineClient, EngineError, GenEvent, GenerationStats, ModelHandle,
-    Prompt, ReasoningSummary, SamplingParams, SegmentKind, WorkerCommand,
+    Prompt, ReasoningSummary, SamplingParams, SegmentKind, StopReason, WorkerCommand,
 };
+use warden_guard::{Action, Context, Guard, Stage, Verdict};
 
+use crate::audit::Audit;
 use crate::settings::Settings;
 use crate::CoreError;
+
+/// How often partial text is written while streaming (a kill loses at most this much).
+const PARTIAL_EVERY: Duration = Duration::from_millis(250);
+/// How often (in pieces of text) the R1 checks look for repetition loops and runaway output.
+const R1_CHECK_EVERY: u32 = 32;
+
+/// A guard finding, as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerdictSummary {
+    /// `input`, `reasoning` or `output`.
+    pub stage: &'static str,
+    /// `flag`, `redact` or `block`.
+    pub action: &'static str,
+    /// Category codes (`S1`…`S14`, `injection`, `pii`, `language`, `r1`).
+    pub categories: Vec<String>,
+    /// Byte spans into the text of that stage.
+    pub spans: Vec<(usize, usize)>,
+    /// The policy's message for a block.
+    pub message: Option<String>,
+}
+
+impl VerdictSummary {
+    fn new(stage: Stage, v: &Verdict) -> Self {
+        let mut categories: Vec<String> = Vec::new();
+        for h in &v.hits {
+            let c = h.category.code().to_owned();
+            if !categories.contains(&c) {
+                categories.push(c);
+            }
+        }
+        Self {
+            stage: stage.as_str(),
+            action: v.action.as_str(),
+            categories,
+            spans: v
+                .hits
+                .iter()
+                .flat_map(|h| h.spans.iter().map(|s| (s.start, s.end)))
+                .collect(),
+            message: v.message.clone(),
+        }
+    }
+}
 
 /// What the pipeline tells its caller while a turn runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum GenerationEvent {
+    /// The audit record is open; the turn is running.
+    Started {
+        /// The audit log's id for this generation.
+        generation_id: i64,
+    },
     /// Reasoning text (inside `<think>`).
     Reasoning {
         /// The text.
@@ -32,8 +88,19 @@ pub enum GenerationEvent {
         /// The text.
         text: String,
     },
+    /// A guard flagged or redacted something (the turn goes on).
+    Verdict(VerdictSummary),
+    /// A guard blocked the turn. Text already shown for that stage must be retracted.
+    Blocked(VerdictSummary),
+    /// The answer as it must be shown after redaction (replaces the streamed answer).
+    Redacted {
+        /// The redacted answer.
+        text: String,
+    },
     /// The turn finished.
     Done {
+        /// The audit log's id.
+        generation_id: i64,
         /// Counters.
         stats: GenerationStats,
         /// What the reasoning splitter saw.
@@ -73,31 +140,66 @@ impl<F: FnMut(GenerationEvent)> EventSink for FnSink<F> {
 /// The result of a turn.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TurnOutcome {
-    /// All reasoning text.
+    /// The audit log's id for this generation.
+    pub generation_id: i64,
+    /// How it ended, as recorded.
+    pub status: &'static str,
+    /// All reasoning text (also when retracted from view by a block).
     pub reasoning: String,
-    /// All answer text.
+    /// The answer as shown (redacted where the policy says so).
     pub answer: String,
     /// Counters (stop reason inside).
     pub stats: GenerationStats,
     /// What the splitter saw.
     pub reasoning_summary: ReasoningSummary,
+    /// Set when a guard blocked the turn.
+    pub blocked: Option<VerdictSummary>,
 }
 
-/// A conversation with a loaded model.
+/// A conversation with a loaded model, guarded and audited.
 #[derive(Debug)]
 pub struct Session {
     engine: EngineClient,
     settings: Settings,
     history: Vec<ChatMessage>,
+    guard: Guard,
+    audit: Audit,
+    conversation_id: Option<i64>,
+}
+
+/// Maps the guard's vocabulary onto the audit log's.
+fn audit_stage(s: Stage) -> warden_audit::Stage {
+    match s {
+        Stage::Input => warden_audit::Stage::Input,
+        Stage::Reasoning => warden_audit::Stage::Reasoning,
+        Stage::Output => warden_audit::Stage::Output,
+    }
+}
+
+fn audit_action(a: Action) -> warden_audit::Action {
+    match a {
+        Action::Allow => warden_audit::Action::Allow,
+        Action::Flag => warden_audit::Action::Flag,
+        Action::Redact => warden_audit::Action::Redact,
+        Action::Block => warden_audit::Action::Block,
+    }
+}
+
+fn stop_reason_str(r: Option<StopReason>) -> Option<String> {
+    r.and_then(|r| serde_json::to_value(r).ok())
+        .and_then(|v| v.as_str().map(str::to_owned))
 }
 
 impl Session {
-    /// A session whose worker is started with `worker` (usually the current executable).
-    pub fn new(settings: Settings, worker: WorkerCommand) -> Self {
+    /// A session whose worker is started with `worker`, guarded by `guard`, audited in `audit`.
+    pub fn new(settings: Settings, worker: WorkerCommand, guard: Guard, audit: Audit) -> Self {
         Self {
             engine: EngineClient::new(worker),
             settings,
             history: Vec::new(),
+            guard,
+            audit,
+            conversation_id: None,
         }
     }
 
@@ -111,6 +213,16 @@ impl Session {
         &mut self.settings
     }
 
+    /// The audit log.
+    pub fn audit(&self) -> &Audit {
+        &self.audit
+    }
+
+    /// The guard.
+    pub fn guard(&self) -> &Guard {
+        &self.guard
+    }
+
     /// Loads `path` (or the configured model). `progress` gets 0..=1.
     pub fn load_model(
         &mut self,
@@ -119,7 +231,6 @@ impl Session {
     ) -> Result<&ModelHandle, CoreError> {
         let path = path.map_or_else(|| self.settings.model_path(), Path::to_owned);
         let params = self.settings.load_params(&path);
-        self.history.clear();
         Ok(self.engine.load(params, progress)?)
     }
 
@@ -141,11 +252,17 @@ impl Session {
     /// Starts a new thread: forgets the conversation so far.
     pub fn reset(&mut self) {
         self.history.clear();
+        self.conversation_id = None;
     }
 
     /// The conversation so far.
     pub fn history(&self) -> &[ChatMessage] {
         &self.history
+    }
+
+    /// The audit log's id of the current conversation, once it has a turn.
+    pub fn conversation_id(&self) -> Option<i64> {
+        self.conversation_id
     }
 
     /// The sampling settings a turn will use: the model's preset, then the overrides.
@@ -157,6 +274,32 @@ impl Session {
     /// Runs one user turn through the pipeline.
     pub fn send(&mut self, text: &str, sink: &mut dyn EventSink) -> Result<TurnOutcome, CoreError> {
         let sampling = self.sampling()?;
+        if self.conversation_id.is_none() {
+            let title: String = text.chars().take(80).collect();
+            self.conversation_id = Some(self.audit.call(|a| a.create_conversation(&title))?);
+        }
+        let outcome = self.run(Turn::Chat(text), sampling, sink)?;
+        if outcome.blocked.is_none() {
+            self.history.push(ChatMessage::user(text));
+            // Earlier assistant turns are kept without their reasoning (DeepSeek's advice).
+            self.history
+                .push(ChatMessage::assistant(outcome.answer.clone()));
+        }
+        Ok(outcome)
+    }
+
+    /// Plain completion of `prompt` (no chat template), for benchmarks and base models. Guarded
+    /// and audited like a chat turn.
+    pub fn complete(
+        &mut self,
+        prompt: &str,
+        sampling: SamplingParams,
+        sink: &mut dyn EventSink,
+    ) -> Result<TurnOutcome, CoreError> {
+        self.run(Turn::Raw(prompt), sampling, sink)
+    }
+
+    fn messages_for(&self, text: &str) -> Vec<ChatMessage> {
         let mut messages = Vec::with_capacity(self.history.len() + 2);
         if let Some(lang) = &self.settings.language {
             // seed §5.2.3: pin the output language explicitly.
@@ -164,31 +307,16 @@ impl Session {
         }
         messages.extend(self.history.iter().cloned());
         messages.push(ChatMessage::user(text));
-        let outcome = self.run(Prompt::Chat(messages), sampling, sink)?;
-        self.history.push(ChatMessage::user(text));
-        // Earlier assistant turns are kept without their reasoning (DeepSeek's advice).
-        self.history
-            .push(ChatMessage::assistant(outcome.answer.clone()));
-        Ok(outcome)
-    }
-
-    /// Plain completion of `prompt` (no chat template), for benchmarks and base models.
-    pub fn complete(
-        &mut self,
-        prompt: &str,
-        sampling: SamplingParams,
-        sink: &mut dyn EventSink,
-    ) -> Result<TurnOutcome, CoreError> {
-        self.run(Prompt::Raw(prompt.to_owned()), sampling, sink)
+        messages
     }
 
     fn run(
         &mut self,
-        prompt: Prompt,
+        turn: Turn<'_>,
         sampling: SamplingParams,
         sink: &mut dyn EventSink,
     ) -> Result<TurnOutcome, CoreError> {
-        let result = self.stream(prompt, sampling, sink);
+        let result = self.run_inner(turn, sampling, sink);
         if let Err(e) = &result {
             sink.send(GenerationEvent::Error {
                 code: e.code().to_owned(),
@@ -198,35 +326,308 @@ impl Session {
         result
     }
 
-    fn stream(
+    fn run_inner(
         &mut self,
-        prompt: Prompt,
+        turn: Turn<'_>,
         sampling: SamplingParams,
         sink: &mut dyn EventSink,
     ) -> Result<TurnOutcome, CoreError> {
-        let mut out = TurnOutcome::default();
+        let model = self.engine.model().ok_or(EngineError::NoModel)?;
+        let user_text = turn.text();
+        // 1. The input guard decides what may reach the model (a redaction replaces the text).
+        let mut input_ctx = Context::input();
+        if let Some(lang) = &self.settings.language {
+            input_ctx = input_ctx.with_expected_lang(lang.clone());
+        }
+        let input_verdict = self.guard.scan(user_text, &input_ctx);
+        let model_text = match (&input_verdict.action, &input_verdict.redacted_text) {
+            (Action::Redact, Some(r)) => r.clone(),
+            _ => user_text.to_owned(),
+        };
+        let prompt = match turn {
+            Turn::Chat(_) => Prompt::Chat(self.messages_for(&model_text)),
+            Turn::Raw(_) => Prompt::Raw(model_text.clone()),
+        };
+        let rendered = match &prompt {
+            Prompt::Chat(m) => model.render(m)?.text,
+            Prompt::Raw(t) => t.clone(),
+        };
+        // 2. The audit record opens before anything runs; if it cannot, nothing runs.
+        let turn_index = (self.history.len() / 2) as i64;
+        let new = NewGeneration {
+            conversation_id: match turn {
+                Turn::Chat(_) => self.conversation_id,
+                Turn::Raw(_) => None,
+            },
+            turn_index,
+            prompt: user_text.to_owned(),
+            rendered_prompt_hash: hex::encode(Sha256::digest(rendered.as_bytes())),
+            model_name: model.file_name(),
+            model_sha256: None,
+            model_meta: serde_json::json!({
+                "architecture": model.gguf.architecture,
+                "name": model.gguf.name,
+                "parameters": model.gguf.parameters,
+                "quantization": model.gguf.file_type,
+                "file_size": model.gguf.file_size,
+                "context": model.loaded.n_ctx,
+                "template": model.template_source.to_string(),
+            }),
+            settings: serde_json::to_value(&sampling).unwrap_or_default(),
+            app_version: crate::APP_VERSION.to_owned(),
+        };
+        let id = self.audit.call(|a| a.begin_generation(new))?;
+        sink.send(GenerationEvent::Started {
+            generation_id: id.0,
+        });
+        let mut out = TurnOutcome {
+            generation_id: id.0,
+            ..TurnOutcome::default()
+        };
+        self.record(id, Stage::Input, &input_verdict)?;
+        if !input_verdict.is_allow() {
+            let summary = VerdictSummary::new(Stage::Input, &input_verdict);
+            if input_verdict.action == Action::Block {
+                // A blocked prompt never reaches the model.
+                out.status = Status::Blocked.as_str();
+                out.blocked = Some(summary.clone());
+                sink.send(GenerationEvent::Blocked(summary));
+                let finish = Finish {
+                    stop_reason: Some(format!("guard:{}", stage_cats(&input_verdict))),
+                    ..Finish::new(Status::Blocked, "", "")
+                };
+                self.audit.call(|a| a.finish_generation(id, finish))?;
+                sink.send(GenerationEvent::Done {
+                    generation_id: id.0,
+                    stats: GenerationStats::default(),
+                    reasoning: ReasoningSummary::default(),
+                });
+                return Ok(out);
+            }
+            sink.send(GenerationEvent::Verdict(summary));
+        }
+        // 3. Stream, guarding reasoning and answer as they grow.
+        match self.stream(id, prompt, sampling, sink, &mut out) {
+            Ok(()) => Ok(out),
+            Err(e) => {
+                // The record keeps what was said before the failure.
+                let finish = Finish {
+                    error: Some(e.to_string()),
+                    stop_reason: Some(e.code().to_owned()),
+                    ..Finish::new(Status::Failed, out.reasoning.clone(), out.answer.clone())
+                };
+                self.audit.call(|a| a.finish_generation(id, finish))?;
+                Err(e)
+            }
+        }
+    }
+
+    fn stream(
+        &mut self,
+        id: GenerationId,
+        prompt: Prompt,
+        sampling: SamplingParams,
+        sink: &mut dyn EventSink,
+        out: &mut TurnOutcome,
+    ) -> Result<(), CoreError> {
+        let lang_ctx = |stage| {
+            let c = Context::new(stage);
+            match &self.settings.language {
+                Some(l) => c.with_expected_lang(l.clone()),
+                None => c,
+            }
+        };
+        let mut reasoning_scan = self.guard.output_scanner_with(lang_ctx(Stage::Reasoning));
+        let mut answer_scan = self.guard.output_scanner_with(lang_ctx(Stage::Output));
+        let guard = &self.guard;
+        let audit = &self.audit;
         let mut generation = self.engine.generate(prompt, sampling)?;
+        let mut blocked: Option<(Stage, Verdict)> = None;
+        let mut r1_stop = false;
+        let mut last_save = Instant::now();
+        let mut pieces: u32 = 0;
+        let mut opened_in_prompt = None;
         while let Some(ev) = generation.next_event()? {
             match ev {
-                GenEvent::Text(seg) => match seg.kind {
-                    SegmentKind::Reasoning => {
-                        out.reasoning.push_str(&seg.text);
-                        sink.send(GenerationEvent::Reasoning { text: seg.text });
+                GenEvent::Text(seg) => {
+                    if blocked.is_some() || r1_stop {
+                        // Cancelled: drain what is still in the pipe, show none of it.
+                        match seg.kind {
+                            SegmentKind::Reasoning => out.reasoning.push_str(&seg.text),
+                            SegmentKind::Answer => out.answer.push_str(&seg.text),
+                        }
+                        continue;
                     }
-                    SegmentKind::Answer => {
-                        out.answer.push_str(&seg.text);
-                        sink.send(GenerationEvent::Token { text: seg.text });
+                    opened_in_prompt.get_or_insert(seg.kind == SegmentKind::Reasoning);
+                    let (stage, scanner, buf) = match seg.kind {
+                        SegmentKind::Reasoning => {
+                            (Stage::Reasoning, &mut reasoning_scan, &mut out.reasoning)
+                        }
+                        SegmentKind::Answer => (Stage::Output, &mut answer_scan, &mut out.answer),
+                    };
+                    buf.push_str(&seg.text);
+                    if let Some(v) = scanner.feed(&seg.text) {
+                        if v.action == Action::Block {
+                            generation.cancel();
+                            sink.send(GenerationEvent::Blocked(VerdictSummary::new(stage, &v)));
+                            blocked = Some((stage, v));
+                            continue;
+                        }
+                        sink.send(GenerationEvent::Verdict(VerdictSummary::new(stage, &v)));
                     }
-                },
+                    sink.send(match seg.kind {
+                        SegmentKind::Reasoning => GenerationEvent::Reasoning { text: seg.text },
+                        SegmentKind::Answer => GenerationEvent::Token { text: seg.text },
+                    });
+                    pieces += 1;
+                    if pieces.is_multiple_of(R1_CHECK_EVERY) {
+                        let report = guard.check_r1(
+                            &raw_output(out),
+                            opened_in_prompt.unwrap_or(false),
+                            false,
+                        );
+                        if report.stop_recommended {
+                            // A repetition loop or runaway output: stop spending tokens on it.
+                            generation.cancel();
+                            r1_stop = true;
+                        }
+                    }
+                    if last_save.elapsed() >= PARTIAL_EVERY {
+                        audit.call(|a| a.save_partial(id, &out.reasoning, &out.answer))?;
+                        last_save = Instant::now();
+                    }
+                }
                 GenEvent::Done { stats, reasoning } => {
-                    out.stats = stats.clone();
+                    out.stats = stats;
                     out.reasoning_summary = reasoning;
-                    sink.send(GenerationEvent::Done { stats, reasoning });
                 }
             }
         }
-        Ok(out)
+        drop(generation);
+        // 4. Final verdicts over the whole texts, the R1 checks, and the record closes.
+        let reasoning_verdict = reasoning_scan.finish();
+        let answer_verdict = answer_scan.finish();
+        self.record(id, Stage::Reasoning, &reasoning_verdict)?;
+        self.record(id, Stage::Output, &answer_verdict)?;
+        let r1 = self.guard.check_r1(
+            &raw_output(out),
+            opened_in_prompt.unwrap_or(out.reasoning_summary.opened),
+            true,
+        );
+        let r1_hits = r1.hits(out.reasoning.len() + out.answer.len());
+        if !r1_hits.is_empty() {
+            let v = Verdict {
+                action: Action::Flag,
+                hits: r1_hits
+                    .into_iter()
+                    .map(|mut h| {
+                        h.action = Action::Flag;
+                        h
+                    })
+                    .collect(),
+                ..Verdict::default()
+            };
+            self.record(id, Stage::Output, &v)?;
+            sink.send(GenerationEvent::Verdict(VerdictSummary::new(Stage::Output, &v)));
+        }
+        let mut status = match out.stats.stop_reason {
+            Some(StopReason::Cancelled) => Status::Cancelled,
+            _ => Status::Completed,
+        };
+        let mut stop_reason = stop_reason_str(out.stats.stop_reason);
+        if let Some((stage, v)) = &blocked {
+            status = Status::Blocked;
+            stop_reason = Some(format!("guard:{}", stage_cats(v)));
+            out.blocked = Some(VerdictSummary::new(*stage, v));
+            out.stats.stop_reason = Some(StopReason::Guard);
+        } else if r1_stop {
+            stop_reason = Some("guard:r1".into());
+            out.stats.stop_reason = Some(StopReason::Guard);
+        } else if answer_verdict.action == Action::Redact {
+            if let Some(r) = &answer_verdict.redacted_text {
+                out.answer = r.clone();
+                sink.send(GenerationEvent::Redacted { text: r.clone() });
+            }
+        }
+        out.status = status.as_str();
+        let finish = Finish {
+            stop_reason,
+            prompt_tokens: Some(out.stats.prompt_tokens),
+            completion_tokens: Some(out.stats.generated_tokens),
+            ttft_ms: Some(out.stats.ttft_ms),
+            prompt_tps: Some(out.stats.prompt_tps),
+            gen_tps: Some(out.stats.generation_tps),
+            ..Finish::new(status, out.reasoning.clone(), out.answer.clone())
+        };
+        self.audit.call(|a| a.finish_generation(id, finish))?;
+        sink.send(GenerationEvent::Done {
+            generation_id: id.0,
+            stats: out.stats.clone(),
+            reasoning: out.reasoning_summary,
+        });
+        Ok(())
     }
+
+    /// Writes every hit of a verdict as a guard event.
+    fn record(&self, id: GenerationId, stage: Stage, v: &Verdict) -> Result<(), CoreError> {
+        if v.hits.is_empty() {
+            return Ok(());
+        }
+        let version = self.guard.policy().version.clone();
+        self.audit.block_on(async {
+            for h in &v.hits {
+                let ev = NewGuardEvent {
+                    stage: audit_stage(stage),
+                    scanner: h.scanner.clone(),
+                    category: h.category.code().to_owned(),
+                    score: f64::from(h.score),
+                    action: audit_action(h.action),
+                    spans: h.spans.iter().map(|s| (s.start, s.end)).collect(),
+                    policy_version: version.clone(),
+                };
+                self.audit.log().record_guard_event(id, ev).await?;
+            }
+            Ok::<(), warden_audit::AuditError>(())
+        })?;
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Turn<'a> {
+    Chat(&'a str),
+    Raw(&'a str),
+}
+
+impl<'a> Turn<'a> {
+    fn text(self) -> &'a str {
+        match self {
+            Turn::Chat(t) | Turn::Raw(t) => t,
+        }
+    }
+}
+
+/// The output as the model wrote it, tags included, for the R1 checks.
+fn raw_output(out: &TurnOutcome) -> String {
+    if out.reasoning.is_empty() {
+        return out.answer.clone();
+    }
+    if out.reasoning_summary.closed || !out.answer.is_empty() {
+        format!("{}</think>{}", out.reasoning, out.answer)
+    } else {
+        out.reasoning.clone()
+    }
+}
+
+fn stage_cats(v: &Verdict) -> String {
+    let mut cats: Vec<&str> = v
+        .hits
+        .iter()
+        .filter(|h| h.action == v.action)
+        .map(|h| h.category.code())
+        .collect();
+    cats.dedup();
+    cats.join(",")
 }
 
 /// The explicit instruction added when the output language is pinned.

@@ -130,6 +130,8 @@ pub struct Settings {
     pub db_path: Option<PathBuf>,
     /// Pin the output language (ISO 639-1, e.g. `en`); adds an explicit instruction.
     pub language: Option<String>,
+    /// A guard policy file (TOML) replacing the built-in policy.
+    pub policy_path: Option<PathBuf>,
     /// Model loading.
     pub model: ModelSettings,
     /// Sampling overrides.
@@ -152,6 +154,7 @@ impl Default for Settings {
             models_dir,
             db_path: None,
             language: None,
+            policy_path: None,
             model: ModelSettings::default(),
             sampling: SamplingOverrides::default(),
         }
@@ -221,6 +224,9 @@ impl Settings {
         }
         if let Some(v) = env("WARDEN_MODEL") {
             self.model.path = Some(v.into());
+        }
+        if let Some(v) = env("WARDEN_POLICY") {
+            self.policy_path = Some(v.into());
         }
         if let Some(v) = env("WARDEN_LANGUAGE") {
             self.language = Some(v);

@@ -1,0 +1,857 @@
+//! The hash chain: canonical content hashes, appending, verifying and pruning.
+//!
+//! Entry `n` stores `content_hash` (SHA-256 of the canonical JSON of its row, guard events
+//! included for a generation), `prev_hash` (entry `n-1`'s hash) and
+//! `hash = SHA-256("warden-audit/v1\n{seq}\n{kind}\n{ref_id}\n{content_hash}\n{prev_hash}")`.
+//! The canonical JSON is serialized from dedicated structs with a fixed field order and
+//! hashes JSON columns as their stored text, so it does not change when the public types do.
+
+use crate::error::{AuditError, Result};
+use crate::record::{self, EventRow, GenRow, ReviewRow};
+use crate::types::*;
+use crate::AuditLog;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::{Row, SqliteConnection};
+
+/// The `prev_hash` of the first entry.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// How many chain entries verify reads per round trip.
+const VERIFY_CHUNK: i64 = 2000;
+
+#[derive(Serialize)]
+struct CanonEvent<'a> {
+    id: i64,
+    stage: &'a str,
+    scanner: &'a str,
+    category: &'a str,
+    score: f64,
+    action: &'a str,
+    spans: &'a str,
+    policy_version: &'a str,
+    created_at: i64,
+}
+
+#[derive(Serialize)]
+struct CanonGeneration<'a> {
+    v: u32,
+    id: i64,
+    conversation_id: Option<i64>,
+    turn_index: i64,
+    prompt: &'a str,
+    rendered_prompt_hash: &'a str,
+    model_name: &'a str,
+    model_sha256: Option<&'a str>,
+    model_meta: &'a str,
+    settings: &'a str,
+    reasoning: &'a str,
+    answer: &'a str,
+    status: &'a str,
+    stop_reason: Option<&'a str>,
+    prompt_tokens: Option<i64>,
+    completion_tokens: Option<i64>,
+    ttft_ms: Option<f64>,
+    prompt_tps: Option<f64>,
+    gen_tps: Option<f64>,
+    error: Option<&'a str>,
+    app_version: &'a str,
+    created_at: i64,
+    finished_at: Option<i64>,
+    guard_events: Vec<CanonEvent<'a>>,
+}
+
+#[derive(Serialize)]
+struct CanonReview<'a> {
+    v: u32,
+    id: i64,
+    generation_id: i64,
+    kind: &'a str,
+    flag_reason: Option<&'a str>,
+    status: Option<&'a str>,
+    note: Option<&'a str>,
+    corrected_answer: Option<&'a str>,
+    reviewer: Option<&'a str>,
+    created_at: i64,
+}
+
+#[derive(Serialize)]
+struct CanonCheckpoint<'a> {
+    v: u32,
+    id: i64,
+    through_seq: i64,
+    last_hash: &'a str,
+    pruned_generations: i64,
+    older_than: i64,
+    created_at: i64,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// SHA-256 of a value's JSON, streamed into the hasher (no intermediate buffer).
+fn sha256_json<T: Serialize>(value: &T) -> String {
+    struct HashWriter(Sha256);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = HashWriter(Sha256::new());
+    // Serializing plain structs of strings and numbers into a hasher cannot fail.
+    let _ = serde_json::to_writer(&mut w, value);
+    hex::encode(w.0.finalize())
+}
+
+pub(crate) fn generation_content_hash(g: &GenRow, events: &[EventRow]) -> String {
+    let canon = CanonGeneration {
+        v: 1,
+        id: g.id,
+        conversation_id: g.conversation_id,
+        turn_index: g.turn_index,
+        prompt: &g.prompt,
+        rendered_prompt_hash: &g.rendered_prompt_hash,
+        model_name: &g.model_name,
+        model_sha256: g.model_sha256.as_deref(),
+        model_meta: &g.model_meta,
+        settings: &g.settings,
+        reasoning: &g.reasoning,
+        answer: &g.answer,
+        status: &g.status,
+        stop_reason: g.stop_reason.as_deref(),
+        prompt_tokens: g.prompt_tokens,
+        completion_tokens: g.completion_tokens,
+        ttft_ms: g.ttft_ms,
+        prompt_tps: g.prompt_tps,
+        gen_tps: g.gen_tps,
+        error: g.error.as_deref(),
+        app_version: &g.app_version,
+        created_at: g.created_at,
+        finished_at: g.finished_at,
+        guard_events: events
+            .iter()
+            .map(|e| CanonEvent {
+                id: e.id,
+                stage: &e.stage,
+                scanner: &e.scanner,
+                category: &e.category,
+                score: e.score,
+                action: &e.action,
+                spans: &e.spans,
+                policy_version: &e.policy_version,
+                created_at: e.created_at,
+            })
+            .collect(),
+    };
+    sha256_json(&canon)
+}
+
+pub(crate) fn review_content_hash(r: &ReviewRow) -> String {
+    let canon = CanonReview {
+        v: 1,
+        id: r.id,
+        generation_id: r.generation_id,
+        kind: &r.kind,
+        flag_reason: r.flag_reason.as_deref(),
+        status: r.status.as_deref(),
+        note: r.note.as_deref(),
+        corrected_answer: r.corrected_answer.as_deref(),
+        reviewer: r.reviewer.as_deref(),
+        created_at: r.created_at,
+    };
+    sha256_json(&canon)
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CheckpointRow {
+    id: i64,
+    through_seq: i64,
+    last_hash: String,
+    pruned_generations: i64,
+    older_than: i64,
+    created_at: i64,
+}
+
+fn checkpoint_content_hash(c: &CheckpointRow) -> String {
+    let canon = CanonCheckpoint {
+        v: 1,
+        id: c.id,
+        through_seq: c.through_seq,
+        last_hash: &c.last_hash,
+        pruned_generations: c.pruned_generations,
+        older_than: c.older_than,
+        created_at: c.created_at,
+    };
+    sha256_json(&canon)
+}
+
+pub(crate) fn entry_hash(
+    seq: i64,
+    kind: &str,
+    ref_id: i64,
+    content_hash: &str,
+    prev_hash: &str,
+) -> String {
+    sha256_hex(
+        format!("warden-audit/v1\n{seq}\n{kind}\n{ref_id}\n{content_hash}\n{prev_hash}").as_bytes(),
+    )
+}
+
+/// The newest entry, or where the last prune left off, or the genesis position.
+pub(crate) async fn head_tx(conn: &mut SqliteConnection) -> Result<(i64, String)> {
+    if let Some(row) = sqlx::query("SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        return Ok((row.try_get(0)?, row.try_get(1)?));
+    }
+    if let Some(row) = sqlx::query(
+        "SELECT through_seq, last_hash FROM chain_checkpoints ORDER BY through_seq DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    {
+        return Ok((row.try_get(0)?, row.try_get(1)?));
+    }
+    Ok((0, GENESIS_HASH.to_owned()))
+}
+
+/// Appends one entry after the current head. Must run inside a write (`BEGIN IMMEDIATE`)
+/// transaction so the head cannot move between reading and extending it.
+pub(crate) async fn append_tx(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    ref_id: i64,
+    content_hash: &str,
+    now: i64,
+) -> Result<ChainHead> {
+    let (head_seq, head_hash) = head_tx(conn).await?;
+    let seq = head_seq + 1;
+    let hash = entry_hash(seq, kind, ref_id, content_hash, &head_hash);
+    sqlx::query(
+        "INSERT INTO chain (seq, kind, ref_id, content_hash, prev_hash, hash, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(seq)
+    .bind(kind)
+    .bind(ref_id)
+    .bind(content_hash)
+    .bind(&head_hash)
+    .bind(&hash)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(ChainHead { seq, hash })
+}
+
+/// Hashes a finalized generation as it now stands in the database and appends it.
+pub(crate) async fn append_generation_tx(
+    conn: &mut SqliteConnection,
+    id: i64,
+    now: i64,
+) -> Result<ChainHead> {
+    let (g, events) = record::load_generation(conn, id)
+        .await?
+        .ok_or(AuditError::NotFound {
+            what: "generation",
+            id,
+        })?;
+    let content = generation_content_hash(&g, &events);
+    append_tx(conn, "generation", id, &content, now).await
+}
+
+/// Hashes a review row as stored and appends it.
+pub(crate) async fn append_review_tx(
+    conn: &mut SqliteConnection,
+    id: i64,
+    now: i64,
+) -> Result<ChainHead> {
+    let r = record::load_reviews(conn, &[id])
+        .await?
+        .remove(&id)
+        .ok_or(AuditError::NotFound { what: "review", id })?;
+    append_tx(conn, "review", id, &review_content_hash(&r), now).await
+}
+
+/// What [`AuditLog::verify`] found.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VerifyReport {
+    /// True when every check passed (and the anchor, if given, was found).
+    pub ok: bool,
+    /// Chain entries checked.
+    pub entries: u64,
+    /// Of those, generations.
+    pub generations: u64,
+    /// Of those, flags and reviews.
+    pub reviews: u64,
+    /// Of those, prune checkpoints.
+    pub checkpoints: u64,
+    /// The newest entry, if any.
+    pub head: Option<ChainHead>,
+    /// Entries up to this sequence number were pruned; the walk started after it.
+    pub pruned_through: Option<i64>,
+    /// The first problem found, if any.
+    pub first_break: Option<ChainBreak>,
+    /// Whether the anchor was found, when one was given.
+    pub anchor: Option<AnchorCheck>,
+}
+
+impl VerifyReport {
+    /// `Ok(self)` when the chain verified, else [`AuditError::ChainBroken`] with the
+    /// first break's message.
+    pub fn into_result(self) -> Result<Self> {
+        if self.ok {
+            return Ok(self);
+        }
+        let message = match (&self.first_break, &self.anchor) {
+            (Some(b), _) => b.message.clone(),
+            (None, Some(a)) if !a.found => a.message.clone(),
+            _ => "verification failed".to_owned(),
+        };
+        Err(AuditError::ChainBroken(message))
+    }
+}
+
+/// The first broken link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainBreak {
+    /// What kind of problem.
+    pub problem: BreakKind,
+    /// The chain entry where it shows, if it shows at one.
+    pub seq: Option<i64>,
+    /// The table of the row concerned (`generations`, `reviews`, `chain_checkpoints`, `chain`).
+    pub table: String,
+    /// The id of the row concerned (the sequence number for `chain`).
+    pub row_id: Option<i64>,
+    /// A sentence for people, naming the row.
+    pub message: String,
+}
+
+/// Kinds of chain break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum BreakKind {
+    /// A row's content no longer matches the hash taken when it was finalized (edited,
+    /// or swapped with another row's content).
+    RowAltered,
+    /// A chained row is gone (deleted).
+    RowMissing,
+    /// Chain entries are missing (sequence gap).
+    EntriesMissing,
+    /// An entry's `prev_hash` is not the previous entry's hash (reordered or rewritten).
+    LinkMismatch,
+    /// An entry's own hash does not match its fields (the chain row was edited).
+    EntryAltered,
+    /// A finalized row has no chain entry (inserted around the write path, or its entry
+    /// was deleted from the end of the chain).
+    Unchained,
+    /// A generation's review cache (flagged, review status) disagrees with its chained
+    /// review history.
+    ReviewCacheMismatch,
+}
+
+/// The result of looking for an anchor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnchorCheck {
+    /// The anchor given.
+    pub anchor: String,
+    /// Whether a chain entry (or a prune checkpoint) with that hash exists.
+    pub found: bool,
+    /// Its sequence number, when found.
+    pub seq: Option<i64>,
+    /// A sentence for people.
+    pub message: String,
+}
+
+fn brk(
+    problem: BreakKind,
+    seq: Option<i64>,
+    table: &str,
+    row_id: Option<i64>,
+    message: String,
+) -> ChainBreak {
+    ChainBreak {
+        problem,
+        seq,
+        table: table.to_owned(),
+        row_id,
+        message,
+    }
+}
+
+fn table_of(kind: &str) -> &'static str {
+    match kind {
+        "generation" => "generations",
+        "review" => "reviews",
+        "checkpoint" => "chain_checkpoints",
+        _ => "chain",
+    }
+}
+
+struct Entry {
+    seq: i64,
+    kind: String,
+    ref_id: i64,
+    content_hash: String,
+    prev_hash: String,
+    hash: String,
+}
+
+/// What [`AuditLog::prune`] did.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PruneReport {
+    /// Generations deleted (with their guard events and reviews).
+    pub generations: u64,
+    /// Chain entries deleted.
+    pub entries: u64,
+    /// Entries up to this sequence number are gone; `None` when nothing was pruned.
+    pub through_seq: Option<i64>,
+    /// The hash of the last pruned entry, kept in the checkpoint.
+    pub last_hash: Option<String>,
+}
+
+impl AuditLog {
+    /// The newest chain entry: what `warden audit anchor` prints and stores elsewhere.
+    pub async fn head(&self) -> Result<Option<ChainHead>> {
+        let mut conn = self.pool.acquire().await?;
+        let (seq, hash) = head_tx(&mut conn).await?;
+        Ok((seq > 0).then_some(ChainHead { seq, hash }))
+    }
+
+    /// The newest chain entry's hash, or `None` for an empty log.
+    pub async fn head_hash(&self) -> Result<Option<String>> {
+        Ok(self.head().await?.map(|h| h.hash))
+    }
+
+    /// Walks the whole chain and reports the first broken link, naming the row.
+    ///
+    /// Checks, in order: each entry follows the last without a gap and links to its hash;
+    /// each entry's hash matches its fields; each row still exists and hashes to what was
+    /// recorded when it was finalized; then that no finalized row is missing from the
+    /// chain and that the review cache matches the review history. With `anchor` (a hash
+    /// from [`head_hash`](Self::head_hash) kept elsewhere), also checks that the chain still
+    /// contains it, which catches a chain rewritten from scratch before that point.
+    ///
+    /// Reads in one read transaction (a consistent snapshot), in chunks: memory stays flat.
+    pub async fn verify(&self, anchor: Option<&str>) -> Result<VerifyReport> {
+        let mut tx = self.pool.begin().await?;
+        let conn: &mut SqliteConnection = &mut tx;
+        let mut report = VerifyReport {
+            ok: false,
+            entries: 0,
+            generations: 0,
+            reviews: 0,
+            checkpoints: 0,
+            head: None,
+            pruned_through: None,
+            first_break: None,
+            anchor: None,
+        };
+        let anchor = anchor.map(|a| a.trim().to_ascii_lowercase());
+        let mut anchor_seq: Option<i64> = None;
+
+        let checkpoint = sqlx::query(
+            "SELECT through_seq, last_hash FROM chain_checkpoints \
+             ORDER BY through_seq DESC LIMIT 1",
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        let (mut expected_seq, mut expected_prev) = match checkpoint {
+            Some(row) => {
+                let through: i64 = row.try_get(0)?;
+                report.pruned_through = Some(through);
+                (through + 1, row.try_get::<String, _>(1)?)
+            }
+            None => (1, GENESIS_HASH.to_owned()),
+        };
+        if let Some(a) = &anchor {
+            let hit = sqlx::query_scalar::<_, i64>(
+                "SELECT through_seq FROM chain_checkpoints WHERE last_hash = ? LIMIT 1",
+            )
+            .bind(a)
+            .fetch_optional(&mut *conn)
+            .await?;
+            anchor_seq = hit;
+        }
+
+        let mut last_seq = expected_seq - 1;
+        'walk: loop {
+            let rows = sqlx::query(
+                "SELECT seq, kind, ref_id, content_hash, prev_hash, hash FROM chain \
+                 WHERE seq > ? ORDER BY seq LIMIT ?",
+            )
+            .bind(last_seq)
+            .bind(VERIFY_CHUNK)
+            .fetch_all(&mut *conn)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            let mut entries = Vec::with_capacity(rows.len());
+            for row in &rows {
+                entries.push(Entry {
+                    seq: row.try_get(0)?,
+                    kind: row.try_get(1)?,
+                    ref_id: row.try_get(2)?,
+                    content_hash: row.try_get(3)?,
+                    prev_hash: row.try_get(4)?,
+                    hash: row.try_get(5)?,
+                });
+            }
+            drop(rows);
+            let ids_of = |k: &str| -> Vec<i64> {
+                entries
+                    .iter()
+                    .filter(|e| e.kind == k)
+                    .map(|e| e.ref_id)
+                    .collect()
+            };
+            let mut gens = record::load_generations(conn, &ids_of("generation")).await?;
+            let mut revs = record::load_reviews(conn, &ids_of("review")).await?;
+            let cps = load_checkpoints(conn, &ids_of("checkpoint")).await?;
+
+            for e in &entries {
+                last_seq = e.seq;
+                let table = table_of(&e.kind);
+                if e.seq != expected_seq {
+                    report.first_break = Some(brk(
+                        BreakKind::EntriesMissing,
+                        Some(e.seq),
+                        "chain",
+                        Some(expected_seq),
+                        format!(
+                            "chain entries {}..={} are missing (deleted); the chain resumes at entry {}",
+                            expected_seq,
+                            e.seq - 1,
+                            e.seq
+                        ),
+                    ));
+                    break 'walk;
+                }
+                if e.prev_hash != expected_prev {
+                    report.first_break = Some(brk(
+                        BreakKind::LinkMismatch,
+                        Some(e.seq),
+                        table,
+                        Some(e.ref_id),
+                        format!(
+                            "chain entry {} ({} {}) does not link to the entry before it \
+                             (entries reordered or rewritten)",
+                            e.seq, e.kind, e.ref_id
+                        ),
+                    ));
+                    break 'walk;
+                }
+                if entry_hash(e.seq, &e.kind, e.ref_id, &e.content_hash, &e.prev_hash) != e.hash {
+                    report.first_break = Some(brk(
+                        BreakKind::EntryAltered,
+                        Some(e.seq),
+                        "chain",
+                        Some(e.seq),
+                        format!(
+                            "chain entry {} ({} {}) was edited: its hash does not match its fields",
+                            e.seq, e.kind, e.ref_id
+                        ),
+                    ));
+                    break 'walk;
+                }
+                let actual = match e.kind.as_str() {
+                    "generation" => gens
+                        .remove(&e.ref_id)
+                        .map(|(g, ev)| generation_content_hash(&g, &ev)),
+                    "review" => revs.remove(&e.ref_id).map(|r| review_content_hash(&r)),
+                    "checkpoint" => cps.get(&e.ref_id).map(checkpoint_content_hash),
+                    _ => None,
+                };
+                match actual {
+                    None => {
+                        report.first_break = Some(brk(
+                            BreakKind::RowMissing,
+                            Some(e.seq),
+                            table,
+                            Some(e.ref_id),
+                            format!(
+                                "{} {} is missing (deleted); it was chain entry {}",
+                                e.kind, e.ref_id, e.seq
+                            ),
+                        ));
+                        break 'walk;
+                    }
+                    Some(h) if h != e.content_hash => {
+                        report.first_break = Some(brk(
+                            BreakKind::RowAltered,
+                            Some(e.seq),
+                            table,
+                            Some(e.ref_id),
+                            format!(
+                                "{} {} was altered after it was recorded (chain entry {})",
+                                e.kind, e.ref_id, e.seq
+                            ),
+                        ));
+                        break 'walk;
+                    }
+                    Some(_) => {}
+                }
+                match e.kind.as_str() {
+                    "generation" => report.generations += 1,
+                    "review" => report.reviews += 1,
+                    _ => report.checkpoints += 1,
+                }
+                report.entries += 1;
+                if anchor.as_deref() == Some(e.hash.as_str()) {
+                    anchor_seq = Some(e.seq);
+                }
+                expected_prev = e.hash.clone();
+                expected_seq += 1;
+                report.head = Some(ChainHead {
+                    seq: e.seq,
+                    hash: e.hash.clone(),
+                });
+            }
+        }
+
+        if report.first_break.is_none() {
+            report.first_break = unchained_rows(conn).await?;
+        }
+        if report.first_break.is_none() {
+            report.first_break = review_cache_mismatch(conn).await?;
+        }
+        report.anchor = anchor.map(|a| {
+            let found = anchor_seq.is_some();
+            AnchorCheck {
+                message: match anchor_seq {
+                    Some(seq) => format!("anchor found at chain entry {seq}"),
+                    None => format!(
+                        "anchor {a} is not in the chain: history before it was rewritten \
+                         (or pruned past it; take a new anchor after each prune)"
+                    ),
+                },
+                anchor: a,
+                found,
+                seq: anchor_seq,
+            }
+        });
+        report.ok = report.first_break.is_none() && report.anchor.as_ref().is_none_or(|a| a.found);
+        tx.rollback().await?;
+        Ok(report)
+    }
+
+    /// Deletes finalized generations that finished before `older_than` (with their guard
+    /// events and reviews) and the chain prefix that covered them, keeping a checkpoint
+    /// (the last pruned entry's hash) so [`verify`](Self::verify) still passes, and appends
+    /// a `checkpoint` entry so the prune itself is on the chain.
+    ///
+    /// Only a prefix of the chain can go: pruning stops before the first generation that
+    /// is too new, and before any generation whose later review is still on the chain.
+    pub async fn prune(&self, older_than: UnixMillis) -> Result<PruneReport> {
+        let mut tx = self.begin_write().await?;
+        let report = prune_tx(&mut tx, older_than, now_ms()).await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+}
+
+async fn load_checkpoints(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, CheckpointRow>> {
+    let mut out = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    for row in sqlx::query(
+        "SELECT id, through_seq, last_hash, pruned_generations, older_than, created_at \
+         FROM chain_checkpoints WHERE id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(record::id_list(ids))
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let c = CheckpointRow {
+            id: row.try_get(0)?,
+            through_seq: row.try_get(1)?,
+            last_hash: row.try_get(2)?,
+            pruned_generations: row.try_get(3)?,
+            older_than: row.try_get(4)?,
+            created_at: row.try_get(5)?,
+        };
+        out.insert(c.id, c);
+    }
+    Ok(out)
+}
+
+async fn unchained_rows(conn: &mut SqliteConnection) -> Result<Option<ChainBreak>> {
+    let gen: Option<i64> = sqlx::query_scalar(
+        // Covered by the (status, id) index: no table scan.
+        "SELECT g.id FROM generations g INDEXED BY generations_status \
+         WHERE g.status IN ('completed', 'cancelled', 'blocked', 'failed', 'interrupted') \
+         AND NOT EXISTS (SELECT 1 FROM chain c WHERE c.kind = 'generation' AND c.ref_id = g.id) \
+         ORDER BY g.id LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(id) = gen {
+        return Ok(Some(brk(
+            BreakKind::Unchained,
+            None,
+            "generations",
+            Some(id),
+            format!(
+                "generation {id} is finalized but not on the chain (inserted around the \
+                 write path, or its chain entry was deleted)"
+            ),
+        )));
+    }
+    let rev: Option<i64> = sqlx::query_scalar(
+        "SELECT r.id FROM reviews r WHERE NOT EXISTS \
+         (SELECT 1 FROM chain c WHERE c.kind = 'review' AND c.ref_id = r.id) \
+         ORDER BY r.id LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(rev.map(|id| {
+        brk(
+            BreakKind::Unchained,
+            None,
+            "reviews",
+            Some(id),
+            format!("review {id} is not on the chain (inserted around the write path, or its chain entry was deleted)"),
+        )
+    }))
+}
+
+async fn review_cache_mismatch(conn: &mut SqliteConnection) -> Result<Option<ChainBreak>> {
+    // Only generations that claim a review state (a small partial index) or have review
+    // rows can disagree; never scan the whole table.
+    let id: Option<i64> = sqlx::query_scalar(
+        "WITH cand(id) AS ( \
+           SELECT id FROM generations \
+           WHERE flagged = 1 OR review_status <> 'unreviewed' OR last_review_id IS NOT NULL \
+           UNION SELECT generation_id FROM reviews) \
+         SELECT g.id FROM cand JOIN generations g ON g.id = cand.id \
+         WHERE g.flagged <> EXISTS (SELECT 1 FROM reviews r \
+                                   WHERE r.generation_id = g.id AND r.kind = 'flag') \
+            OR g.review_status <> COALESCE((SELECT r.status FROM reviews r \
+                 WHERE r.generation_id = g.id AND r.kind = 'review' \
+                 ORDER BY r.id DESC LIMIT 1), 'unreviewed') \
+            OR COALESCE(g.last_review_id, 0) <> COALESCE((SELECT max(r.id) FROM reviews r \
+                 WHERE r.generation_id = g.id AND r.kind = 'review'), 0) \
+         ORDER BY g.id LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(id.map(|id| {
+        brk(
+            BreakKind::ReviewCacheMismatch,
+            None,
+            "generations",
+            Some(id),
+            format!(
+                "generation {id}: its flagged / review status columns disagree with its \
+                 review history (edited by hand)"
+            ),
+        )
+    }))
+}
+
+async fn prune_tx(conn: &mut SqliteConnection, older_than: i64, now: i64) -> Result<PruneReport> {
+    let nothing = PruneReport {
+        generations: 0,
+        entries: 0,
+        through_seq: None,
+        last_hash: None,
+    };
+    let first: Option<i64> = sqlx::query_scalar("SELECT min(seq) FROM chain")
+        .fetch_one(&mut *conn)
+        .await?;
+    let Some(first) = first else {
+        return Ok(nothing);
+    };
+    let max: i64 = sqlx::query_scalar("SELECT max(seq) FROM chain")
+        .fetch_one(&mut *conn)
+        .await?;
+    let too_new: Option<i64> = sqlx::query_scalar(
+        "SELECT min(c.seq) FROM chain c JOIN generations g ON g.id = c.ref_id \
+         WHERE c.kind = 'generation' AND (g.finished_at IS NULL OR g.finished_at >= ?)",
+    )
+    .bind(older_than)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut through = too_new.map_or(max, |s| s - 1);
+    loop {
+        // A review inside the prefix whose generation stays, or a generation inside the
+        // prefix with a review after it: cut before the earlier of the two.
+        let cut: Option<i64> = sqlx::query_scalar(
+            "SELECT min(s) FROM ( \
+               SELECT c.seq AS s FROM chain c JOIN reviews r ON r.id = c.ref_id \
+               WHERE c.kind = 'review' AND c.seq <= ?1 AND NOT EXISTS ( \
+                 SELECT 1 FROM chain cg WHERE cg.kind = 'generation' \
+                 AND cg.ref_id = r.generation_id AND cg.seq <= ?1) \
+               UNION ALL \
+               SELECT cg.seq AS s FROM chain cg JOIN reviews r ON r.generation_id = cg.ref_id \
+               JOIN chain cr ON cr.kind = 'review' AND cr.ref_id = r.id \
+               WHERE cg.kind = 'generation' AND cg.seq <= ?1 AND cr.seq > ?1)",
+        )
+        .bind(through)
+        .fetch_one(&mut *conn)
+        .await?;
+        match cut {
+            Some(s) if s <= through => through = s - 1,
+            _ => break,
+        }
+    }
+    if through < first {
+        return Ok(nothing);
+    }
+    let last_hash: String = sqlx::query_scalar("SELECT hash FROM chain WHERE seq = ?")
+        .bind(through)
+        .fetch_one(&mut *conn)
+        .await?;
+    let generations = sqlx::query(
+        "DELETE FROM generations WHERE id IN \
+         (SELECT ref_id FROM chain WHERE kind = 'generation' AND seq <= ?)",
+    )
+    .bind(through)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let entries = sqlx::query("DELETE FROM chain WHERE seq <= ?")
+        .bind(through)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    let id = sqlx::query(
+        "INSERT INTO chain_checkpoints \
+         (through_seq, last_hash, pruned_generations, older_than, created_at) \
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(through)
+    .bind(&last_hash)
+    .bind(generations as i64)
+    .bind(older_than)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .last_insert_rowid();
+    let cp = CheckpointRow {
+        id,
+        through_seq: through,
+        last_hash: last_hash.clone(),
+        pruned_generations: generations as i64,
+        older_than,
+        created_at: now,
+    };
+    append_tx(conn, "checkpoint", id, &checkpoint_content_hash(&cp), now).await?;
+    Ok(PruneReport {
+        generations,
+        entries,
+        through_seq: Some(through),
+        last_hash: Some(last_hash),
+    })
+}

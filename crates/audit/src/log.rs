@@ -1,0 +1,533 @@
+//! Opening the log and the write path.
+
+use crate::chain;
+use crate::error::{AuditError, Result};
+use crate::types::*;
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use std::path::Path;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// How to open the log. `AuditOptions::default()` is what [`AuditLog::open`] uses.
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    /// How long a statement waits for another writer's lock before failing with
+    /// [`AuditError::Locked`]. Default 5 s.
+    pub busy_timeout: Duration,
+    /// Open without write access: queries, verify and export work; writes fail with
+    /// [`AuditError::ReadOnly`]; no migration or crash recovery runs.
+    pub read_only: bool,
+    /// Connections in the pool (readers run in parallel under WAL; writers queue).
+    /// Default 4.
+    pub max_connections: u32,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            busy_timeout: Duration::from_secs(5),
+            read_only: false,
+            max_connections: 4,
+        }
+    }
+}
+
+/// The audit log: one SQLite database. Cheap to clone (the pool is shared).
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    pub(crate) pool: SqlitePool,
+    read_only: bool,
+}
+
+/// Running rows whose owner is a different process that is still alive belong to another
+/// writer and are left alone; everything else left running was cut off by a crash or kill.
+fn owner_is_alive_elsewhere(owner_pid: Option<i64>) -> bool {
+    let Some(pid) = owner_pid else { return false };
+    if pid == i64::from(std::process::id()) {
+        return false;
+    }
+    // Only Linux tells us cheaply without `unsafe`; elsewhere assume the owner is gone,
+    // which is right for the single-writer desktop app.
+    cfg!(target_os = "linux") && Path::new(&format!("/proc/{pid}")).exists()
+}
+
+impl AuditLog {
+    /// Opens (creating if missing) the database file at `path` with default options.
+    ///
+    /// The parent folder must exist: a missing one is [`AuditError::MissingDirectory`].
+    /// Applies pending migrations, then marks generations left `running` by a crashed or
+    /// killed process as `interrupted` (keeping their partial text) and chains them.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_with(path, AuditOptions::default()).await
+    }
+
+    /// [`open`](Self::open) with explicit options.
+    pub async fn open_with(path: impl AsRef<Path>, options: AuditOptions) -> Result<Self> {
+        let path = path.as_ref();
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(AuditError::MissingDirectory {
+                dir: dir.to_path_buf(),
+            });
+        }
+        let mut connect = SqliteConnectOptions::new()
+            .filename(path)
+            .foreign_keys(true)
+            .busy_timeout(options.busy_timeout)
+            .read_only(options.read_only)
+            .create_if_missing(!options.read_only)
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-16384");
+        if !options.read_only {
+            connect = connect
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal);
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .connect_with(connect)
+            .await
+            .map_err(|e| AuditError::from_open(e, path))?;
+        Self::init(pool, options.read_only).await
+    }
+
+    /// A private database in memory, for tests and dry runs. Gone when the log is dropped.
+    pub async fn open_in_memory() -> Result<Self> {
+        let connect = SqliteConnectOptions::new()
+            .in_memory(true)
+            .foreign_keys(true);
+        // Every connection to ":memory:" is a database of its own, so exactly one, kept.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(connect)
+            .await?;
+        Self::init(pool, false).await
+    }
+
+    async fn init(pool: SqlitePool, read_only: bool) -> Result<Self> {
+        let log = AuditLog { pool, read_only };
+        if !read_only {
+            MIGRATOR.run(&log.pool).await?;
+            log.recover_interrupted().await?;
+        }
+        Ok(log)
+    }
+
+    /// Closes the pool, waiting for connections to finish (checkpoints the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Whether this log was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// A write transaction that takes the write lock up front (`BEGIN IMMEDIATE`), so the
+    /// chain head read inside it cannot be extended by another process before we commit,
+    /// and a busy database fails here, before any work, rather than at commit.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+        if self.read_only {
+            return Err(AuditError::ReadOnly {
+                message: "the audit log was opened read-only".into(),
+            });
+        }
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    pub(crate) async fn conn(&self) -> Result<PoolConnection<Sqlite>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Marks generations left running by a dead process as interrupted and chains them.
+    /// Returns how many. Runs on open; safe to call again.
+    pub async fn recover_interrupted(&self) -> Result<u64> {
+        let candidates: Vec<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, owner_pid FROM generations WHERE status = 'running' ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        if candidates
+            .iter()
+            .all(|(_, pid)| owner_is_alive_elsewhere(*pid))
+        {
+            return Ok(0);
+        }
+        let mut tx = self.begin_write().await?;
+        let now = now_ms();
+        let mut n = 0;
+        for (id, pid) in candidates {
+            if owner_is_alive_elsewhere(pid) {
+                continue;
+            }
+            let done = sqlx::query(
+                "UPDATE generations SET status = 'interrupted', finished_at = ?, \
+                 stop_reason = COALESCE(stop_reason, 'interrupted'), \
+                 error = COALESCE(error, 'the process ended before the generation finished') \
+                 WHERE id = ? AND status = 'running'",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 1 {
+                chain::append_generation_tx(&mut tx, id, now).await?;
+                n += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Starts a conversation and returns its id.
+    pub async fn create_conversation(&self, title: &str) -> Result<i64> {
+        if self.read_only {
+            return Err(read_only());
+        }
+        let now = now_ms();
+        Ok(sqlx::query(
+            "INSERT INTO conversations (title, created_at, updated_at) VALUES (?, ?, ?)",
+        )
+        .bind(title)
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .last_insert_rowid())
+    }
+
+    /// The most recently active conversations, newest first.
+    pub async fn list_conversations(&self, limit: u32) -> Result<Vec<ConversationSummary>> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.title, c.created_at, c.updated_at, \
+             (SELECT count(*) FROM generations g WHERE g.conversation_id = c.id) \
+             FROM conversations c ORDER BY c.updated_at DESC, c.id DESC LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ConversationSummary {
+                    id: r.try_get(0)?,
+                    title: r.try_get(1)?,
+                    created_at: r.try_get(2)?,
+                    updated_at: r.try_get(3)?,
+                    turns: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The turns of one conversation in order. [`AuditError::NotFound`] if it does not exist.
+    pub async fn conversation_messages(&self, id: i64) -> Result<Vec<ConversationTurn>> {
+        let mut conn = self.conn().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM conversations WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if exists.is_none() {
+            return Err(AuditError::NotFound {
+                what: "conversation",
+                id,
+            });
+        }
+        let rows = sqlx::query(
+            "SELECT id, turn_index, prompt, reasoning, answer, status, created_at \
+             FROM generations WHERE conversation_id = ? ORDER BY turn_index, id",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ConversationTurn {
+                    generation_id: GenerationId(r.try_get(0)?),
+                    turn_index: r.try_get(1)?,
+                    prompt: r.try_get(2)?,
+                    reasoning: r.try_get(3)?,
+                    answer: r.try_get(4)?,
+                    status: r.try_get::<String, _>(5)?.parse()?,
+                    created_at: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Opens a generation record with status `running`. Call it before decoding starts: if
+    /// it fails, don't generate (fail closed: nothing runs unrecorded).
+    pub async fn begin_generation(&self, new: NewGeneration) -> Result<GenerationId> {
+        let mut tx = self.begin_write().await?;
+        let id = begin_generation_tx(&mut tx, &new, now_ms()).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records one guard finding on a running generation.
+    pub async fn record_guard_event(&self, id: GenerationId, event: NewGuardEvent) -> Result<i64> {
+        if self.read_only {
+            return Err(read_only());
+        }
+        let mut conn = self.conn().await?;
+        let spans = spans_json(&event.spans);
+        let res = sqlx::query(
+            "INSERT INTO guard_events (generation_id, stage, scanner, category, score, action, \
+             spans, policy_version, created_at) \
+             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? \
+             WHERE EXISTS (SELECT 1 FROM generations WHERE id = ? AND status = 'running')",
+        )
+        .bind(id.0)
+        .bind(event.stage.as_str())
+        .bind(&event.scanner)
+        .bind(&event.category)
+        .bind(event.score)
+        .bind(event.action.as_str())
+        .bind(spans)
+        .bind(&event.policy_version)
+        .bind(now_ms())
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+        if res.rows_affected() == 0 {
+            return Err(not_running(&mut conn, id, "record a guard event on").await);
+        }
+        Ok(res.last_insert_rowid())
+    }
+
+    /// Saves the text streamed so far, so a crash keeps it. One cheap UPDATE; call it
+    /// every few hundred milliseconds while streaming, not per token.
+    pub async fn save_partial(
+        &self,
+        id: GenerationId,
+        reasoning: &str,
+        answer: &str,
+    ) -> Result<()> {
+        if self.read_only {
+            return Err(read_only());
+        }
+        let mut conn = self.conn().await?;
+        let res = sqlx::query(
+            "UPDATE generations SET reasoning = ?, answer = ? WHERE id = ? AND status = 'running'",
+        )
+        .bind(reasoning)
+        .bind(answer)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+        if res.rows_affected() == 0 {
+            return Err(not_running(&mut conn, id, "save text of").await);
+        }
+        Ok(())
+    }
+
+    /// Finalizes a running generation and appends it to the hash chain, in one
+    /// transaction: either both happen or neither does.
+    pub async fn finish_generation(&self, id: GenerationId, finish: Finish) -> Result<ChainHead> {
+        if finish.status == Status::Running {
+            return Err(AuditError::InvalidState(
+                "finish_generation needs a final status, not running".into(),
+            ));
+        }
+        let mut tx = self.begin_write().await?;
+        let head = finish_generation_tx(&mut tx, id, &finish, now_ms()).await?;
+        tx.commit().await?;
+        Ok(head)
+    }
+
+    /// Records a user's flag on a generation (chained). Returns the review row's id.
+    pub async fn flag(&self, id: GenerationId, reason: &str) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        let review = flag_tx(&mut tx, id, reason, now_ms()).await?;
+        tx.commit().await?;
+        Ok(review)
+    }
+
+    /// Records a reviewer's verdict on a generation (chained). Returns the review row's id.
+    pub async fn review(&self, id: GenerationId, input: ReviewInput) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        let review = review_tx(&mut tx, id, &input, now_ms()).await?;
+        tx.commit().await?;
+        Ok(review)
+    }
+}
+
+fn read_only() -> AuditError {
+    AuditError::ReadOnly {
+        message: "the audit log was opened read-only".into(),
+    }
+}
+
+pub(crate) fn spans_json(spans: &[(usize, usize)]) -> String {
+    let spans: Vec<Span> = spans
+        .iter()
+        .map(|&(start, end)| Span { start, end })
+        .collect();
+    serde_json::to_string(&spans).unwrap_or_else(|_| "[]".into())
+}
+
+/// Why a write that needed a running generation touched nothing.
+async fn not_running(conn: &mut SqliteConnection, id: GenerationId, what: &str) -> AuditError {
+    let status: std::result::Result<Option<String>, _> =
+        sqlx::query_scalar("SELECT status FROM generations WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await;
+    match status {
+        Ok(None) => AuditError::NotFound {
+            what: "generation",
+            id: id.0,
+        },
+        Ok(Some(status)) => AuditError::InvalidState(format!(
+            "cannot {what} generation {id}: it is already {status} (finalized rows are immutable)"
+        )),
+        Err(e) => e.into(),
+    }
+}
+
+pub(crate) async fn begin_generation_tx(
+    conn: &mut SqliteConnection,
+    new: &NewGeneration,
+    now: i64,
+) -> Result<GenerationId> {
+    if let Some(cid) = new.conversation_id {
+        let touched = sqlx::query("UPDATE conversations SET updated_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(cid)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        if touched == 0 {
+            return Err(AuditError::NotFound {
+                what: "conversation",
+                id: cid,
+            });
+        }
+    }
+    let id = sqlx::query(
+        "INSERT INTO generations (conversation_id, turn_index, prompt, rendered_prompt_hash, \
+         model_name, model_sha256, model_meta, settings, app_version, owner_pid, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(new.conversation_id)
+    .bind(new.turn_index)
+    .bind(&new.prompt)
+    .bind(&new.rendered_prompt_hash)
+    .bind(&new.model_name)
+    .bind(&new.model_sha256)
+    .bind(serde_json::to_string(&new.model_meta)?)
+    .bind(serde_json::to_string(&new.settings)?)
+    .bind(&new.app_version)
+    .bind(i64::from(std::process::id()))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .last_insert_rowid();
+    Ok(GenerationId(id))
+}
+
+pub(crate) async fn finish_generation_tx(
+    conn: &mut SqliteConnection,
+    id: GenerationId,
+    f: &Finish,
+    now: i64,
+) -> Result<ChainHead> {
+    let res = sqlx::query(
+        "UPDATE generations SET status = ?, stop_reason = ?, reasoning = ?, answer = ?, \
+         prompt_tokens = ?, completion_tokens = ?, ttft_ms = ?, prompt_tps = ?, gen_tps = ?, \
+         error = ?, finished_at = ? WHERE id = ? AND status = 'running'",
+    )
+    .bind(f.status.as_str())
+    .bind(&f.stop_reason)
+    .bind(&f.reasoning)
+    .bind(&f.answer)
+    .bind(f.prompt_tokens)
+    .bind(f.completion_tokens)
+    .bind(f.ttft_ms)
+    .bind(f.prompt_tps)
+    .bind(f.gen_tps)
+    .bind(&f.error)
+    .bind(now)
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await?;
+    if res.rows_affected() == 0 {
+        return Err(not_running(conn, id, "finish").await);
+    }
+    chain::append_generation_tx(conn, id.0, now).await
+}
+
+async fn ensure_generation(conn: &mut SqliteConnection, id: GenerationId) -> Result<()> {
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM generations WHERE id = ?")
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    exists.map(|_| ()).ok_or(AuditError::NotFound {
+        what: "generation",
+        id: id.0,
+    })
+}
+
+pub(crate) async fn flag_tx(
+    conn: &mut SqliteConnection,
+    id: GenerationId,
+    reason: &str,
+    now: i64,
+) -> Result<i64> {
+    ensure_generation(conn, id).await?;
+    let review = sqlx::query(
+        "INSERT INTO reviews (generation_id, kind, flag_reason, created_at) \
+         VALUES (?, 'flag', ?, ?)",
+    )
+    .bind(id.0)
+    .bind(reason)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .last_insert_rowid();
+    sqlx::query("UPDATE generations SET flagged = 1 WHERE id = ?")
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    chain::append_review_tx(conn, review, now).await?;
+    Ok(review)
+}
+
+pub(crate) async fn review_tx(
+    conn: &mut SqliteConnection,
+    id: GenerationId,
+    input: &ReviewInput,
+    now: i64,
+) -> Result<i64> {
+    ensure_generation(conn, id).await?;
+    let review = sqlx::query(
+        "INSERT INTO reviews (generation_id, kind, status, note, corrected_answer, reviewer, \
+         created_at) VALUES (?, 'review', ?, ?, ?, ?, ?)",
+    )
+    .bind(id.0)
+    .bind(input.status.as_str())
+    .bind(&input.note)
+    .bind(&input.corrected_answer)
+    .bind(&input.reviewer)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .last_insert_rowid();
+    sqlx::query("UPDATE generations SET review_status = ?, last_review_id = ? WHERE id = ?")
+        .bind(input.status.as_str())
+        .bind(review)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    chain::append_review_tx(conn, review, now).await?;
+    Ok(review)
+}

@@ -1,0 +1,306 @@
+//! Raw rows as stored, shared by the chain (which hashes them exactly as stored), `show` and
+//! the exports. Enum columns stay text here so that a hand-edited value is hashed, not lost.
+
+use crate::error::{AuditError, Result};
+use crate::types::*;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+use std::collections::HashMap;
+
+/// Columns of `generations` (aliased `g`) in [`GenRow::from_row`]'s order.
+pub(crate) const GEN_COLS: &str = "g.id, g.conversation_id, g.turn_index, g.prompt, \
+    g.rendered_prompt_hash, g.model_name, g.model_sha256, g.model_meta, g.settings, \
+    g.reasoning, g.answer, g.status, g.stop_reason, g.prompt_tokens, g.completion_tokens, \
+    g.ttft_ms, g.prompt_tps, g.gen_tps, g.error, g.app_version, g.created_at, g.finished_at, \
+    g.flagged, g.review_status";
+
+/// Columns of `guard_events` in [`EventRow::from_row`]'s order.
+pub(crate) const EVENT_COLS: &str = "id, generation_id, stage, scanner, category, score, \
+    action, spans, policy_version, created_at";
+
+/// Columns of `reviews` in [`ReviewRow::from_row`]'s order.
+pub(crate) const REVIEW_COLS: &str =
+    "id, generation_id, kind, flag_reason, status, note, corrected_answer, reviewer, created_at";
+
+#[derive(Debug, Clone)]
+pub(crate) struct GenRow {
+    pub id: i64,
+    pub conversation_id: Option<i64>,
+    pub turn_index: i64,
+    pub prompt: String,
+    pub rendered_prompt_hash: String,
+    pub model_name: String,
+    pub model_sha256: Option<String>,
+    pub model_meta: String,
+    pub settings: String,
+    pub reasoning: String,
+    pub answer: String,
+    pub status: String,
+    pub stop_reason: Option<String>,
+    pub prompt_tokens: Option<i64>,
+    pub completion_tokens: Option<i64>,
+    pub ttft_ms: Option<f64>,
+    pub prompt_tps: Option<f64>,
+    pub gen_tps: Option<f64>,
+    pub error: Option<String>,
+    pub app_version: String,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+    pub flagged: bool,
+    pub review_status: String,
+}
+
+impl GenRow {
+    pub(crate) fn from_row(r: &SqliteRow) -> Result<Self> {
+        Ok(GenRow {
+            id: r.try_get(0)?,
+            conversation_id: r.try_get(1)?,
+            turn_index: r.try_get(2)?,
+            prompt: r.try_get(3)?,
+            rendered_prompt_hash: r.try_get(4)?,
+            model_name: r.try_get(5)?,
+            model_sha256: r.try_get(6)?,
+            model_meta: r.try_get(7)?,
+            settings: r.try_get(8)?,
+            reasoning: r.try_get(9)?,
+            answer: r.try_get(10)?,
+            status: r.try_get(11)?,
+            stop_reason: r.try_get(12)?,
+            prompt_tokens: r.try_get(13)?,
+            completion_tokens: r.try_get(14)?,
+            ttft_ms: r.try_get(15)?,
+            prompt_tps: r.try_get(16)?,
+            gen_tps: r.try_get(17)?,
+            error: r.try_get(18)?,
+            app_version: r.try_get(19)?,
+            created_at: r.try_get(20)?,
+            finished_at: r.try_get(21)?,
+            flagged: r.try_get(22)?,
+            review_status: r.try_get(23)?,
+        })
+    }
+
+    pub(crate) fn into_detail(
+        self,
+        events: Vec<EventRow>,
+        reviews: Vec<ReviewRow>,
+        chain: Option<ChainHead>,
+    ) -> Result<GenerationDetail> {
+        Ok(GenerationDetail {
+            id: GenerationId(self.id),
+            conversation_id: self.conversation_id,
+            turn_index: self.turn_index,
+            model_meta: parse_json_lenient(&self.model_meta),
+            settings: parse_json_lenient(&self.settings),
+            prompt: self.prompt,
+            rendered_prompt_hash: self.rendered_prompt_hash,
+            model_name: self.model_name,
+            model_sha256: self.model_sha256,
+            reasoning: self.reasoning,
+            answer: self.answer,
+            status: self.status.parse()?,
+            stop_reason: self.stop_reason,
+            prompt_tokens: self.prompt_tokens.map(clamp_u32),
+            completion_tokens: self.completion_tokens.map(clamp_u32),
+            ttft_ms: self.ttft_ms,
+            prompt_tps: self.prompt_tps,
+            gen_tps: self.gen_tps,
+            error: self.error,
+            app_version: self.app_version,
+            created_at: self.created_at,
+            finished_at: self.finished_at,
+            flagged: self.flagged,
+            review_status: self.review_status.parse()?,
+            guard_events: events
+                .into_iter()
+                .map(EventRow::into_public)
+                .collect::<Result<_>>()?,
+            reviews: reviews
+                .into_iter()
+                .map(ReviewRow::into_public)
+                .collect::<Result<_>>()?,
+            chain,
+        })
+    }
+}
+
+pub(crate) fn clamp_u32(v: i64) -> u32 {
+    v.clamp(0, u32::MAX as i64) as u32
+}
+
+/// JSON text as a value; text that is not JSON (only possible by hand-editing) becomes a
+/// string rather than an error, so a damaged row can still be shown.
+pub(crate) fn parse_json_lenient(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()))
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct EventRow {
+    pub id: i64,
+    pub generation_id: i64,
+    pub stage: String,
+    pub scanner: String,
+    pub category: String,
+    pub score: f64,
+    pub action: String,
+    pub spans: String,
+    pub policy_version: String,
+    pub created_at: i64,
+}
+
+impl EventRow {
+    pub(crate) fn from_row(r: &SqliteRow) -> Result<Self> {
+        Ok(EventRow {
+            id: r.try_get(0)?,
+            generation_id: r.try_get(1)?,
+            stage: r.try_get(2)?,
+            scanner: r.try_get(3)?,
+            category: r.try_get(4)?,
+            score: r.try_get(5)?,
+            action: r.try_get(6)?,
+            spans: r.try_get(7)?,
+            policy_version: r.try_get(8)?,
+            created_at: r.try_get(9)?,
+        })
+    }
+
+    pub(crate) fn into_public(self) -> Result<GuardEvent> {
+        Ok(GuardEvent {
+            id: self.id,
+            generation_id: GenerationId(self.generation_id),
+            stage: self.stage.parse()?,
+            scanner: self.scanner,
+            category: self.category,
+            score: self.score,
+            action: self.action.parse()?,
+            spans: serde_json::from_str(&self.spans)?,
+            policy_version: self.policy_version,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ReviewRow {
+    pub id: i64,
+    pub generation_id: i64,
+    pub kind: String,
+    pub flag_reason: Option<String>,
+    pub status: Option<String>,
+    pub note: Option<String>,
+    pub corrected_answer: Option<String>,
+    pub reviewer: Option<String>,
+    pub created_at: i64,
+}
+
+impl ReviewRow {
+    pub(crate) fn from_row(r: &SqliteRow) -> Result<Self> {
+        Ok(ReviewRow {
+            id: r.try_get(0)?,
+            generation_id: r.try_get(1)?,
+            kind: r.try_get(2)?,
+            flag_reason: r.try_get(3)?,
+            status: r.try_get(4)?,
+            note: r.try_get(5)?,
+            corrected_answer: r.try_get(6)?,
+            reviewer: r.try_get(7)?,
+            created_at: r.try_get(8)?,
+        })
+    }
+
+    pub(crate) fn into_public(self) -> Result<Review> {
+        Ok(Review {
+            id: self.id,
+            generation_id: GenerationId(self.generation_id),
+            kind: match self.kind.as_str() {
+                "flag" => ReviewKind::Flag,
+                "review" => ReviewKind::Review,
+                other => {
+                    return Err(AuditError::InvalidState(format!(
+                        "unknown review kind {other:?}"
+                    )))
+                }
+            },
+            flag_reason: self.flag_reason,
+            status: self.status.map(|s| s.parse()).transpose()?,
+            note: self.note,
+            corrected_answer: self.corrected_answer,
+            reviewer: self.reviewer,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// A JSON array of ids, for `IN (SELECT value FROM json_each(?))`: one bind however many.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    let mut s = String::with_capacity(ids.len() * 8 + 2);
+    s.push('[');
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&id.to_string());
+    }
+    s.push(']');
+    s
+}
+
+/// Loads generations with their guard events, keyed by id.
+pub(crate) async fn load_generations(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, (GenRow, Vec<EventRow>)>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let list = id_list(ids);
+    let sql = format!(
+        "SELECT {GEN_COLS} FROM generations g WHERE g.id IN (SELECT value FROM json_each(?))"
+    );
+    for row in sqlx::query(&sql).bind(&list).fetch_all(&mut *conn).await? {
+        let g = GenRow::from_row(&row)?;
+        out.insert(g.id, (g, Vec::new()));
+    }
+    let sql = format!(
+        "SELECT {EVENT_COLS} FROM guard_events \
+         WHERE generation_id IN (SELECT value FROM json_each(?)) ORDER BY generation_id, id"
+    );
+    for row in sqlx::query(&sql).bind(&list).fetch_all(&mut *conn).await? {
+        let e = EventRow::from_row(&row)?;
+        if let Some((_, events)) = out.get_mut(&e.generation_id) {
+            events.push(e);
+        }
+    }
+    Ok(out)
+}
+
+/// Loads one generation with its guard events.
+pub(crate) async fn load_generation(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<(GenRow, Vec<EventRow>)>> {
+    Ok(load_generations(conn, &[id]).await?.remove(&id))
+}
+
+/// Loads reviews by id.
+pub(crate) async fn load_reviews(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, ReviewRow>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let sql =
+        format!("SELECT {REVIEW_COLS} FROM reviews WHERE id IN (SELECT value FROM json_each(?))");
+    for row in sqlx::query(&sql)
+        .bind(id_list(ids))
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let r = ReviewRow::from_row(&row)?;
+        out.insert(r.id, r);
+    }
+    Ok(out)
+}

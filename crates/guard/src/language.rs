@@ -1,0 +1,703 @@
+//! Language drift: how much of a text's prose is not in the expected language.
+//!
+//! DeepSeek-R1 mixes languages, most often drifting from the prompt's language into Chinese or
+//! English mid-answer. The check measures prose only: fenced and inline code, URLs, e-mail
+//! addresses, numbers and identifiers (`snake_case`, `camelCase`, paths, `ALLCAPS`) are left out,
+//! so code-heavy English stays English.
+//!
+//! For each sentence it counts letters by script. Letters in a script the expected language
+//! does not use count as off-language, except short runs (a loanword: one or two words of a
+//! spaced script, up to four CJK characters) inside otherwise expected text. A sentence in the
+//! expected script counts as off-language when `whatlang` reliably says it is another language
+//! (English drifting into Spanish). `mix_score` is the off-language share of all prose letters.
+//!
+//! The expected language is the context's, else the majority language of the text by letters.
+
+use crate::types::{LanguageReport, Span};
+use regex::Regex;
+use std::sync::OnceLock;
+use whatlang::{Detector, Lang};
+
+/// Tunables of the language check (from the policy).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LanguageConfig {
+    /// `mix_score` at or above which the text counts as mixed.
+    pub mix_threshold: f32,
+    /// Fewer off-language letters than this never count as mixed.
+    pub min_off_letters: usize,
+    /// Sentences in the expected script need at least this many letters before a different
+    /// detected language counts.
+    pub min_sentence_letters: usize,
+}
+
+impl Default for LanguageConfig {
+    fn default() -> Self {
+        LanguageConfig {
+            mix_threshold: 0.2,
+            min_off_letters: 12,
+            min_sentence_letters: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Latin,
+    Greek,
+    Cyrillic,
+    Arabic,
+    Hebrew,
+    Devanagari,
+    Han,
+    Kana,
+    Hangul,
+    Thai,
+    Other,
+}
+
+fn script_of(c: char) -> Script {
+    match c as u32 {
+        0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF => Script::Latin,
+        0x370..=0x3FF | 0x1F00..=0x1FFF => Script::Greek,
+        0x400..=0x52F => Script::Cyrillic,
+        0x590..=0x5FF => Script::Hebrew,
+        0x600..=0x6FF | 0x750..=0x77F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Script::Arabic,
+        0x900..=0x97F => Script::Devanagari,
+        0xE00..=0xE7F => Script::Thai,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => Script::Kana,
+        0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF => Script::Hangul,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF => Script::Han,
+        _ => Script::Other,
+    }
+}
+
+fn unspaced(s: Script) -> bool {
+    matches!(s, Script::Han | Script::Kana | Script::Thai)
+}
+
+/// The scripts a language is written in.
+fn scripts_of_lang(code: &str) -> &'static [Script] {
+    match code {
+        "ru" | "uk" | "bg" | "sr" | "mk" | "be" | "kk" | "ky" | "mn" | "tg" => &[Script::Cyrillic],
+        "el" => &[Script::Greek],
+        "ar" | "fa" | "ur" | "ps" | "ug" => &[Script::Arabic],
+        "he" | "yi" => &[Script::Hebrew],
+        "hi" | "mr" | "ne" | "sa" => &[Script::Devanagari],
+        "zh" => &[Script::Han],
+        "ja" => &[Script::Han, Script::Kana],
+        "ko" => &[Script::Hangul, Script::Han],
+        "th" => &[Script::Thai],
+        _ => &[Script::Latin],
+    }
+}
+
+/// The default language of a script, for text too short to detect.
+fn lang_of_script(s: Script) -> Option<&'static str> {
+    Some(match s {
+        Script::Cyrillic => "ru",
+        Script::Greek => "el",
+        Script::Arabic => "ar",
+        Script::Hebrew => "he",
+        Script::Devanagari => "hi",
+        Script::Han => "zh",
+        Script::Kana => "ja",
+        Script::Hangul => "ko",
+        Script::Thai => "th",
+        Script::Latin | Script::Other => return None,
+    })
+}
+
+/// ISO 639-1 for the languages whatlang knows, else its ISO 639-3 code.
+pub fn iso639_1(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Eng => "en",
+        Lang::Spa => "es",
+        Lang::Fra => "fr",
+        Lang::Deu => "de",
+        Lang::Por => "pt",
+        Lang::Ita => "it",
+        Lang::Nld => "nl",
+        Lang::Rus => "ru",
+        Lang::Ukr => "uk",
+        Lang::Cmn => "zh",
+        Lang::Jpn => "ja",
+        Lang::Kor => "ko",
+        Lang::Ara => "ar",
+        Lang::Hin => "hi",
+        Lang::Tur => "tr",
+        Lang::Pol => "pl",
+        Lang::Vie => "vi",
+        Lang::Ind => "id",
+        Lang::Swe => "sv",
+        Lang::Dan => "da",
+        Lang::Nob => "no",
+        Lang::Fin => "fi",
+        Lang::Ces => "cs",
+        Lang::Ell => "el",
+        Lang::Heb => "he",
+        Lang::Tha => "th",
+        Lang::Pes => "fa",
+        Lang::Urd => "ur",
+        Lang::Ron => "ro",
+        Lang::Hun => "hu",
+        Lang::Bul => "bg",
+        Lang::Srp => "sr",
+        Lang::Hrv => "hr",
+        Lang::Slk => "sk",
+        Lang::Slv => "sl",
+        Lang::Cat => "ca",
+        Lang::Mar => "mr",
+        Lang::Nep => "ne",
+        other => other.code(),
+    }
+}
+
+fn detector() -> &'static Detector {
+    static D: OnceLock<Detector> = OnceLock::new();
+    D.get_or_init(|| {
+        // The languages an R1 distill realistically writes; a short list detects faster and
+        // confuses less (Latin-script sentences otherwise come back as Latin or Esperanto).
+        Detector::with_allowlist(vec![
+            Lang::Eng,
+            Lang::Spa,
+            Lang::Fra,
+            Lang::Deu,
+            Lang::Por,
+            Lang::Ita,
+            Lang::Nld,
+            Lang::Rus,
+            Lang::Ukr,
+            Lang::Cmn,
+            Lang::Jpn,
+            Lang::Kor,
+            Lang::Ara,
+            Lang::Hin,
+            Lang::Tur,
+            Lang::Pol,
+            Lang::Vie,
+            Lang::Ind,
+            Lang::Swe,
+            Lang::Ell,
+            Lang::Heb,
+            Lang::Tha,
+            Lang::Pes,
+        ])
+    })
+}
+
+fn masks() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?s)```.*?(?:```|\z)|~~~.*?(?:~~~|\z)|`[^`\n]{0,400}`|https?://\S+|www\.\S+|[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}|<think>|</think>")
+            .expect("valid mask pattern")
+    })
+}
+
+struct Sentence {
+    span: Span,
+    letters: usize,
+    /// Letters by script, in expected-or-not terms after loanword filtering.
+    off_script: usize,
+    off_spans: Vec<Span>,
+    in_script: usize,
+    dominant: Script,
+    clean: String,
+}
+
+/// Checks `text` against `expected` (ISO 639-1). Returns the report and the spans of
+/// off-language prose.
+pub fn analyze(
+    text: &str,
+    expected: Option<&str>,
+    cfg: &LanguageConfig,
+) -> (LanguageReport, Vec<Span>) {
+    let mut sentences = Vec::new();
+    let mut at = 0;
+    for m in masks().find_iter(text) {
+        split_sentences(text, at, m.start(), &mut sentences);
+        at = m.end();
+    }
+    split_sentences(text, at, text.len(), &mut sentences);
+
+    let detected = majority_language(&sentences);
+    let expected_code: Option<String> = expected
+        .map(|e| e.trim().to_ascii_lowercase())
+        .filter(|e| !e.is_empty())
+        .or_else(|| detected.map(str::to_string));
+    let report = |mix: f32, mixed: bool| LanguageReport {
+        detected: detected.map(str::to_string),
+        expected: expected_code.clone(),
+        mixed,
+        mix_score: mix,
+    };
+    let Some(exp) = expected_code.as_deref() else {
+        return (report(0.0, false), Vec::new());
+    };
+    let exp_scripts = scripts_of_lang(exp);
+
+    let mut total = 0usize;
+    let mut off = 0usize;
+    let mut spans = Vec::new();
+    for s in sentences.iter_mut() {
+        // Recount scripts relative to the expected language.
+        let (in_script, off_script, off_spans) = script_split(text, s.span, exp_scripts);
+        s.in_script = in_script;
+        s.off_script = off_script;
+        s.off_spans = off_spans;
+        total += s.letters;
+        let mut sentence_off = s.off_script;
+        // Only a sentence in the expected script can be another language of the same script;
+        // a quick stop-word vote settles most of them without the trigram detector.
+        let det = if exp_scripts.contains(&s.dominant)
+            && s.in_script >= cfg.min_sentence_letters
+            && !stopwords_agree(&s.clean, exp)
+        {
+            detect(s)
+        } else {
+            None
+        };
+        if let Some((code, reliable)) = &det {
+            let compatible = *code == exp || (exp == "ja" && *code == "zh" && !*reliable);
+            if !compatible
+                && *reliable
+                && s.in_script >= cfg.min_sentence_letters
+                && exp_scripts.contains(&s.dominant)
+            {
+                sentence_off = s.letters;
+                s.off_spans = vec![s.span];
+            }
+        }
+        if sentence_off > 0 {
+            off += sentence_off;
+            for sp in s.off_spans.drain(..) {
+                if spans.len() < 32 {
+                    spans.push(sp);
+                }
+            }
+        }
+    }
+    if total == 0 {
+        return (report(0.0, false), Vec::new());
+    }
+    let mix = off as f32 / total as f32;
+    let mixed = mix >= cfg.mix_threshold && off >= cfg.min_off_letters;
+    (report(mix, mixed), if mixed { spans } else { Vec::new() })
+}
+
+/// The majority language: by script, then — for Latin and Han — by detecting a sample of
+/// up to 4 KiB spread over the text (detecting every sentence of a megabyte is slow).
+fn majority_language(sentences: &[Sentence]) -> Option<&'static str> {
+    let mut by_script = [0usize; 11];
+    for s in sentences {
+        by_script[s.dominant as usize] += s.letters;
+    }
+    let (best, n) = by_script.iter().enumerate().max_by_key(|(_, n)| **n)?;
+    if *n == 0 {
+        return None;
+    }
+    let script = sentences
+        .iter()
+        .find(|s| s.dominant as usize == best)?
+        .dominant;
+    if script != Script::Latin && script != Script::Han {
+        return lang_of_script(script);
+    }
+    let of_script: Vec<&Sentence> = sentences.iter().filter(|s| s.dominant == script).collect();
+    let total: usize = of_script.iter().map(|s| s.clean.len()).sum();
+    let step = (total / 4096).max(1);
+    let mut sample = String::new();
+    for s in of_script.iter().step_by(step) {
+        sample.push_str(&s.clean);
+        sample.push(' ');
+        if sample.len() > 4096 {
+            break;
+        }
+    }
+    let probe = Sentence {
+        span: Span::new(0, 0),
+        letters: n.to_owned(),
+        off_script: 0,
+        off_spans: Vec::new(),
+        in_script: 0,
+        dominant: script,
+        clean: sample,
+    };
+    detect(&probe).map(|(c, _)| c)
+}
+
+/// Very frequent function words per Latin-script language.
+fn stopwords(lang: &str) -> &'static [&'static str] {
+    match lang {
+        "en" => &[
+            "the", "and", "of", "to", "is", "in", "that", "it", "for", "with", "we", "you", "this",
+            "on", "are", "be", "as", "at", "by", "was", "not", "or", "but", "if", "then", "can",
+            "will", "so", "let", "me", "i", "an", "have", "has", "from", "they", "which",
+        ],
+        "es" => &[
+            "el", "la", "de", "que", "y", "en", "los", "las", "del", "se", "por", "un", "una",
+            "para", "con", "es", "no", "su", "al", "lo", "como", "pero", "más", "este", "esta",
+        ],
+        "fr" => &[
+            "le", "la", "les", "de", "des", "et", "est", "un", "une", "du", "en", "que", "qui",
+            "pour", "pas", "dans", "sur", "ce", "il", "nous", "vous", "avec", "au", "aux", "ne",
+        ],
+        "de" => &[
+            "der", "die", "das", "und", "ist", "nicht", "ein", "eine", "zu", "den", "mit", "von",
+            "sich", "des", "auf", "für", "im", "dem", "wir", "es", "auch", "wie", "dann", "sie",
+            "ich",
+        ],
+        "pt" => &[
+            "o", "a", "os", "as", "de", "que", "e", "do", "da", "em", "um", "uma", "para", "com",
+            "não", "por", "se", "dos", "das", "mais", "como", "mas", "ao", "é", "no", "na",
+        ],
+        "it" => &[
+            "il", "la", "di", "che", "e", "è", "un", "una", "per", "non", "con", "del", "della",
+            "le", "gli", "si", "da", "in", "sono", "lo",
+        ],
+        "nl" => &[
+            "de", "het", "een", "en", "van", "is", "dat", "niet", "op", "te", "zijn", "voor",
+            "met", "die", "we", "ik", "je", "maar",
+        ],
+        _ => &[],
+    }
+}
+
+/// True when the sentence's stop words clearly vote for `lang` (so no detection is needed).
+fn stopwords_agree(clean: &str, lang: &str) -> bool {
+    let own = stopwords(lang);
+    if own.is_empty() {
+        return false;
+    }
+    let mut mine = 0usize;
+    let mut other = 0usize;
+    for w in clean.split_whitespace() {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if w.len() > 4 {
+            continue;
+        }
+        let is = |list: &[&str]| list.iter().any(|s| s.eq_ignore_ascii_case(w));
+        if is(own) {
+            mine += 1;
+        } else if ["en", "es", "fr", "de", "pt", "it", "nl"]
+            .iter()
+            .filter(|l| **l != lang)
+            .any(|l| is(stopwords(l)))
+        {
+            other += 1;
+        }
+    }
+    mine >= 2 && mine >= 2 * other
+}
+
+fn detect(s: &Sentence) -> Option<(&'static str, bool)> {
+    if s.letters == 0 {
+        return None;
+    }
+    if s.dominant != Script::Latin && s.dominant != Script::Han && s.dominant != Script::Kana {
+        if let Some(code) = lang_of_script(s.dominant) {
+            return Some((code, true));
+        }
+    }
+    if s.dominant == Script::Kana {
+        return Some(("ja", true));
+    }
+    if s.dominant == Script::Han {
+        // Han without kana: Chinese when it has Chinese function characters, else ambiguous
+        // (Japanese written in kanji only is rare but real).
+        let markers = s.clean.chars().filter(|c| ZH_MARKERS.contains(*c)).count();
+        return Some(("zh", markers >= 2));
+    }
+    match detector().detect(&s.clean) {
+        Some(info) => {
+            let code = iso639_1(info.lang());
+            let reliable = info.is_reliable() || (s.letters >= 60 && info.confidence() >= 0.5);
+            Some((code, reliable))
+        }
+        None => lang_of_script(s.dominant).map(|c| (c, false)),
+    }
+}
+
+/// Frequent Chinese function characters that Japanese does not use (or writes in kana).
+const ZH_MARKERS: &str = "们这那么吗呢就把被还没说们个为们让给从对过着么样";
+
+fn is_identifier(tok: &str) -> bool {
+    let b = tok.as_bytes();
+    if tok.contains(|c: char| {
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '_' | '/'
+                    | '\\'
+                    | '='
+                    | '<'
+                    | '>'
+                    | '('
+                    | ')'
+                    | '{'
+                    | '}'
+                    | '['
+                    | ']'
+                    | '#'
+                    | '$'
+                    | '%'
+                    | '&'
+                    | '*'
+                    | '+'
+                    | '|'
+                    | '~'
+                    | '^'
+            )
+    }) || tok.contains("::")
+        || tok.contains("->")
+    {
+        return true;
+    }
+    // camelCase / PascalCase with an inner capital.
+    if b.windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+    {
+        return true;
+    }
+    // Dotted names (file.rs, os.path) but not a sentence-final period.
+    let inner = tok.trim_end_matches(['.', ',', ':', ';', '!', '?']);
+    if inner.contains('.') && inner.len() > 2 {
+        return true;
+    }
+    // ACRONYMS.
+    let letters: Vec<char> = inner.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() >= 2 && letters.iter().all(|c| c.is_ascii_uppercase())
+}
+
+fn is_terminator(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '!' | '?' | '\n' | '。' | '！' | '？' | '؟' | '।' | '…'
+    )
+}
+
+fn split_sentences(text: &str, from: usize, to: usize, out: &mut Vec<Sentence>) {
+    let part = &text[from..to];
+    let mut start = 0;
+    for (i, c) in part.char_indices() {
+        if is_terminator(c) {
+            let end = i + c.len_utf8();
+            push_sentence(text, from + start, from + end, out);
+            start = end;
+        }
+    }
+    push_sentence(text, from + start, to, out);
+}
+
+fn push_sentence(text: &str, start: usize, end: usize, out: &mut Vec<Sentence>) {
+    if start >= end {
+        return;
+    }
+    let s = &text[start..end];
+    let mut clean = String::new();
+    let mut letters = 0usize;
+    let mut counts = [0usize; 11];
+    for tok in s.split_whitespace() {
+        if is_identifier(tok) {
+            continue;
+        }
+        let mut any = false;
+        for c in tok.chars() {
+            if c.is_alphabetic() {
+                letters += 1;
+                counts[script_of(c) as usize] += 1;
+                any = true;
+            }
+        }
+        if any {
+            if !clean.is_empty() {
+                clean.push(' ');
+            }
+            clean.push_str(tok);
+        }
+    }
+    if letters == 0 {
+        return;
+    }
+    let dominant = [
+        Script::Latin,
+        Script::Greek,
+        Script::Cyrillic,
+        Script::Arabic,
+        Script::Hebrew,
+        Script::Devanagari,
+        Script::Han,
+        Script::Kana,
+        Script::Hangul,
+        Script::Thai,
+        Script::Other,
+    ]
+    .into_iter()
+    .max_by_key(|s| counts[*s as usize])
+    .unwrap_or(Script::Other);
+    // Japanese written mostly in kanji is still Japanese when it has kana.
+    let dominant = if dominant == Script::Han && counts[Script::Kana as usize] * 5 >= letters {
+        Script::Kana
+    } else {
+        dominant
+    };
+    out.push(Sentence {
+        span: Span::new(start, end),
+        letters,
+        off_script: 0,
+        off_spans: Vec::new(),
+        in_script: 0,
+        dominant,
+        clean,
+    });
+}
+
+/// Splits a sentence's letters into expected-script and off-script, ignoring loanwords.
+/// Returns (in-script letters, off-script letters, spans of the counted off-script runs).
+fn script_split(text: &str, span: Span, expected: &[Script]) -> (usize, usize, Vec<Span>) {
+    let s = &text[span.start..span.end];
+    let mut in_script = 0usize;
+    let mut off = 0usize;
+    let mut spans = Vec::new();
+    // A run: consecutive foreign-script words (spaced) or characters (unspaced).
+    let mut run_letters = 0usize;
+    let mut run_words = 0usize;
+    let mut run_unspaced = false;
+    let mut run_span: Option<Span> = None;
+    let mut saw_expected = false;
+    let mut pending: Vec<(usize, Span, bool, usize)> = Vec::new(); // (letters, span, unspaced, words)
+    let flush = |run_letters: &mut usize,
+                 run_words: &mut usize,
+                 run_unspaced: bool,
+                 run_span: &mut Option<Span>,
+                 pending: &mut Vec<(usize, Span, bool, usize)>| {
+        if *run_letters > 0 {
+            if let Some(sp) = run_span.take() {
+                pending.push((*run_letters, sp, run_unspaced, *run_words));
+            }
+        }
+        *run_letters = 0;
+        *run_words = 0;
+        *run_span = None;
+    };
+    for tok_start in token_starts(s) {
+        let (ts, tok) = tok_start;
+        if is_identifier(tok) {
+            continue;
+        }
+        let mut tok_foreign = 0usize;
+        let mut tok_in = 0usize;
+        let mut tok_unspaced = false;
+        for c in tok.chars() {
+            if !c.is_alphabetic() {
+                continue;
+            }
+            let sc = script_of(c);
+            if expected.contains(&sc) || sc == Script::Other {
+                tok_in += 1;
+            } else {
+                tok_foreign += 1;
+                tok_unspaced |= unspaced(sc);
+            }
+        }
+        in_script += tok_in;
+        if tok_in > 0 {
+            saw_expected = true;
+        }
+        if tok_foreign > 0 && tok_in <= tok_foreign {
+            let abs = Span::new(span.start + ts, span.start + ts + tok.len());
+            run_letters += tok_foreign;
+            run_words += 1;
+            run_unspaced |= tok_unspaced;
+            run_span = Some(match run_span {
+                Some(r) => Span::new(r.start, abs.end),
+                None => abs,
+            });
+        } else {
+            if tok_foreign > 0 {
+                // A mixed token ("因为the"): count its foreign letters as their own run.
+                let abs = Span::new(span.start + ts, span.start + ts + tok.len());
+                pending.push((tok_foreign, abs, tok_unspaced, 1));
+            }
+            if tok_in > 0 {
+                flush(
+                    &mut run_letters,
+                    &mut run_words,
+                    run_unspaced,
+                    &mut run_span,
+                    &mut pending,
+                );
+                run_unspaced = false;
+            }
+        }
+    }
+    flush(
+        &mut run_letters,
+        &mut run_words,
+        run_unspaced,
+        &mut run_span,
+        &mut pending,
+    );
+    for (letters, sp, uns, words) in pending {
+        // A whole sentence in another script is never a loanword.
+        let loanword = saw_expected && if uns { letters <= 4 } else { words <= 2 };
+        if !loanword {
+            off += letters;
+            spans.push(sp);
+        }
+    }
+    (in_script, off, spans)
+}
+
+fn token_starts(s: &str) -> impl Iterator<Item = (usize, &str)> {
+    s.split_whitespace()
+        .map(move |t| ((t.as_ptr() as usize) - (s.as_ptr() as usize), t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mixed(text: &str, expected: Option<&str>) -> (bool, f32) {
+        let (r, _) = analyze(text, expected, &LanguageConfig::default());
+        (r.mixed, r.mix_score)
+    }
+
+    #[test]
+    fn drift_is_flagged() {
+        let cases = [
+            ("en_to_zh", "Let me think about this problem carefully. First we compute the sum. 然后我们需要计算这个数字的平方根，这样就可以得到最终的答案了。", Some("en")),
+            ("en_to_es", "The answer depends on the input. Sin embargo, es importante considerar todos los casos posibles antes de decidir cuál es la mejor opción para el usuario.", Some("en")),
+            ("ru_expected_en_text", "Привет, как дела? Я хотел бы узнать больше о вашей компании и ваших продуктах.", Some("en")),
+        ];
+        for (name, text, exp) in cases {
+            let (m, score) = mixed(text, exp);
+            assert!(m, "case {name}: score {score}");
+        }
+    }
+
+    #[test]
+    fn clean_text_is_not_mixed() {
+        let cases = [
+            ("plain_en", "The quick brown fox jumps over the lazy dog. It was a sunny day.", Some("en")),
+            ("code_heavy", "Use `HashMap::new()` then call `map.insert(k, v)`.\n```rust\nlet mut m = HashMap::new();\nm.insert(\"键\", 1);\n```\nThe snake_case name my_var and camelCase fooBar are fine.", Some("en")),
+            ("loanword", "I had sushi and ramen with 寿司 at the restaurant yesterday, it was great.", Some("en")),
+            ("chinese_only", "我们今天去公园散步，天气非常好，大家都很开心。", None),
+            ("url", "See https://例子.测试/路径 for details on the configuration.", Some("en")),
+        ];
+        for (name, text, exp) in cases {
+            let (m, score) = mixed(text, exp);
+            assert!(!m, "case {name}: score {score}");
+        }
+    }
+
+    #[test]
+    fn majority_language_is_expected_when_none_given() {
+        let (r, _) = analyze(
+            "Bonjour tout le monde, comment allez-vous aujourd'hui ? Je vais très bien merci.",
+            None,
+            &LanguageConfig::default(),
+        );
+        assert_eq!(r.expected.as_deref(), Some("fr"));
+        assert!(!r.mixed);
+    }
+}

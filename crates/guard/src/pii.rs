@@ -1,0 +1,502 @@
+//! Personal data and secrets: detection with checksums, and redaction with typed placeholders.
+//!
+//! PII is matched on the *original* text (normalization would fold the digits of a phone
+//! number into letters). Numbers are validated, not just shaped: a card number must pass Luhn,
+//! an IBAN mod-97, an SSN the SSA's allocation rules, an IP address must parse. A number that
+//! fails its checksum is not reported as anything else, so a typo'd card number does not come
+//! back as a phone number.
+
+use crate::normalize::Normalized;
+use crate::scanner::Scanner;
+use crate::types::{Category, Context, Hit, PiiKind, PiiMatch, Span};
+use regex::Regex;
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// The compiled PII detectors.
+#[derive(Debug)]
+pub struct PiiScanner {
+    email: Regex,
+    card: Regex,
+    iban: Regex,
+    ssn: Regex,
+    ipv4: Regex,
+    ipv6: Regex,
+    phone: Regex,
+    keys: Regex,
+    generic_secret: Regex,
+    date_like: Regex,
+}
+
+impl Default for PiiScanner {
+    fn default() -> Self {
+        PiiScanner::new()
+    }
+}
+
+fn re(p: &str) -> Regex {
+    // The patterns are constants covered by tests; a failure here is a programming error.
+    Regex::new(p).expect("valid built-in PII pattern")
+}
+
+impl PiiScanner {
+    /// Compiles the detectors.
+    pub fn new() -> PiiScanner {
+        PiiScanner {
+            email: re(
+                r"(?-u:\b)[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}\.)+[A-Za-z]{2,24}(?-u:\b)",
+            ),
+            card: re(r"(?-u:\b)\d(?:[ \-]?\d){12,18}(?-u:\b)"),
+            iban: re(r"(?-u:\b)[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?-u:\b)"),
+            ssn: re(
+                r"(?-u:\b)(\d{3})-(\d{2})-(\d{4})(?-u:\b)|(?i:ssn|social security(?: number)?)[:#\s]{1,4}(\d{3})[ ]?(\d{2})[ ]?(\d{4})(?-u:\b)",
+            ),
+            ipv4: re(
+                r"(?-u:\b)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?-u:\b)",
+            ),
+            ipv6: re(r"(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:%[0-9a-z]+)?"),
+            phone: re(
+                r"(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,4}\)[ .\-]?)?\d{2,4}(?:[ .\-]\d{2,5}){1,4}(?-u:\b)|(?-u:\b)\d{10,11}(?-u:\b)",
+            ),
+            keys: re(concat!(
+                r"(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}(?-u:\b)",
+                r"|gh[pousr]_[A-Za-z0-9]{36,255}",
+                r"|github_pat_[A-Za-z0-9_]{22,255}",
+                r"|sk-(?:proj-|ant-(?:api\d\d-)?|live_|test_)?[A-Za-z0-9_\-]{20,}",
+                r"|xox[abprs]-[A-Za-z0-9\-]{10,}",
+                r"|AIza[0-9A-Za-z_\-]{35}",
+                r"|glpat-[A-Za-z0-9_\-]{20,}",
+                r"|eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
+                r"|-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP )?PRIVATE KEY(?: BLOCK)?-----",
+            )),
+            generic_secret: re(
+                r#"(?i)(?:api[_\-]?key|secret|token|passw(?:or)?d|pwd|auth|bearer|credential|access[_\-]?key)[A-Za-z_\-]{0,12}["']?\s*[:=]?\s*["']?([A-Za-z0-9_\-+/=.]{16,})"#,
+            ),
+            date_like: re(
+                r"^(?:\d{4}[\-./]\d{1,2}[\-./]\d{1,2}|\d{1,2}[\-./]\d{1,2}[\-./]\d{2,4})$",
+            ),
+        }
+    }
+
+    /// Finds every PII match in `text`, sorted by position, without overlaps (the more
+    /// specific kind wins: keys, e-mail, IBAN, card, SSN, IP, phone).
+    pub fn find(&self, text: &str) -> Vec<PiiMatch> {
+        // Claimed ranges, start -> (end, kind); never overlapping, so one lookup decides.
+        let mut out: BTreeMap<usize, (usize, PiiKind)> = BTreeMap::new();
+        let bytes = text.as_bytes();
+        let has_digit = bytes.iter().any(u8::is_ascii_digit);
+        let push =
+            |out: &mut BTreeMap<usize, (usize, PiiKind)>, kind: PiiKind, s: usize, e: usize| {
+                if !overlaps_map(out, s, e) {
+                    out.insert(s, (e, kind));
+                }
+            };
+        for m in self.keys.find_iter(text) {
+            push(&mut out, PiiKind::ApiKey, m.start(), m.end());
+        }
+        for c in self.generic_secret.captures_iter(text) {
+            if let Some(g) = c.get(1) {
+                if looks_like_secret(g.as_str()) {
+                    push(&mut out, PiiKind::ApiKey, g.start(), g.end());
+                }
+            }
+        }
+        if memchr(b'@', bytes) {
+            for m in self.email.find_iter(text) {
+                push(&mut out, PiiKind::Email, m.start(), m.end());
+            }
+        }
+        if !has_digit {
+            return into_matches(out);
+        }
+        // Claimed by a number that failed its checksum: not reported as anything else.
+        let mut rejected: BTreeMap<usize, (usize, PiiKind)> = BTreeMap::new();
+        for m in self.iban.find_iter(text) {
+            if iban_valid(m.as_str()) {
+                push(&mut out, PiiKind::Iban, m.start(), m.end());
+            } else {
+                rejected.insert(m.start(), (m.end(), PiiKind::Iban));
+            }
+        }
+        for m in self.card.find_iter(text) {
+            if overlaps_map(&rejected, m.start(), m.end()) {
+                continue;
+            }
+            let digits: Vec<u8> = m
+                .as_str()
+                .bytes()
+                .filter(u8::is_ascii_digit)
+                .map(|b| b - b'0')
+                .collect();
+            if !(13..=19).contains(&digits.len()) {
+                continue;
+            }
+            let card_prefix = matches!(digits[0], 2..=6);
+            if card_prefix && luhn_valid(&digits) {
+                push(&mut out, PiiKind::CreditCard, m.start(), m.end());
+            } else if (digits.len() >= 15 || m.as_str().contains([' ', '-']) && digits.len() >= 13)
+                && !overlaps_map(&rejected, m.start(), m.end())
+            {
+                rejected.insert(m.start(), (m.end(), PiiKind::CreditCard));
+            }
+        }
+        for c in self.ssn.captures_iter(text) {
+            let (a, g, s) = match (c.get(1), c.get(2), c.get(3)) {
+                (Some(a), Some(g), Some(s)) => (a, g, s),
+                _ => match (c.get(4), c.get(5), c.get(6)) {
+                    (Some(a), Some(g), Some(s)) => (a, g, s),
+                    _ => continue,
+                },
+            };
+            if ssn_valid(a.as_str(), g.as_str(), s.as_str()) {
+                push(&mut out, PiiKind::UsSsn, a.start(), s.end());
+            } else if !overlaps_map(&rejected, a.start(), s.end()) {
+                rejected.insert(a.start(), (s.end(), PiiKind::UsSsn));
+            }
+        }
+        if memchr(b'.', bytes) {
+            for m in self.ipv4.find_iter(text) {
+                // Not part of a longer dotted number (a version like 1.2.3.4.5).
+                let before = text[..m.start()].bytes().next_back();
+                let after = text[m.end()..].bytes().next();
+                let dotted = |b: Option<u8>| matches!(b, Some(b'.') | Some(b'0'..=b'9'));
+                if dotted(before)
+                    || (after == Some(b'.')
+                        && text[m.end() + 1..]
+                            .bytes()
+                            .next()
+                            .is_some_and(|b| b.is_ascii_digit()))
+                {
+                    continue;
+                }
+                if m.as_str().parse::<Ipv4Addr>().is_ok() {
+                    push(&mut out, PiiKind::IpAddress, m.start(), m.end());
+                }
+            }
+        }
+        if memchr(b':', bytes) {
+            for m in self.ipv6.find_iter(text) {
+                let s = m.as_str();
+                let addr = s.split('%').next().unwrap_or(s);
+                let groups = addr.split(':').filter(|g| !g.is_empty()).count();
+                let boundary_ok = !text[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    && !text[m.end()..]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_');
+                if boundary_ok && (groups >= 3 || addr == "::1") && addr.parse::<Ipv6Addr>().is_ok()
+                {
+                    push(&mut out, PiiKind::IpAddress, m.start(), m.end());
+                }
+            }
+        }
+        for m in self.phone.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            if overlaps_map(&rejected, s, e) {
+                continue;
+            }
+            let cand = m.as_str();
+            let digits = cand.bytes().filter(u8::is_ascii_digit).count();
+            if !(8..=13).contains(&digits) || self.date_like.is_match(cand) {
+                continue;
+            }
+            // Glued to a word or a decimal ("v2.10.3", "x123-4567"), not a phone number.
+            let before = text[..s].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '.' || c == '_' || c == '/')
+                && !cand.starts_with('+')
+            {
+                continue;
+            }
+            if text[e..].starts_with('.')
+                && text[e + 1..]
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_digit())
+            {
+                continue;
+            }
+            let has_sep = cand.contains([' ', '-', '.', '(']);
+            if !has_sep && !cand.starts_with('+') && digits != 10 && digits != 11 {
+                continue;
+            }
+            push(&mut out, PiiKind::Phone, s, e);
+        }
+        into_matches(out)
+    }
+}
+
+/// Whether `[s, e)` overlaps a range in a map of non-overlapping ranges.
+fn overlaps_map(map: &BTreeMap<usize, (usize, PiiKind)>, s: usize, e: usize) -> bool {
+    map.range(..e)
+        .next_back()
+        .is_some_and(|(_, (end, _))| *end > s)
+}
+
+fn into_matches(map: BTreeMap<usize, (usize, PiiKind)>) -> Vec<PiiMatch> {
+    map.into_iter()
+        .map(|(start, (end, kind))| PiiMatch { kind, start, end })
+        .collect()
+}
+
+impl Scanner for PiiScanner {
+    fn name(&self) -> &str {
+        "pii"
+    }
+
+    fn scan(&self, norm: &Normalized<'_>, _ctx: &Context, out: &mut Vec<Hit>) {
+        for m in self.find(norm.original()) {
+            out.push(pii_hit(m));
+        }
+    }
+}
+
+/// The hit for one PII match (`scanner` is `"pii.<kind>"`).
+pub fn pii_hit(m: PiiMatch) -> Hit {
+    Hit::new(
+        Category::Pii,
+        1.0,
+        format!("pii.{}", m.kind.as_str()),
+        vec![Span::new(m.start, m.end)],
+    )
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> bool {
+    hay.contains(&needle)
+}
+
+/// Luhn checksum over decimal digits.
+pub fn luhn_valid(digits: &[u8]) -> bool {
+    let mut sum = 0u32;
+    for (i, &d) in digits.iter().rev().enumerate() {
+        let mut d = u32::from(d);
+        if i % 2 == 1 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    !digits.is_empty() && sum % 10 == 0
+}
+
+/// ISO 13616 IBAN check: length per country not enforced, mod-97 of the rearranged number is 1.
+pub fn iban_valid(s: &str) -> bool {
+    let compact: Vec<u8> = s.bytes().filter(|b| *b != b' ').collect();
+    if !(15..=34).contains(&compact.len()) {
+        return false;
+    }
+    let mut rem: u32 = 0;
+    for &b in compact[4..].iter().chain(&compact[..4]) {
+        let v = match b {
+            b'0'..=b'9' => u32::from(b - b'0'),
+            b'A'..=b'Z' => u32::from(b - b'A') + 10,
+            _ => return false,
+        };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
+    }
+    rem == 1
+}
+
+fn ssn_valid(area: &str, group: &str, serial: &str) -> bool {
+    let a: u32 = area.parse().unwrap_or(0);
+    let g: u32 = group.parse().unwrap_or(0);
+    let s: u32 = serial.parse().unwrap_or(0);
+    a != 0 && a != 666 && a < 900 && g != 0 && s != 0
+}
+
+/// A value after `token=` that looks random: long, mixed character classes, high entropy.
+fn looks_like_secret(s: &str) -> bool {
+    if s.len() < 16 {
+        return false;
+    }
+    let has_upper = s.bytes().any(|b| b.is_ascii_uppercase());
+    let has_lower = s.bytes().any(|b| b.is_ascii_lowercase());
+    let has_digit = s.bytes().any(|b| b.is_ascii_digit());
+    if [has_upper, has_lower, has_digit]
+        .iter()
+        .filter(|x| **x)
+        .count()
+        < 2
+    {
+        return false;
+    }
+    shannon_entropy(s) >= 3.5
+}
+
+/// Bits per byte.
+pub fn shannon_entropy(s: &str) -> f32 {
+    let mut counts = [0u32; 256];
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f32;
+    if n == 0.0 {
+        return 0.0;
+    }
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f32 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Replaces every span with its placeholder. Spans must be sorted and non-overlapping
+/// (overlapping ones are merged, keeping the first placeholder).
+pub fn redact(text: &str, spans: &[(Span, &str)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (span, placeholder) in spans {
+        if span.start < at {
+            at = at.max(span.end.min(text.len()));
+            continue;
+        }
+        out.push_str(&text[at..span.start]);
+        out.push_str(placeholder);
+        at = span.end.min(text.len());
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(PiiKind, String)> {
+        PiiScanner::new()
+            .find(text)
+            .into_iter()
+            .map(|m| (m.kind, text[m.start..m.end].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn finds_each_kind() {
+        let cases = [
+            (
+                "email",
+                "write to jane.doe@example.com today",
+                PiiKind::Email,
+                "jane.doe@example.com",
+            ),
+            (
+                "card_spaced",
+                "card 4111 1111 1111 1111 exp",
+                PiiKind::CreditCard,
+                "4111 1111 1111 1111",
+            ),
+            (
+                "card_plain",
+                "pay with 5500005555555559.",
+                PiiKind::CreditCard,
+                "5500005555555559",
+            ),
+            (
+                "iban",
+                "IBAN DE89 3704 0044 0532 0130 00 please",
+                PiiKind::Iban,
+                "DE89 3704 0044 0532 0130 00",
+            ),
+            (
+                "ssn",
+                "my ssn is 123-45-6789",
+                PiiKind::UsSsn,
+                "123-45-6789",
+            ),
+            (
+                "ipv4",
+                "server at 192.168.1.20 is down",
+                PiiKind::IpAddress,
+                "192.168.1.20",
+            ),
+            (
+                "ipv6",
+                "ping 2001:db8::8a2e:370:7334 now",
+                PiiKind::IpAddress,
+                "2001:db8::8a2e:370:7334",
+            ),
+            (
+                "phone",
+                "call +1 (415) 555-0132 now",
+                PiiKind::Phone,
+                "+1 (415) 555-0132",
+            ),
+            (
+                "aws",
+                "key AKIAIOSFODNN7EXAMPLE here",
+                PiiKind::ApiKey,
+                "AKIAIOSFODNN7EXAMPLE",
+            ),
+            (
+                "github",
+                "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+                PiiKind::ApiKey,
+                "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+            ),
+            (
+                "openai",
+                "OPENAI_API_KEY=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8t",
+                PiiKind::ApiKey,
+                "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8t",
+            ),
+        ];
+        for (name, text, kind, value) in cases {
+            let got = kinds(text);
+            assert!(
+                got.contains(&(kind, value.to_string())),
+                "case {name}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn checksum_failures_and_look_alikes_are_not_pii() {
+        let cases = [
+            ("luhn_fail", "card 4111 1111 1111 1112 exp"),
+            ("iban_fail", "IBAN DE89 3704 0044 0532 0130 01"),
+            ("ssn_area_000", "id 000-12-3456"),
+            ("version", "upgrade to 1.2.3.4.5 now"),
+            ("date", "on 2024-05-17 we shipped"),
+            ("cpp_path", "use std::vec::Vec"),
+            ("year", "in 2024 and 2025"),
+        ];
+        for (name, text) in cases {
+            let got = kinds(text);
+            assert!(got.is_empty(), "case {name}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn redaction_uses_typed_placeholders() {
+        let text = "mail a@b.io or call 415-555-0132";
+        let found = PiiScanner::new().find(text);
+        let spans: Vec<(Span, &str)> = found
+            .iter()
+            .map(|m| (Span::new(m.start, m.end), m.kind.placeholder()))
+            .collect();
+        assert_eq!(redact(text, &spans), "mail [EMAIL] or call [PHONE]");
+    }
+
+    #[test]
+    fn luhn_and_iban_checks() {
+        assert!(luhn_valid(&[
+            4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+        ]));
+        assert!(!luhn_valid(&[
+            4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2
+        ]));
+        assert!(iban_valid("GB82WEST12345698765432"));
+        assert!(!iban_valid("GB82WEST12345698765433"));
+    }
+}

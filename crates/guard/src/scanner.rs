@@ -1,0 +1,29 @@
+//! The one trait every scanner implements.
+
+use crate::normalize::Normalized;
+use crate::types::{Context, Hit};
+
+/// A detector: canonical text (with its original) in, hits out.
+///
+/// Scanners are pure and `Send + Sync` so one [`Guard`](crate::Guard) can serve every thread.
+/// They push into a caller-owned `Vec` rather than returning one, so the hot path allocates
+/// only when something is found. Spans in hits are byte ranges of the *original* text (use
+/// [`Normalized::to_original`] for matches in the canonical text).
+///
+/// The built-in scanners are rules, injection heuristics, PII and language; an ML classifier or
+/// a guard model plugs in through [`Guard::add_scanner`](crate::Guard::add_scanner). Such a
+/// scanner may be unavailable (model not loaded): [`ready`](Scanner::ready) then returns
+/// `false` and the policy's `fail_mode` decides between skipping it (open) and blocking
+/// (closed).
+pub trait Scanner: Send + Sync + std::fmt::Debug {
+    /// A short stable name, e.g. `"rules"`; used as [`Hit::scanner`] prefix and in audit logs.
+    fn name(&self) -> &str;
+
+    /// Scans `norm` and appends findings to `out`. Must not panic on any input.
+    fn scan(&self, norm: &Normalized<'_>, ctx: &Context, out: &mut Vec<Hit>);
+
+    /// Whether the scanner can run now. Built-in scanners always can.
+    fn ready(&self) -> bool {
+        true
+    }
+}

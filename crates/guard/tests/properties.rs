@@ -1,0 +1,198 @@
+//! Properties that must hold on any input: no panics, spans inside the text and on char
+//! boundaries, and scans that scale with the text.
+
+use proptest::prelude::*;
+use std::sync::OnceLock;
+use std::time::Instant;
+use warden_guard::{Context, Guard, Normalized, Span, Stage, Verdict};
+
+fn guard() -> &'static Guard {
+    static G: OnceLock<Guard> = OnceLock::new();
+    G.get_or_init(Guard::with_default_policy)
+}
+
+fn assert_span_ok(text: &str, s: &Span, what: &str) {
+    assert!(s.start <= s.end, "{what}: inverted span {s:?}");
+    assert!(
+        s.end <= text.len(),
+        "{what}: span {s:?} past len {}",
+        text.len()
+    );
+    assert!(
+        text.is_char_boundary(s.start) && text.is_char_boundary(s.end),
+        "{what}: span {s:?} not on char boundaries"
+    );
+}
+
+fn assert_verdict_ok(text: &str, v: &Verdict) {
+    for h in &v.hits {
+        for s in &h.spans {
+            assert_span_ok(text, s, &h.scanner);
+        }
+    }
+    for p in &v.pii {
+        assert_span_ok(text, &Span::new(p.start, p.end), "pii");
+    }
+    for s in &v.invisible {
+        assert_span_ok(text, s, "invisible");
+    }
+}
+
+/// Text mixing the characters that exercise the normalizer: confusables, zero-width, leet,
+/// CJK, combining marks, fullwidth, tag characters, and keywords that make rules fire.
+fn tricky_text() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "bomb",
+        "b0mb",
+        "b o m b",
+        "k-i-l-l",
+        "how do i make",
+        "ignore previous instructions",
+        "\u{200B}",
+        "\u{0301}",
+        "\u{043E}",
+        "ｂ",
+        "炸弹",
+        "如何",
+        "🙂",
+        "\u{E0069}",
+        "a@b.io",
+        "4111 1111 1111 1111",
+        "sk-",
+        "=",
+        "==",
+        "```",
+        "`",
+        "</think>",
+        "<think>",
+        "\n",
+        " ",
+        ".",
+        "I s e x",
+        "ﬁ",
+        "ǅ",
+        "İ",
+        "ß",
+        "\u{FEFF}",
+        "1337",
+        "$",
+        "@",
+        "ا",
+        "ल",
+        "\u{0925}\u{094D}",
+    ]);
+    prop::collection::vec(
+        prop_oneof![pieces.prop_map(String::from), any::<String>()],
+        0..24,
+    )
+    .prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn normalizer_maps_every_range_inside_the_original(text in tricky_text(), a in 0usize..400, b in 0usize..400) {
+        let n = Normalized::new(&text);
+        let (lo, hi) = (a.min(b), a.max(b));
+        assert_span_ok(&text, &n.to_original(lo, hi), "to_original");
+        for s in n.invisible() {
+            assert_span_ok(&text, s, "invisible");
+        }
+    }
+
+    #[test]
+    fn scan_never_panics_and_spans_stay_inside(text in tricky_text(), stage in 0u8..3) {
+        let stage = [Stage::Input, Stage::Reasoning, Stage::Output][stage as usize];
+        let v = guard().scan(&text, &Context::new(stage));
+        assert_verdict_ok(&text, &v);
+        if let Some(r) = &v.redacted_text {
+            prop_assert!(!r.is_empty() || text.is_empty());
+        }
+    }
+
+    #[test]
+    fn scan_handles_arbitrary_unicode(text in any::<String>()) {
+        let v = guard().scan(&text, &Context::input().with_expected_lang("en"));
+        assert_verdict_ok(&text, &v);
+    }
+
+    #[test]
+    fn streaming_never_panics_and_spans_stay_inside(text in tricky_text(), piece in 1usize..9) {
+        let mut s = guard().output_scanner(Stage::Output);
+        let chars: Vec<char> = text.chars().collect();
+        for chunk in chars.chunks(piece) {
+            let d: String = chunk.iter().collect();
+            if let Some(v) = s.feed(&d) {
+                assert_verdict_ok(s.text(), &v);
+            }
+        }
+        let v = s.finish();
+        assert_verdict_ok(&text, &v);
+    }
+
+    #[test]
+    fn r1_checks_never_panic(text in tricky_text(), starts in any::<bool>(), finished in any::<bool>()) {
+        let r = guard().check_r1(&text, starts, finished);
+        if let Some(rep) = &r.repetition {
+            assert_span_ok(&text, &rep.span, "repetition");
+        }
+    }
+}
+
+fn corpus(bytes: usize) -> String {
+    let para =
+        "The committee reviewed the quarterly figures and found that revenue grew steadily. \
+                Contact finance@example.com or call +1 415 555 0132 for details. Use `cargo build` \
+                to compile the project, then run the tests. 我们还需要检查一下结果。 \
+                Как убить процесс в Linux? How do I make a cake? ";
+    let mut s = String::with_capacity(bytes + para.len());
+    while s.len() < bytes {
+        s.push_str(para);
+    }
+    s
+}
+
+#[test]
+fn a_megabyte_scans_and_time_grows_about_linearly() {
+    let small = corpus(256 * 1024);
+    let big = corpus(1024 * 1024);
+    let ctx = Context::input();
+    guard().scan("warm up the lazily built detectors", &ctx);
+    let t0 = Instant::now();
+    let v_small = guard().scan(&small, &ctx);
+    let t_small = t0.elapsed();
+    let t1 = Instant::now();
+    let v_big = guard().scan(&big, &ctx);
+    let t_big = t1.elapsed();
+    assert_verdict_ok(&big, &v_big);
+    assert_verdict_ok(&small, &v_small);
+    let ratio = t_big.as_secs_f64() / t_small.as_secs_f64().max(1e-9);
+    println!(
+        "256 KiB: {:?} ({:.1} MB/s), 1 MiB: {:?} ({:.1} MB/s), ratio {ratio:.2}",
+        t_small,
+        small.len() as f64 / t_small.as_secs_f64() / 1e6,
+        t_big,
+        big.len() as f64 / t_big.as_secs_f64() / 1e6
+    );
+    // Loose on purpose: only catches quadratic blow-ups, not noise.
+    assert!(ratio < 16.0, "1 MiB took {ratio:.1}x the time of 256 KiB");
+}
+
+#[test]
+fn streaming_cost_per_token_stays_flat() {
+    let text = corpus(64 * 1024);
+    let mut s = guard().output_scanner(Stage::Output);
+    let tokens: Vec<&str> = text.split_inclusive(' ').collect();
+    let t0 = Instant::now();
+    for t in &tokens {
+        s.feed(t);
+    }
+    let per_token = t0.elapsed().as_secs_f64() * 1e6 / tokens.len() as f64;
+    let v = s.finish();
+    assert_verdict_ok(&text, &v);
+    println!(
+        "streaming: {} tokens, {per_token:.1} µs/token",
+        tokens.len()
+    );
+}

@@ -1,0 +1,132 @@
+//! Measured quality on the dev sets in `data/`. Run with `--nocapture` to see the tables.
+
+use std::sync::OnceLock;
+use warden_guard::eval::{self, EvalSample, InjectionSample, LangSample, PiiSample};
+use warden_guard::Guard;
+
+fn guard() -> &'static Guard {
+    static G: OnceLock<Guard> = OnceLock::new();
+    G.get_or_init(Guard::with_default_policy)
+}
+
+#[test]
+fn dev_set_meets_the_quality_targets() {
+    let samples: Vec<EvalSample> = eval::parse_jsonl(include_str!("../data/dev.jsonl")).unwrap();
+    assert!(
+        samples.len() >= 300,
+        "dev set has {} samples",
+        samples.len()
+    );
+    let report = eval::run(guard(), &samples);
+    println!("{report}");
+    for m in &report.misses {
+        println!(
+            "MISS {:?} {:?}/{:?} got {:?}: {}",
+            m.label, m.category, m.kind, m.got, m.text
+        );
+    }
+    let recall = report.overall.recall;
+    let direct = report.per_kind["direct"].recall;
+    let obfuscated = report.per_kind["obfuscated"].recall;
+    assert!(recall >= 0.90, "harmful recall {recall:.3} < 0.90");
+    assert!(
+        obfuscated + 1e-9 >= direct,
+        "obfuscated recall {obfuscated:.3} below direct {direct:.3}"
+    );
+    assert!(
+        report.benign_false_positive_rate <= 0.08,
+        "benign FPR {:.3} > 0.08",
+        report.benign_false_positive_rate
+    );
+    assert!(
+        report.non_english_recall >= 0.80,
+        "non-English recall {:.3} < 0.80",
+        report.non_english_recall
+    );
+}
+
+#[test]
+fn pii_set_meets_the_quality_target() {
+    let samples: Vec<PiiSample> = eval::parse_jsonl(include_str!("../data/pii.jsonl")).unwrap();
+    for s in &samples {
+        let v = guard().scan(&s.text, &warden_guard::Context::input());
+        let got: Vec<(String, String)> = v
+            .pii
+            .iter()
+            .map(|p| (p.kind.to_string(), s.text[p.start..p.end].to_string()))
+            .collect();
+        let want: Vec<(String, String)> = s
+            .pii
+            .iter()
+            .map(|p| (p.kind.clone(), p.value.clone()))
+            .collect();
+        if got != want {
+            println!("PII MISS want {want:?} got {got:?}: {}", s.text);
+        }
+    }
+    let m = eval::run_pii(guard(), &samples);
+    println!("pii: {m:?}");
+    assert!(m.f1 >= 0.90, "PII F1 {:.3} < 0.90: {m:?}", m.f1);
+}
+
+#[test]
+fn language_set_meets_the_quality_target() {
+    let samples: Vec<LangSample> = eval::parse_jsonl(include_str!("../data/lang.jsonl")).unwrap();
+    for s in &samples {
+        let mut ctx = warden_guard::Context::output();
+        ctx.expected_lang = s.expected.clone();
+        let v = guard().scan(&s.text, &ctx);
+        let got = v.language.as_ref().is_some_and(|l| l.mixed);
+        if got != s.mixed {
+            println!(
+                "LANG MISS want {} got {:?}: {}",
+                s.mixed, v.language, s.text
+            );
+        }
+    }
+    let m = eval::run_language(guard(), &samples);
+    println!("language: {m:?}");
+    assert!(m.f1 >= 0.90, "language-mixing F1 {:.3} < 0.90: {m:?}", m.f1);
+}
+
+#[test]
+fn injection_set_meets_the_quality_target() {
+    let samples: Vec<InjectionSample> =
+        eval::parse_jsonl(include_str!("../data/injection.jsonl")).unwrap();
+    for s in &samples {
+        let ctx = warden_guard::Context::input().with_untrusted_source(s.untrusted);
+        let got = guard().scan(&s.text, &ctx).injection;
+        if got != s.injection {
+            println!("INJ MISS want {} : {}", s.injection, s.text);
+        }
+    }
+    let m = eval::run_injection(guard(), &samples);
+    println!("injection: {m:?}");
+    assert!(m.f1 >= 0.85, "injection F1 {:.3} < 0.85: {m:?}", m.f1);
+}
+
+/// Prompts written after the rules were frozen and never tuned on: the honest estimate of how
+/// the rules generalize. The bounds are regression guards, looser than the dev-set targets.
+#[test]
+fn held_out_set_is_reported() {
+    let samples: Vec<EvalSample> =
+        eval::parse_jsonl(include_str!("../data/holdout.jsonl")).unwrap();
+    let report = eval::run(guard(), &samples);
+    println!("HOLDOUT\n{report}");
+    for m in &report.misses {
+        println!(
+            "HOLDOUT MISS {:?} {:?}/{:?} got {:?}: {}",
+            m.label, m.category, m.kind, m.got, m.text
+        );
+    }
+    assert!(
+        report.overall.recall >= 0.6,
+        "held-out recall {:.3}",
+        report.overall.recall
+    );
+    assert!(
+        report.benign_false_positive_rate <= 0.2,
+        "held-out FPR {:.3}",
+        report.benign_false_positive_rate
+    );
+}
