@@ -43,6 +43,9 @@ pub struct ChatArgs {
     /// Pin the answer language (ISO 639-1 code, e.g. en).
     #[arg(long)]
     language: Option<String>,
+    /// Keep generating past end-of-sequence until --max-tokens (benchmarks, soak tests).
+    #[arg(long)]
+    ignore_eos: bool,
 }
 
 /// The running generation's canceller, for the Ctrl-C handler.
@@ -72,6 +75,9 @@ fn apply(args: &ChatArgs, s: &mut Settings) {
     }
     if let Some(v) = &args.language {
         s.language = Some(v.clone());
+    }
+    if args.ignore_eos {
+        s.sampling.ignore_eog = Some(true);
     }
 }
 
@@ -111,7 +117,10 @@ impl EventSink for Printer {
                 self.wrote_answer = true;
                 let _ = write!(out, "{text}");
             }
-            GenerationEvent::Done { stats, reasoning, .. } => {
+            GenerationEvent::Done { stats, .. } if stats.stop_reason.is_none() => {}
+            GenerationEvent::Done {
+                stats, reasoning, ..
+            } => {
                 if self.in_reasoning {
                     self.in_reasoning = false;
                     let _ = write!(out, "{}", if self.color { RESET } else { "</think>" });
@@ -139,7 +148,12 @@ impl EventSink for Printer {
             }
             GenerationEvent::Started { .. } => {}
             GenerationEvent::Verdict(v) => {
-                let note = format!("[guard: {} {} at {}]", v.action, v.categories.join(","), v.stage);
+                let note = format!(
+                    "[guard: {} {} at {}]",
+                    v.action,
+                    v.categories.join(","),
+                    v.stage
+                );
                 if self.color {
                     eprintln!("\n\x1b[33m{note}{RESET}");
                 } else {
@@ -155,7 +169,12 @@ impl EventSink for Printer {
                 }
                 let _ = writeln!(out);
                 let msg = v.message.unwrap_or_else(|| "Blocked by policy.".into());
-                let note = format!("[blocked at {}: {} ({})]", v.stage, msg, v.categories.join(","));
+                let note = format!(
+                    "[blocked at {}: {} ({})]",
+                    v.stage,
+                    msg,
+                    v.categories.join(",")
+                );
                 if self.color {
                     // What was shown of this stage is retracted: say so plainly.
                     let _ = writeln!(out, "\x1b[31m{note} — the text above is withdrawn{RESET}");
@@ -178,8 +197,7 @@ impl EventSink for Printer {
     }
 }
 
-pub fn run(args: ChatArgs) -> Result<i32> {
-    let (mut settings, _) = Settings::resolve()?;
+pub fn run(args: ChatArgs, mut settings: Settings) -> Result<i32> {
     apply(&args, &mut settings);
     let model = term::resolve_model(&settings, args.model.as_deref())?;
     settings.model.path = Some(model.clone());

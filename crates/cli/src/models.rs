@@ -96,8 +96,8 @@ fn print_info(info: &GgufInfo) {
     println!("RAM (4k ctx)  ~{}", gib(ram_estimate(info, 4096)));
 }
 
-pub fn run(cmd: ModelsCmd) -> Result<()> {
-    let (settings, _) = Settings::resolve()?;
+pub fn run(cmd: ModelsCmd, settings: &Settings) -> Result<()> {
+    let settings = settings.clone();
     match cmd {
         ModelsCmd::Info { path, json } => {
             let info = warden_engine::inspect(&path)?;
@@ -147,8 +147,7 @@ pub fn run(cmd: ModelsCmd) -> Result<()> {
     Ok(())
 }
 
-pub fn bench(args: BenchArgs) -> Result<()> {
-    let (settings, _) = Settings::resolve()?;
+pub fn bench(args: BenchArgs, settings: Settings) -> Result<()> {
     let model = crate::term::resolve_model(&settings, args.model.as_deref())?;
     // The full pipeline, guard and audit included, writing to a scratch database.
     let db = std::env::temp_dir().join(format!("warden-bench-{}.sqlite3", std::process::id()));

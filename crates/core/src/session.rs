@@ -274,10 +274,6 @@ impl Session {
     /// Runs one user turn through the pipeline.
     pub fn send(&mut self, text: &str, sink: &mut dyn EventSink) -> Result<TurnOutcome, CoreError> {
         let sampling = self.sampling()?;
-        if self.conversation_id.is_none() {
-            let title: String = text.chars().take(80).collect();
-            self.conversation_id = Some(self.audit.call(|a| a.create_conversation(&title))?);
-        }
         let outcome = self.run(Turn::Chat(text), sampling, sink)?;
         if outcome.blocked.is_none() {
             self.history.push(ChatMessage::user(text));
@@ -353,6 +349,11 @@ impl Session {
             Prompt::Raw(t) => t.clone(),
         };
         // 2. The audit record opens before anything runs; if it cannot, nothing runs.
+        if matches!(turn, Turn::Chat(_)) && self.conversation_id.is_none() {
+            let title: String = user_text.chars().take(80).collect();
+            self.conversation_id = Some(self.audit.call(|a| a.create_conversation(&title))?);
+        }
+        let model = self.engine.model().ok_or(EngineError::NoModel)?;
         let turn_index = (self.history.len() / 2) as i64;
         let new = NewGeneration {
             conversation_id: match turn {
@@ -528,7 +529,10 @@ impl Session {
                 ..Verdict::default()
             };
             self.record(id, Stage::Output, &v)?;
-            sink.send(GenerationEvent::Verdict(VerdictSummary::new(Stage::Output, &v)));
+            sink.send(GenerationEvent::Verdict(VerdictSummary::new(
+                Stage::Output,
+                &v,
+            )));
         }
         let mut status = match out.stats.stop_reason {
             Some(StopReason::Cancelled) => Status::Cancelled,

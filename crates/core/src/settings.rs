@@ -88,6 +88,8 @@ pub struct SamplingOverrides {
     pub seed: Option<u32>,
     /// Max tokens.
     pub max_tokens: Option<u32>,
+    /// Generate past end-of-sequence tokens.
+    pub ignore_eog: Option<bool>,
 }
 
 impl SamplingOverrides {
@@ -113,6 +115,9 @@ impl SamplingOverrides {
         }
         if let Some(v) = self.max_tokens {
             p.max_tokens = v;
+        }
+        if let Some(v) = self.ignore_eog {
+            p.ignore_eog = v;
         }
         p
     }

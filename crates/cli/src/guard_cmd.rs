@@ -1,0 +1,194 @@
+//! `warden guard …` and `warden eval`: the guard from the command line.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use clap::{Args, Subcommand};
+use serde::{Deserialize, Serialize};
+use warden_core::Settings;
+use warden_guard::{eval, Context, Guard, Stage, Verdict};
+
+#[derive(Subcommand)]
+pub enum GuardCmd {
+    /// Scan texts: JSON Lines on stdin with --jsonl, else the TEXT arguments.
+    Scan {
+        /// Texts to scan (without --jsonl).
+        text: Vec<String>,
+        /// Read `{"id", "text", "expected_lang"?}` lines from stdin; write one verdict per line.
+        #[arg(long)]
+        jsonl: bool,
+        /// input, reasoning or output.
+        #[arg(long, default_value = "input")]
+        stage: String,
+        /// The expected language (ISO 639-1), for the mixing check.
+        #[arg(long)]
+        expect_lang: Option<String>,
+        /// A policy file instead of the configured one.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+    /// Print the effective policy (TOML).
+    Policy {
+        /// A policy file instead of the configured one.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// A labeled set: `{"text", "label": "harmful|benign", "category", "lang", "kind"?}` per line.
+    #[arg(long)]
+    set: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// A policy file instead of the configured one.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct ScanLine {
+    id: serde_json::Value,
+    text: String,
+    expected_lang: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CategoryOut<'a> {
+    code: &'a str,
+    score: f32,
+    scanner: &'a str,
+}
+
+#[derive(Serialize)]
+struct PiiOut {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Serialize)]
+struct ScanOut<'a> {
+    id: serde_json::Value,
+    action: &'static str,
+    categories: Vec<CategoryOut<'a>>,
+    language: Option<&'a warden_guard::LanguageReport>,
+    pii: Vec<PiiOut>,
+    injection: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redacted_text: Option<&'a str>,
+}
+
+fn scan_out(id: serde_json::Value, v: &Verdict) -> ScanOut<'_> {
+    ScanOut {
+        id,
+        action: v.action.as_str(),
+        categories: v
+            .hits
+            .iter()
+            .map(|h| CategoryOut {
+                code: h.category.code(),
+                score: h.score,
+                scanner: &h.scanner,
+            })
+            .collect(),
+        language: v.language.as_ref(),
+        pii: v
+            .pii
+            .iter()
+            .map(|p| PiiOut {
+                kind: p.kind.as_str(),
+                start: p.start,
+                end: p.end,
+            })
+            .collect(),
+        injection: v.injection,
+        redacted_text: v.redacted_text.as_deref(),
+    }
+}
+
+fn guard_for(settings: &Settings, policy: Option<PathBuf>) -> Result<Guard> {
+    let mut s = settings.clone();
+    if policy.is_some() {
+        s.policy_path = policy;
+    }
+    crate::term::guard(&s)
+}
+
+fn parse_stage(s: &str) -> Result<Stage> {
+    Ok(match s {
+        "input" => Stage::Input,
+        "reasoning" => Stage::Reasoning,
+        "output" => Stage::Output,
+        other => anyhow::bail!("--stage {other:?}: use input, reasoning or output"),
+    })
+}
+
+pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
+    match cmd {
+        GuardCmd::Scan {
+            text,
+            jsonl,
+            stage,
+            expect_lang,
+            policy,
+        } => {
+            let guard = guard_for(settings, policy)?;
+            let stage = parse_stage(&stage)?;
+            let ctx_for = |lang: Option<String>| {
+                let c = Context::new(stage);
+                match lang.or_else(|| expect_lang.clone()) {
+                    Some(l) => c.with_expected_lang(l),
+                    None => c,
+                }
+            };
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            if jsonl {
+                for (n, line) in std::io::stdin().lock().lines().enumerate() {
+                    let line = line.context("reading stdin")?;
+                    if line.trim().is_empty() {
+                        continue;
+                    }
+                    let item: ScanLine = serde_json::from_str(&line).with_context(|| {
+                        format!("stdin line {}: expected {{\"id\", \"text\"}}", n + 1)
+                    })?;
+                    let v = guard.scan(&item.text, &ctx_for(item.expected_lang));
+                    serde_json::to_writer(&mut out, &scan_out(item.id, &v))?;
+                    out.write_all(b"\n")?;
+                }
+            } else {
+                for (i, t) in text.iter().enumerate() {
+                    let v = guard.scan(t, &ctx_for(None));
+                    serde_json::to_writer_pretty(&mut out, &scan_out(serde_json::json!(i), &v))?;
+                    out.write_all(b"\n")?;
+                }
+            }
+            out.flush()?;
+        }
+        GuardCmd::Policy { policy } => {
+            let guard = guard_for(settings, policy)?;
+            print!("{}", guard.policy().to_toml_string());
+        }
+    }
+    Ok(0)
+}
+
+pub fn eval(args: EvalArgs, settings: &Settings) -> Result<i32> {
+    let guard = guard_for(settings, args.policy)?;
+    let text = std::fs::read_to_string(&args.set)
+        .with_context(|| format!("reading {}", args.set.display()))?;
+    let samples: Vec<eval::EvalSample> =
+        eval::parse_jsonl(&text).with_context(|| format!("parsing {}", args.set.display()))?;
+    let report = eval::run(&guard, &samples);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{report}");
+    }
+    Ok(0)
+}
