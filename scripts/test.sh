@@ -10,4 +10,4 @@ warden_build
 echo "==> cargo clippy (warnings denied)"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "==> cargo test"
-cargo test --workspace
+cargo test --workspace --no-fail-fast

@@ -116,10 +116,29 @@ impl AuditLog {
     async fn init(pool: SqlitePool, read_only: bool) -> Result<Self> {
         let log = AuditLog { pool, read_only };
         if !read_only {
-            MIGRATOR.run(&log.pool).await?;
+            log.migrate().await?;
             log.recover_interrupted().await?;
         }
         Ok(log)
+    }
+
+    /// Applies pending migrations. Processes that open a new database at the same moment race
+    /// to migrate it (sqlx takes no lock on SQLite); each migration runs in its own transaction,
+    /// so the loser fails cleanly with "already exists" and simply finds the work done when it
+    /// looks again.
+    async fn migrate(&self) -> Result<()> {
+        let mut attempt = 0u64;
+        loop {
+            match MIGRATOR.run(&self.pool).await {
+                Ok(()) => return Ok(()),
+                Err(e) if attempt < 20 => {
+                    attempt += 1;
+                    let _ = e;
+                    tokio::time::sleep(std::time::Duration::from_millis(25 * attempt)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Closes the pool, waiting for connections to finish (checkpoints the WAL).

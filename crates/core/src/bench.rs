@@ -53,6 +53,12 @@ pub struct BenchReport {
     pub prompt_ratio: f64,
     /// pipeline − bare time to first token, ms.
     pub ttft_overhead_ms: f64,
+    /// Streaming guard time per piece of text, µs (median over runs).
+    pub guard_us_per_token: f64,
+    /// Share of the pipeline's generation time spent writing partial text to the audit log.
+    pub audit_share: f64,
+    /// Share of the pipeline's generation time spent in the streaming guards.
+    pub guard_share: f64,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -82,6 +88,7 @@ pub fn run(
     };
     let mut bare_runs: Vec<BareRun> = Vec::new();
     let mut pipe_runs = Vec::new();
+    let mut costs = Vec::new();
     // llama.cpp's OpenMP threads spin for a while after each run; on a small machine the
     // other process's spinning threads would slow whichever run comes next. Let them settle.
     let settle = || std::thread::sleep(std::time::Duration::from_millis(300));
@@ -101,6 +108,7 @@ pub fn run(
             opts.runs, b.generation_tps, p.stats.generation_tps
         ));
         bare_runs.push(b);
+        costs.push((p.cost, p.stats.total_ms - p.stats.ttft_ms));
         pipe_runs.push(p.stats);
     }
     let bare_f = Figures {
@@ -126,7 +134,26 @@ pub fn run(
         ttft_ms: median(pipe_runs.iter().map(|r| r.ttft_ms).collect()),
     };
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    let gen_ns = |ms: f64| (ms * 1e6).max(1.0);
     Ok(BenchReport {
+        guard_us_per_token: median(
+            costs
+                .iter()
+                .map(|(c, _)| c.guard_ns as f64 / 1e3 / f64::from(c.pieces.max(1)))
+                .collect(),
+        ),
+        audit_share: median(
+            costs
+                .iter()
+                .map(|(c, ms)| c.audit_ns as f64 / gen_ns(*ms))
+                .collect(),
+        ),
+        guard_share: median(
+            costs
+                .iter()
+                .map(|(c, ms)| c.guard_ns as f64 / gen_ns(*ms))
+                .collect(),
+        ),
         model: path,
         options: opts,
         generation_ratio: ratio(pipe_f.generation_tps, bare_f.generation_tps),

@@ -12,7 +12,8 @@ pub mod settings;
 
 pub use audit::Audit;
 pub use session::{
-    language_instruction, EventSink, FnSink, GenerationEvent, Session, TurnOutcome, VerdictSummary,
+    language_instruction, EventSink, FnSink, GenerationEvent, PipelineCost, Session, TurnOutcome,
+    VerdictSummary,
 };
 pub use settings::{Settings, SettingsError, SettingsSource};
 

@@ -137,6 +137,18 @@ impl<F: FnMut(GenerationEvent)> EventSink for FnSink<F> {
     }
 }
 
+/// Time the pipeline itself spent while tokens streamed (what `warden bench` reports as the
+/// guard's and the audit log's cost).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct PipelineCost {
+    /// Pieces of text scanned.
+    pub pieces: u32,
+    /// Nanoseconds in the streaming guards (reasoning, output, R1 checks).
+    pub guard_ns: u64,
+    /// Nanoseconds writing partial text to the audit log.
+    pub audit_ns: u64,
+}
+
 /// The result of a turn.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TurnOutcome {
@@ -154,6 +166,8 @@ pub struct TurnOutcome {
     pub reasoning_summary: ReasoningSummary,
     /// Set when a guard blocked the turn.
     pub blocked: Option<VerdictSummary>,
+    /// The pipeline's own cost while streaming.
+    pub cost: PipelineCost,
 }
 
 /// A conversation with a loaded model, guarded and audited.
@@ -467,7 +481,11 @@ impl Session {
                         SegmentKind::Answer => (Stage::Output, &mut answer_scan, &mut out.answer),
                     };
                     buf.push_str(&seg.text);
-                    if let Some(v) = scanner.feed(&seg.text) {
+                    let t_guard = Instant::now();
+                    let verdict = scanner.feed(&seg.text);
+                    out.cost.guard_ns += t_guard.elapsed().as_nanos() as u64;
+                    out.cost.pieces += 1;
+                    if let Some(v) = verdict {
                         if v.action == Action::Block {
                             generation.cancel();
                             sink.send(GenerationEvent::Blocked(VerdictSummary::new(stage, &v)));
@@ -482,11 +500,13 @@ impl Session {
                     });
                     pieces += 1;
                     if pieces.is_multiple_of(R1_CHECK_EVERY) {
+                        let t_guard = Instant::now();
                         let report = guard.check_r1(
                             &raw_output(out),
                             opened_in_prompt.unwrap_or(false),
                             false,
                         );
+                        out.cost.guard_ns += t_guard.elapsed().as_nanos() as u64;
                         if report.stop_recommended {
                             // A repetition loop or runaway output: stop spending tokens on it.
                             generation.cancel();
@@ -494,7 +514,9 @@ impl Session {
                         }
                     }
                     if last_save.elapsed() >= PARTIAL_EVERY {
+                        let t_audit = Instant::now();
                         audit.call(|a| a.save_partial(id, &out.reasoning, &out.answer))?;
+                        out.cost.audit_ns += t_audit.elapsed().as_nanos() as u64;
                         last_save = Instant::now();
                     }
                 }
