@@ -91,9 +91,9 @@ pub enum AuditCmd {
     },
     /// Delete finalized generations older than a duration (e.g. 90d), keeping the chain verifiable.
     Prune {
-        /// Age, like 90d or 12h.
+        /// Age, like 90d or 12h (default: the configured retention).
         #[arg(long)]
-        older_than: String,
+        older_than: Option<String>,
     },
 }
 
@@ -444,6 +444,11 @@ pub fn run(cmd: AuditCmd, settings: &Settings) -> Result<i32> {
             );
         }
         AuditCmd::Prune { older_than } => {
+            let older_than = match (older_than, settings.audit.retention_days) {
+                (Some(a), _) => a,
+                (None, Some(days)) => format!("{days}d"),
+                (None, None) => bail!("give --older-than (like 90d) or set audit.retention_days"),
+            };
             let age = parse_age(&older_than)
                 .with_context(|| format!("--older-than {older_than:?}: use an age like 90d"))?;
             let r = audit.call(|a| a.prune(warden_audit::now_ms() - age))?;

@@ -244,6 +244,20 @@ pub fn run(args: ChatArgs, mut settings: Settings) -> Result<i32> {
 fn repl(session: &mut Session, printer: &mut Printer) -> Result<i32> {
     eprintln!("Type a message. /new starts a new thread, /exit quits. Ctrl-C stops a generation.");
     let mut rl = rustyline::DefaultEditor::new()?;
+    let history = session.settings().data_dir.join("history.txt");
+    let _ = rl.load_history(&history); // none yet on a first run
+    let code = repl_loop(session, printer, &mut rl);
+    if let Err(e) = rl.save_history(&history) {
+        eprintln!("(history not saved to {}: {e})", history.display());
+    }
+    code
+}
+
+fn repl_loop(
+    session: &mut Session,
+    printer: &mut Printer,
+    rl: &mut rustyline::DefaultEditor,
+) -> Result<i32> {
     loop {
         match rl.readline("› ") {
             Ok(line) => {

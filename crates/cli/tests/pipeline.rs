@@ -383,3 +383,21 @@ fn review_and_export_through_the_cli_round_trip() {
     let anchor = cli(&["audit", "anchor"]);
     cli(&["audit", "verify", "--anchor", anchor.trim()]);
 }
+
+#[test]
+fn with_store_redacted_the_log_never_holds_the_redacted_pii() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.sqlite3");
+    let mut s = session(&db);
+    s.settings_mut().audit.store_redacted = true;
+    let out = s
+        .send("Mail me at jane.roe@example.com please.", &mut Vec::new())
+        .unwrap();
+    let d = s
+        .audit()
+        .call(|a| a.show(GenerationId(out.generation_id)))
+        .unwrap();
+    assert!(!d.prompt.contains("jane.roe@example.com"), "{}", d.prompt);
+    assert!(d.prompt.contains("[EMAIL]"), "{}", d.prompt);
+    assert!(d.guard_events.iter().any(|e| e.category == "pii"));
+}

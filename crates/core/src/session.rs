@@ -375,7 +375,12 @@ impl Session {
                 Turn::Raw(_) => None,
             },
             turn_index,
-            prompt: user_text.to_owned(),
+            // With `store_redacted`, the log never holds what the input guard redacted.
+            prompt: if self.settings.audit.store_redacted {
+                model_text.clone()
+            } else {
+                user_text.to_owned()
+            },
             rendered_prompt_hash: hex::encode(Sha256::digest(rendered.as_bytes())),
             model_name: model.file_name(),
             model_sha256: None,

@@ -123,6 +123,17 @@ impl SamplingOverrides {
     }
 }
 
+/// Audit log retention and privacy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditSettings {
+    /// Store the prompt with personal data replaced by placeholders when the input guard
+    /// redacted it (the default stores the prompt as the user typed it).
+    pub store_redacted: bool,
+    /// Days to keep finalized generations; `warden audit prune` without `--older-than` uses it.
+    pub retention_days: Option<u32>,
+}
+
 /// Everything configurable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -137,6 +148,8 @@ pub struct Settings {
     pub language: Option<String>,
     /// A guard policy file (TOML) replacing the built-in policy.
     pub policy_path: Option<PathBuf>,
+    /// Audit log retention and privacy.
+    pub audit: AuditSettings,
     /// Model loading.
     pub model: ModelSettings,
     /// Sampling overrides.
@@ -160,6 +173,7 @@ impl Default for Settings {
             db_path: None,
             language: None,
             policy_path: None,
+            audit: AuditSettings::default(),
             model: ModelSettings::default(),
             sampling: SamplingOverrides::default(),
         }
