@@ -7,7 +7,7 @@ use std::sync::{Mutex, OnceLock};
 use anyhow::{Context, Result};
 use clap::Args;
 use rustyline::error::ReadlineError;
-use warden_core::{Audit, EventSink, GenerationEvent, Session, Settings};
+use warden_core::{Audit, EventSink, GenerationEvent, GuardModel, Session, Settings};
 use warden_engine::{Canceller, WorkerCommand};
 
 use crate::term::{self, DIM, RESET};
@@ -217,6 +217,19 @@ pub fn run(args: ChatArgs, mut settings: Settings) -> Result<i32> {
             human(handle.loaded.n_params),
             handle.template_source
         );
+    }
+    let guard_model = session
+        .settings()
+        .guard_model
+        .clone()
+        .or_else(|| warden_core::guard_model::find_guard_model(&session.settings().models_dir));
+    if let Some(path) = guard_model {
+        let gm = GuardModel::load(&path, WorkerCommand::current_exe()?, session.settings())
+            .with_context(|| format!("loading the guard model {}", path.display()))?;
+        if !args.json {
+            eprintln!("guard model: {}", path.display());
+        }
+        session.set_guard_model(Some(gm));
     }
     *current().lock().unwrap_or_else(|p| p.into_inner()) = session.canceller();
     ctrlc::set_handler(

@@ -401,3 +401,84 @@ fn with_store_redacted_the_log_never_holds_the_redacted_pii() {
     assert!(d.prompt.contains("[EMAIL]"), "{}", d.prompt);
     assert!(d.guard_events.iter().any(|e| e.category == "pii"));
 }
+
+fn session_with_guard_model(db: &Path, fail_closed: bool) -> (Session, u32) {
+    let mut policy = warden_guard::Policy::default();
+    policy.optional_scanners.fail_mode = if fail_closed {
+        warden_guard::FailMode::Closed
+    } else {
+        warden_guard::FailMode::Open
+    };
+    let mut s = Session::new(
+        settings(),
+        WorkerCommand::new(warden()),
+        Guard::new(policy).unwrap(),
+        Audit::open(db).unwrap(),
+    );
+    s.load_model(None, |_| {}).unwrap();
+    // The default model stands in for a guard model; its worker is killed so that the guard
+    // model fails, which is what the fail mode is about.
+    let gm =
+        warden_core::GuardModel::load(&model_path(), WorkerCommand::new(warden()), &settings())
+            .unwrap();
+    let pid = gm.worker_pid().unwrap();
+    s.set_guard_model(Some(gm));
+    (s, pid)
+}
+
+#[test]
+fn a_failing_guard_model_blocks_when_the_policy_fails_closed_and_is_recorded_when_open() {
+    let dir = tempfile::tempdir().unwrap();
+    for fail_closed in [true, false] {
+        let db = dir.path().join(format!("audit-{fail_closed}.sqlite3"));
+        let (mut s, pid) = session_with_guard_model(&db, fail_closed);
+        Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .unwrap();
+        let out = s
+            .send("What is the capital of France?", &mut Vec::new())
+            .unwrap();
+        let d = s
+            .audit()
+            .call(|a| a.show(GenerationId(out.generation_id)))
+            .unwrap();
+        let ev = d
+            .guard_events
+            .iter()
+            .find(|e| e.scanner == "guard_model")
+            .expect("the guard model's failure is on the record");
+        assert_eq!(ev.category, "unavailable");
+        if fail_closed {
+            assert_eq!(out.status, "blocked");
+            assert!(out.answer.is_empty());
+            assert_eq!(ev.action.as_str(), "block");
+        } else {
+            assert_eq!(out.status, "completed");
+            assert_eq!(ev.action.as_str(), "allow");
+        }
+    }
+}
+
+#[test]
+fn a_working_guard_model_is_consulted_on_input_and_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.sqlite3");
+    let (mut s, _) = session_with_guard_model(&db, false);
+    // Not killed this time: whatever the stand-in answers is parsed or reported as
+    // unavailable, and either way the guard model leaves a trace at both stages.
+    let out = s.send("Say hi.", &mut Vec::new()).unwrap();
+    assert_eq!(out.status, "completed", "fail-open: the turn goes through");
+    let d = s
+        .audit()
+        .call(|a| a.show(GenerationId(out.generation_id)))
+        .unwrap();
+    let mut gm_stages: Vec<&str> = d
+        .guard_events
+        .iter()
+        .filter(|e| e.scanner == "guard_model")
+        .map(|e| e.stage.as_str())
+        .collect();
+    gm_stages.dedup();
+    assert_eq!(gm_stages, ["input", "output"]);
+}

@@ -6,11 +6,13 @@
 
 pub mod audit;
 pub mod bench;
+pub mod guard_model;
 pub mod models;
 pub mod session;
 pub mod settings;
 
 pub use audit::Audit;
+pub use guard_model::GuardModel;
 pub use session::{
     language_instruction, EventSink, FnSink, GenerationEvent, PipelineCost, Session, TurnOutcome,
     VerdictSummary,

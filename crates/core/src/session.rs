@@ -23,6 +23,7 @@ use warden_engine::{
 use warden_guard::{Action, Context, Guard, Stage, Verdict};
 
 use crate::audit::Audit;
+use crate::guard_model::GuardModel;
 use crate::settings::Settings;
 use crate::CoreError;
 
@@ -179,6 +180,9 @@ pub struct Session {
     guard: Guard,
     audit: Audit,
     conversation_id: Option<i64>,
+    guard_model: Option<GuardModel>,
+    /// The user text of the turn in flight (what the guard model judges the answer against).
+    pending_user: Option<String>,
 }
 
 /// Maps the guard's vocabulary onto the audit log's.
@@ -214,7 +218,14 @@ impl Session {
             guard,
             audit,
             conversation_id: None,
+            guard_model: None,
+            pending_user: None,
         }
+    }
+
+    /// Adds (or removes) the optional guard model, consulted on every input and answer.
+    pub fn set_guard_model(&mut self, model: Option<GuardModel>) {
+        self.guard_model = model;
     }
 
     /// The settings in force.
@@ -344,6 +355,7 @@ impl Session {
     ) -> Result<TurnOutcome, CoreError> {
         let model = self.engine.model().ok_or(EngineError::NoModel)?;
         let user_text = turn.text();
+        self.pending_user = Some(user_text.to_owned());
         // 1. The input guard decides what may reach the model (a redaction replaces the text).
         let mut input_ctx = Context::input();
         if let Some(lang) = &self.settings.language {
@@ -405,6 +417,10 @@ impl Session {
             ..TurnOutcome::default()
         };
         self.record(id, Stage::Input, &input_verdict)?;
+        let mut input_verdict = input_verdict;
+        if input_verdict.action != Action::Block {
+            self.consult_guard_model(id, Stage::Input, user_text, None, &mut input_verdict)?;
+        }
         if !input_verdict.is_allow() {
             let summary = VerdictSummary::new(Stage::Input, &input_verdict);
             if input_verdict.action == Action::Block {
@@ -561,6 +577,23 @@ impl Session {
                 &v,
             )));
         }
+        if blocked.is_none() && !out.answer.is_empty() && self.guard_model.is_some() {
+            let mut v = Verdict::default();
+            let prompt_text = self.history_prompt_for_output();
+            self.consult_guard_model(id, Stage::Output, &prompt_text, Some(&out.answer), &mut v)?;
+            if v.action == Action::Block {
+                sink.send(GenerationEvent::Blocked(VerdictSummary::new(
+                    Stage::Output,
+                    &v,
+                )));
+                blocked = Some((Stage::Output, v));
+            } else if !v.is_allow() {
+                sink.send(GenerationEvent::Verdict(VerdictSummary::new(
+                    Stage::Output,
+                    &v,
+                )));
+            }
+        }
         let mut status = match out.stats.stop_reason {
             Some(StopReason::Cancelled) => Status::Cancelled,
             _ => Status::Completed,
@@ -596,6 +629,103 @@ impl Session {
             stats: out.stats.clone(),
             reasoning: out.reasoning_summary,
         });
+        Ok(())
+    }
+
+    /// The user text the answer replies to (the last user turn being answered).
+    fn history_prompt_for_output(&self) -> String {
+        self.pending_user.clone().unwrap_or_default()
+    }
+
+    /// Runs the guard model (if any) and folds its answer into `v`, recording it. Its failure
+    /// is decided by the policy's fail mode, never an error of the turn.
+    fn consult_guard_model(
+        &mut self,
+        id: GenerationId,
+        stage: Stage,
+        user: &str,
+        agent: Option<&str>,
+        v: &mut Verdict,
+    ) -> Result<(), CoreError> {
+        let Some(gm) = self.guard_model.as_mut() else {
+            return Ok(());
+        };
+        let policy = self.guard.policy();
+        let len = agent.unwrap_or(user).len();
+        match gm.check(stage, user, agent) {
+            Ok(r) if r.unsafe_ => {
+                let mut found = Verdict::default();
+                for c in &r.categories {
+                    let mut h = warden_guard::Hit::new(
+                        *c,
+                        r.score,
+                        "guard_model",
+                        vec![warden_guard::Span::new(0, len)],
+                    );
+                    h.action = policy.action(stage, *c);
+                    found.action = found.action.max(h.action);
+                    found.hits.push(h);
+                }
+                if found.hits.is_empty() {
+                    // "unsafe" without a known category: worth a reviewer's look.
+                    self.record_raw(
+                        id,
+                        stage,
+                        "guard_model",
+                        "unspecified",
+                        r.score,
+                        Action::Flag,
+                    )?;
+                    found.action = Action::Flag;
+                }
+                self.record(id, stage, &found)?;
+                if found.action > v.action {
+                    v.action = found.action;
+                }
+                if v.action == Action::Block && v.message.is_none() {
+                    v.message = Some(policy.block_message.clone());
+                }
+                v.hits.extend(found.hits);
+            }
+            Ok(r) => {
+                // Every guard verdict is on the record, "safe" included.
+                self.record_raw(id, stage, "guard_model", "safe", r.score, Action::Allow)?;
+            }
+            Err(why) => {
+                let closed = policy.optional_scanners.fail_mode == warden_guard::FailMode::Closed;
+                let action = if closed { Action::Block } else { Action::Allow };
+                self.record_raw(id, stage, "guard_model", "unavailable", 1.0, action)?;
+                if closed {
+                    v.action = Action::Block;
+                    v.message = Some(format!(
+                        "{} (the guard model could not judge this: {why})",
+                        policy.block_message
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn record_raw(
+        &self,
+        id: GenerationId,
+        stage: Stage,
+        scanner: &str,
+        category: &str,
+        score: f32,
+        action: Action,
+    ) -> Result<(), CoreError> {
+        let ev = NewGuardEvent {
+            stage: audit_stage(stage),
+            scanner: scanner.to_owned(),
+            category: category.to_owned(),
+            score: f64::from(score),
+            action: audit_action(action),
+            spans: Vec::new(),
+            policy_version: self.guard.policy().version.clone(),
+        };
+        self.audit.call(|a| a.record_guard_event(id, ev))?;
         Ok(())
     }
 

@@ -148,6 +148,9 @@ pub struct Settings {
     pub language: Option<String>,
     /// A guard policy file (TOML) replacing the built-in policy.
     pub policy_path: Option<PathBuf>,
+    /// A Llama Guard–format GGUF to run as an extra guard; `None` looks in `models_dir` for a
+    /// file whose name mentions "guard".
+    pub guard_model: Option<PathBuf>,
     /// Audit log retention and privacy.
     pub audit: AuditSettings,
     /// Model loading.
@@ -173,6 +176,7 @@ impl Default for Settings {
             db_path: None,
             language: None,
             policy_path: None,
+            guard_model: None,
             audit: AuditSettings::default(),
             model: ModelSettings::default(),
             sampling: SamplingOverrides::default(),
@@ -243,6 +247,9 @@ impl Settings {
         }
         if let Some(v) = env("WARDEN_MODEL") {
             self.model.path = Some(v.into());
+        }
+        if let Some(v) = env("WARDEN_GUARD_MODEL") {
+            self.guard_model = Some(v.into());
         }
         if let Some(v) = env("WARDEN_POLICY") {
             self.policy_path = Some(v.into());

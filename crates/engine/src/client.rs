@@ -393,6 +393,31 @@ impl EngineClient {
         prompt: Prompt,
         sampling: SamplingParams,
     ) -> Result<Generation<'_>, EngineError> {
+        self.start(prompt, sampling, false)
+    }
+
+    /// Runs a classifier model (e.g. Llama Guard) on a prompt rendered by the caller: greedy,
+    /// at most `max_tokens`. Returns the text and the first token's probability.
+    pub fn classify(
+        &mut self,
+        prompt: String,
+        max_tokens: u32,
+    ) -> Result<(String, Option<f32>), EngineError> {
+        let g = self.start(
+            Prompt::Raw(prompt),
+            SamplingParams::greedy(max_tokens),
+            true,
+        )?;
+        let (reasoning, answer, stats) = g.collect()?;
+        Ok((reasoning + &answer, stats.first_token_prob))
+    }
+
+    fn start(
+        &mut self,
+        prompt: Prompt,
+        sampling: SamplingParams,
+        want_first_prob: bool,
+    ) -> Result<Generation<'_>, EngineError> {
         sampling.validate().map_err(EngineError::InvalidSampling)?;
         let model = self.model.as_ref().ok_or(EngineError::NoModel)?;
         let (text, add_bos, opens_reasoning) = match prompt {
@@ -404,7 +429,11 @@ impl EngineClient {
                     r.opens_reasoning,
                 )
             }
-            Prompt::Raw(text) => (text, model.loaded.add_bos, false),
+            Prompt::Raw(text) => {
+                let bos = &model.loaded.bos_token;
+                let has_bos = !bos.is_empty() && text.starts_with(bos.as_str());
+                (text, model.loaded.add_bos && !has_bos, false)
+            }
         };
         self.next_id += 1;
         let id = self.next_id;
@@ -415,6 +444,7 @@ impl EngineClient {
             prompt: text,
             add_bos,
             sampling,
+            want_first_prob,
         }))?;
         Ok(Generation {
             client: self,

@@ -51,6 +51,10 @@ pub struct GenerateParams {
     pub add_bos: bool,
     /// Sampling settings.
     pub sampling: SamplingParams,
+    /// Report the probability of the first generated token (classifier models: Llama Guard's
+    /// `safe`/`unsafe` confidence).
+    #[serde(default)]
+    pub want_first_prob: bool,
 }
 
 /// App → worker.
@@ -135,6 +139,9 @@ pub struct GenerationStats {
     pub total_ms: f64,
     /// Why it stopped (absent only before it has).
     pub stop_reason: Option<StopReason>,
+    /// Probability of the first generated token, when asked for.
+    #[serde(default)]
+    pub first_token_prob: Option<f32>,
 }
 
 /// Worker → app.

@@ -224,6 +224,7 @@ impl<'m> Runner<'m> {
         let mut piece = Vec::with_capacity(32);
         let mut generated: u32 = 0;
         let mut first_token_at = None;
+        let mut first_prob = None;
         let stop = loop {
             if generated >= params.sampling.max_tokens {
                 break StopReason::MaxTokens;
@@ -232,6 +233,10 @@ impl<'m> Runner<'m> {
             generated += 1;
             if first_token_at.is_none() {
                 first_token_at = Some(Instant::now());
+                if params.want_first_prob {
+                    let logits = self.ctx.get_logits_ith(batch.n_tokens() - 1);
+                    first_prob = token_probability(logits, tok.0);
+                }
             }
             if vocab.is_eog(tok) && !params.sampling.ignore_eog {
                 break StopReason::EndOfGeneration;
@@ -270,8 +275,17 @@ impl<'m> Runner<'m> {
             ttft_ms: (first - started).as_secs_f64() * 1e3,
             total_ms: (end - started).as_secs_f64() * 1e3,
             stop_reason: Some(stop),
+            first_token_prob: first_prob,
         })
     }
+}
+
+/// Softmax probability of `token` under `logits`.
+fn token_probability(logits: &[f32], token: i32) -> Option<f32> {
+    let target = *logits.get(usize::try_from(token).ok()?)?;
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f64 = logits.iter().map(|&l| f64::from(l - max).exp()).sum();
+    Some((f64::from(target - max).exp() / sum) as f32)
 }
 
 /// `n / secs`, or 0 when no time passed.

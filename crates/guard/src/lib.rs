@@ -49,6 +49,7 @@
 //! - [`eval`] measures a guard against a labeled set; `warden eval` is a thin wrapper.
 
 pub mod error;
+pub mod guard_model;
 pub mod eval;
 pub mod injection;
 pub mod language;
