@@ -454,3 +454,36 @@ fn the_warden_binary_inspects_models_and_chats_as_json_lines() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
 }
+
+#[test]
+fn a_chat_continued_from_the_cached_prefix_says_exactly_what_a_fresh_context_says() {
+    let mut c = loaded_client();
+    let turn1 = vec![ChatMessage::user("Name a colour.")];
+    let (_, a1, _) = c
+        .generate(Prompt::Chat(turn1), SamplingParams::greedy(12))
+        .unwrap()
+        .collect()
+        .unwrap();
+    let turn2 = vec![
+        ChatMessage::user("Name a colour."),
+        ChatMessage::assistant(a1),
+        ChatMessage::user("And a fruit?"),
+    ];
+    // The second turn starts with the first turn's tokens, still in the cache.
+    let (_, cached, s_cached) = c
+        .generate(Prompt::Chat(turn2.clone()), SamplingParams::greedy(16))
+        .unwrap()
+        .collect()
+        .unwrap();
+    let fresh_params = SamplingParams {
+        fresh_context: true,
+        ..SamplingParams::greedy(16)
+    };
+    let (_, fresh, s_fresh) = c
+        .generate(Prompt::Chat(turn2), fresh_params)
+        .unwrap()
+        .collect()
+        .unwrap();
+    assert_eq!(cached, fresh);
+    assert_eq!(s_cached.prompt_tokens, s_fresh.prompt_tokens);
+}

@@ -59,6 +59,8 @@ pub struct BenchReport {
     pub audit_share: f64,
     /// Share of the pipeline's generation time spent in the streaming guards.
     pub guard_share: f64,
+    /// Input guard time, ms (part of the time to first token).
+    pub input_guard_ms: f64,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -84,6 +86,8 @@ pub fn run(
     session.load_model(Some(model), |_| {})?;
     let sampling = SamplingParams {
         ignore_eog: true,
+        // Same prompt every run: measure its processing, not the prefix cache.
+        fresh_context: true,
         ..SamplingParams::greedy(opts.gen_tokens)
     };
     let mut bare_runs: Vec<BareRun> = Vec::new();
@@ -136,6 +140,12 @@ pub fn run(
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
     let gen_ns = |ms: f64| (ms * 1e6).max(1.0);
     Ok(BenchReport {
+        input_guard_ms: median(
+            costs
+                .iter()
+                .map(|(c, _)| c.input_guard_ns as f64 / 1e6)
+                .collect(),
+        ),
         guard_us_per_token: median(
             costs
                 .iter()

@@ -148,6 +148,8 @@ pub struct PipelineCost {
     pub guard_ns: u64,
     /// Nanoseconds writing partial text to the audit log.
     pub audit_ns: u64,
+    /// Nanoseconds the input guard took (it delays the first token).
+    pub input_guard_ns: u64,
 }
 
 /// The result of a turn.
@@ -280,6 +282,13 @@ impl Session {
         self.conversation_id = None;
     }
 
+    /// Continues a recorded conversation (a shell reopening a thread): its audit id and its
+    /// turns so far, user and assistant in order, answers without their reasoning.
+    pub fn resume(&mut self, conversation_id: i64, history: Vec<ChatMessage>) {
+        self.history = history;
+        self.conversation_id = Some(conversation_id);
+    }
+
     /// The conversation so far.
     pub fn history(&self) -> &[ChatMessage] {
         &self.history
@@ -361,7 +370,9 @@ impl Session {
         if let Some(lang) = &self.settings.language {
             input_ctx = input_ctx.with_expected_lang(lang.clone());
         }
+        let t_input = Instant::now();
         let input_verdict = self.guard.scan(user_text, &input_ctx);
+        let input_guard_ns = t_input.elapsed().as_nanos() as u64;
         let model_text = match (&input_verdict.action, &input_verdict.redacted_text) {
             (Action::Redact, Some(r)) => r.clone(),
             _ => user_text.to_owned(),
@@ -416,6 +427,7 @@ impl Session {
             generation_id: id.0,
             ..TurnOutcome::default()
         };
+        out.cost.input_guard_ns = input_guard_ns;
         self.record(id, Stage::Input, &input_verdict)?;
         let mut input_verdict = input_verdict;
         if input_verdict.action != Action::Block {

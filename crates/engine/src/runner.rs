@@ -113,6 +113,9 @@ pub struct Runner<'m> {
     model: &'m LlamaModel,
     ctx: LlamaContext<'m>,
     info: LoadedModel,
+    /// The tokens whose cells are in the KV cache (sequence 0), in order. A new prompt that
+    /// starts with them (the next turn of a chat) decodes only what is new.
+    kv: Vec<LlamaToken>,
 }
 
 impl std::fmt::Debug for Runner<'_> {
@@ -162,7 +165,12 @@ impl<'m> Runner<'m> {
             add_bos: vocab.should_add_bos(),
             load_ms,
         };
-        Ok(Self { model, ctx, info })
+        Ok(Self {
+            model,
+            ctx,
+            info,
+            kv: Vec::new(),
+        })
     }
 
     /// What was loaded.
@@ -197,18 +205,14 @@ impl<'m> Runner<'m> {
                 ),
             ));
         }
-        // Forget the previous generation's cells. Only the metadata: `clear_kv_cache` also
-        // zeroes the buffers, a memset of tens of MB that showed up as +20 ms to first token.
-        self.ctx
-            .clear_kv_cache_seq(None, None, None)
-            .map_err(|e| RunError::new("decode_failed", e.to_string()))?;
+        let reused = self.reuse_prefix(&tokens, params.sampling.fresh_context);
         let n_batch = self.ctx.n_batch() as usize;
         let mut batch = LlamaBatch::new(n_batch.max(1), 1);
         let last = tokens.len() - 1;
-        for (chunk_i, chunk) in tokens.chunks(n_batch).enumerate() {
+        for (chunk_i, chunk) in tokens[reused..].chunks(n_batch).enumerate() {
             batch.clear();
             for (j, &tok) in chunk.iter().enumerate() {
-                let pos = chunk_i * n_batch + j;
+                let pos = reused + chunk_i * n_batch + j;
                 batch
                     .add(tok, pos as i32, &[0], pos == last)
                     .map_err(|e| RunError::new("decode_failed", e.to_string()))?;
@@ -216,6 +220,7 @@ impl<'m> Runner<'m> {
             self.ctx
                 .decode(&mut batch)
                 .map_err(|e| RunError::new("decode_failed", format!("prompt decode: {e}")))?;
+            self.kv.extend_from_slice(chunk);
         }
         let prompt_done = Instant::now();
         let mut sampler = build_sampler(&params.sampling, self.model.n_vocab());
@@ -258,6 +263,7 @@ impl<'m> Runner<'m> {
             self.ctx
                 .decode(&mut batch)
                 .map_err(|e| RunError::new("decode_failed", format!("decode: {e}")))?;
+            self.kv.push(tok);
         };
         let tail = utf8.finish();
         if !tail.is_empty() && stop != StopReason::Cancelled {
@@ -286,6 +292,43 @@ fn token_probability(logits: &[f32], token: i32) -> Option<f32> {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let sum: f64 = logits.iter().map(|&l| f64::from(l - max).exp()).sum();
     Some((f64::from(target - max).exp() / sum) as f32)
+}
+
+impl Runner<'_> {
+    /// Keeps the cached cells `tokens` starts with and drops the rest; returns how many are
+    /// kept. At least the last prompt token is always decoded again: its logits pick the first
+    /// new token. Where the cache cannot drop a suffix (some sliding-window caches), or when
+    /// `fresh` is asked for, everything is dropped.
+    fn reuse_prefix(&mut self, tokens: &[LlamaToken], fresh: bool) -> usize {
+        let cached = std::mem::take(&mut self.kv);
+        let mut keep = if fresh {
+            0
+        } else {
+            cached
+                .iter()
+                .zip(tokens)
+                .take_while(|(a, b)| a == b)
+                .count()
+                .min(tokens.len().saturating_sub(1))
+        };
+        if keep > 0 {
+            let dropped = self
+                .ctx
+                .clear_kv_cache_seq(Some(0), Some(keep as u32), None)
+                .unwrap_or(false);
+            if !dropped {
+                keep = 0;
+            }
+        }
+        if keep == 0 {
+            // Only the metadata: `clear_kv_cache` also zeroes the buffers, a memset of tens of
+            // MB that showed up as +20 ms to first token.
+            let _ = self.ctx.clear_kv_cache_seq(None, None, None);
+        }
+        self.kv = cached;
+        self.kv.truncate(keep);
+        keep
+    }
 }
 
 /// `n / secs`, or 0 when no time passed.

@@ -26,6 +26,9 @@ pub struct SamplingParams {
     pub max_tokens: u32,
     /// Keep generating past end-of-generation tokens (benchmarks: a fixed token count).
     pub ignore_eog: bool,
+    /// Decode the whole prompt even when its beginning is still in the KV cache from the
+    /// previous generation (benchmarks that must measure prompt processing).
+    pub fresh_context: bool,
 }
 
 impl Default for SamplingParams {
@@ -41,6 +44,7 @@ impl Default for SamplingParams {
             seed: None,
             max_tokens: 1024,
             ignore_eog: false,
+            fresh_context: false,
         }
     }
 }
