@@ -71,6 +71,21 @@ fn script_of(c: char) -> Script {
     }
 }
 
+/// `char::is_alphabetic` with the common scripts' letter blocks answered without the Unicode
+/// table lookup (which is most of the cost of CJK and Cyrillic text).
+#[inline]
+fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    match c as u32 {
+        0x4E00..=0x9FFF | 0xAC00..=0xD7A3 | 0x410..=0x44F | 0x3041..=0x3096 | 0x30A1..=0x30FA => {
+            true
+        }
+        _ => c.is_alphabetic(),
+    }
+}
+
 fn unspaced(s: Script) -> bool {
     matches!(s, Script::Han | Script::Kana | Script::Thai)
 }
@@ -201,7 +216,24 @@ struct Sentence {
     off_spans: Vec<Span>,
     in_script: usize,
     dominant: Script,
-    clean: String,
+}
+
+/// The prose tokens of a span: whitespace-separated, identifiers dropped, at least one letter.
+/// Iterated in place rather than collected per sentence: most sentences never need them.
+fn prose_tokens(text: &str, span: Span) -> impl Iterator<Item = &str> {
+    text[span.start..span.end]
+        .split_whitespace()
+        .filter(|t| t.chars().any(is_letter) && !is_identifier(t))
+}
+
+/// The prose tokens joined by single spaces (what the detector sees).
+fn clean_of(text: &str, span: Span, out: &mut String) {
+    for tok in prose_tokens(text, span) {
+        if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        out.push_str(tok);
+    }
 }
 
 /// Checks `text` against `expected` (ISO 639-1). Returns the report and the spans of
@@ -219,7 +251,7 @@ pub fn analyze(
     }
     split_sentences(text, at, text.len(), &mut sentences);
 
-    let detected = majority_language(&sentences);
+    let detected = majority_language(text, &sentences);
     let expected_code: Option<String> = expected
         .map(|e| e.trim().to_ascii_lowercase())
         .filter(|e| !e.is_empty())
@@ -250,9 +282,11 @@ pub fn analyze(
         // a quick stop-word vote settles most of them without the trigram detector.
         let det = if exp_scripts.contains(&s.dominant)
             && s.in_script >= cfg.min_sentence_letters
-            && !stopwords_agree(&s.clean, exp)
+            && !stopwords_agree(prose_tokens(text, s.span), exp)
         {
-            detect(s)
+            let mut clean = String::new();
+            clean_of(text, s.span, &mut clean);
+            detect(s, &clean)
         } else {
             None
         };
@@ -286,7 +320,7 @@ pub fn analyze(
 
 /// The majority language: by script, then — for Latin and Han — by detecting a sample of
 /// up to 4 KiB spread over the text (detecting every sentence of a megabyte is slow).
-fn majority_language(sentences: &[Sentence]) -> Option<&'static str> {
+fn majority_language(text: &str, sentences: &[Sentence]) -> Option<&'static str> {
     let mut by_script = [0usize; 11];
     for s in sentences {
         by_script[s.dominant as usize] += s.letters;
@@ -303,11 +337,11 @@ fn majority_language(sentences: &[Sentence]) -> Option<&'static str> {
         return lang_of_script(script);
     }
     let of_script: Vec<&Sentence> = sentences.iter().filter(|s| s.dominant == script).collect();
-    let total: usize = of_script.iter().map(|s| s.clean.len()).sum();
+    let total: usize = of_script.iter().map(|s| s.span.len()).sum();
     let step = (total / 4096).max(1);
     let mut sample = String::new();
     for s in of_script.iter().step_by(step) {
-        sample.push_str(&s.clean);
+        clean_of(text, s.span, &mut sample);
         sample.push(' ');
         if sample.len() > 4096 {
             break;
@@ -320,9 +354,47 @@ fn majority_language(sentences: &[Sentence]) -> Option<&'static str> {
         off_spans: Vec::new(),
         in_script: 0,
         dominant: script,
-        clean: sample,
     };
-    detect(&probe).map(|(c, _)| c)
+    match detect(&probe, &sample) {
+        // Trigrams on a short Latin text are a guess ("How do I kill a Python process?" comes
+        // out Portuguese); the function words, when they clearly name one language, know better.
+        Some((code, false)) if script == Script::Latin => {
+            stopword_vote(sample.split_whitespace()).or(Some(code))
+        }
+        other => other.map(|(c, _)| c),
+    }
+}
+
+/// The language in [`STOPWORD_LANGS`] whose function words are the most frequent in `tokens`,
+/// when exactly one is the most frequent.
+fn stopword_vote<'t>(tokens: impl Iterator<Item = &'t str>) -> Option<&'static str> {
+    let table = stopword_table();
+    let mut counts = [0usize; STOPWORD_LANGS.len()];
+    let mut buf = [0u8; 4];
+    for w in tokens {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if w.len() > 4 {
+            continue;
+        }
+        buf[..w.len()].copy_from_slice(w.as_bytes());
+        buf[..w.len()].make_ascii_lowercase();
+        let Ok(key) = std::str::from_utf8(&buf[..w.len()]) else {
+            continue;
+        };
+        if let Some(bits) = table.get(key) {
+            for (i, n) in counts.iter_mut().enumerate() {
+                if bits & (1 << i) != 0 {
+                    *n += 1;
+                }
+            }
+        }
+    }
+    let best = *counts.iter().max()?;
+    let mut winners = counts.iter().enumerate().filter(|(_, n)| **n == best);
+    match (winners.next(), winners.next()) {
+        (Some((i, _)), None) if best > 0 => Some(STOPWORD_LANGS[i]),
+        _ => None,
+    }
 }
 
 /// Very frequent function words per Latin-script language.
@@ -332,6 +404,7 @@ fn stopwords(lang: &str) -> &'static [&'static str] {
             "the", "and", "of", "to", "is", "in", "that", "it", "for", "with", "we", "you", "this",
             "on", "are", "be", "as", "at", "by", "was", "not", "or", "but", "if", "then", "can",
             "will", "so", "let", "me", "i", "an", "have", "has", "from", "they", "which",
+            "how", "what", "why", "does", "my", "your", "do", "who",
         ],
         "es" => &[
             "el", "la", "de", "que", "y", "en", "los", "las", "del", "se", "por", "un", "una",
@@ -362,34 +435,52 @@ fn stopwords(lang: &str) -> &'static [&'static str] {
     }
 }
 
+const STOPWORD_LANGS: [&str; 7] = ["en", "es", "fr", "de", "pt", "it", "nl"];
+
+/// Stop word -> bit set of the languages in [`STOPWORD_LANGS`] that use it.
+fn stopword_table() -> &'static std::collections::HashMap<&'static str, u8> {
+    static T: OnceLock<std::collections::HashMap<&'static str, u8>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut t = std::collections::HashMap::new();
+        for (i, lang) in STOPWORD_LANGS.iter().enumerate() {
+            for w in stopwords(lang) {
+                *t.entry(*w).or_insert(0u8) |= 1 << i;
+            }
+        }
+        t
+    })
+}
+
 /// True when the sentence's stop words clearly vote for `lang` (so no detection is needed).
-fn stopwords_agree(clean: &str, lang: &str) -> bool {
-    let own = stopwords(lang);
-    if own.is_empty() {
+fn stopwords_agree<'t>(tokens: impl Iterator<Item = &'t str>, lang: &str) -> bool {
+    let Some(own) = STOPWORD_LANGS.iter().position(|l| *l == lang) else {
         return false;
-    }
+    };
+    let table = stopword_table();
     let mut mine = 0usize;
     let mut other = 0usize;
-    for w in clean.split_whitespace() {
+    let mut buf = [0u8; 4];
+    for w in tokens {
         let w = w.trim_matches(|c: char| !c.is_alphanumeric());
         if w.len() > 4 {
             continue;
         }
-        let is = |list: &[&str]| list.iter().any(|s| s.eq_ignore_ascii_case(w));
-        if is(own) {
-            mine += 1;
-        } else if ["en", "es", "fr", "de", "pt", "it", "nl"]
-            .iter()
-            .filter(|l| **l != lang)
-            .any(|l| is(stopwords(l)))
-        {
-            other += 1;
+        // ASCII-case-insensitive, as the lists are lowercase.
+        buf[..w.len()].copy_from_slice(w.as_bytes());
+        buf[..w.len()].make_ascii_lowercase();
+        let Ok(key) = std::str::from_utf8(&buf[..w.len()]) else {
+            continue;
+        };
+        match table.get(key) {
+            Some(bits) if bits & (1 << own) != 0 => mine += 1,
+            Some(_) => other += 1,
+            None => {}
         }
     }
     mine >= 2 && mine >= 2 * other
 }
 
-fn detect(s: &Sentence) -> Option<(&'static str, bool)> {
+fn detect(s: &Sentence, clean: &str) -> Option<(&'static str, bool)> {
     if s.letters == 0 {
         return None;
     }
@@ -404,10 +495,10 @@ fn detect(s: &Sentence) -> Option<(&'static str, bool)> {
     if s.dominant == Script::Han {
         // Han without kana: Chinese when it has Chinese function characters, else ambiguous
         // (Japanese written in kanji only is rare but real).
-        let markers = s.clean.chars().filter(|c| ZH_MARKERS.contains(*c)).count();
+        let markers = clean.chars().filter(|c| ZH_MARKERS.contains(*c)).count();
         return Some(("zh", markers >= 2));
     }
-    match detector().detect(&s.clean) {
+    match detector().detect(clean) {
         Some(info) => {
             let code = iso639_1(info.lang());
             let reliable = info.is_reliable() || (s.letters >= 60 && info.confidence() >= 0.5);
@@ -421,51 +512,64 @@ fn detect(s: &Sentence) -> Option<(&'static str, bool)> {
 const ZH_MARKERS: &str = "们这那么吗呢就把被还没说们个为们让给从对过着么样";
 
 fn is_identifier(tok: &str) -> bool {
-    let b = tok.as_bytes();
-    if tok.contains(|c: char| {
-        c.is_ascii_digit()
+    // One pass over the bytes: digits and code punctuation, `::`, camelCase.
+    let mut prev = 0u8;
+    for &c in tok.as_bytes() {
+        if c.is_ascii_digit()
             || matches!(
                 c,
-                '_' | '/'
-                    | '\\'
-                    | '='
-                    | '<'
-                    | '>'
-                    | '('
-                    | ')'
-                    | '{'
-                    | '}'
-                    | '['
-                    | ']'
-                    | '#'
-                    | '$'
-                    | '%'
-                    | '&'
-                    | '*'
-                    | '+'
-                    | '|'
-                    | '~'
-                    | '^'
+                b'_' | b'/'
+                    | b'\\'
+                    | b'='
+                    | b'<'
+                    | b'>'
+                    | b'('
+                    | b')'
+                    | b'{'
+                    | b'}'
+                    | b'['
+                    | b']'
+                    | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'*'
+                    | b'+'
+                    | b'|'
+                    | b'~'
+                    | b'^'
             )
-    }) || tok.contains("::")
-        || tok.contains("->")
-    {
-        return true;
-    }
-    // camelCase / PascalCase with an inner capital.
-    if b.windows(2)
-        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
-    {
-        return true;
+            // `->` is caught by `>`.
+            || (prev == b':' && c == b':')
+            || (prev.is_ascii_lowercase() && c.is_ascii_uppercase())
+        {
+            return true;
+        }
+        prev = c;
     }
     // Dotted names (file.rs, os.path) but not a sentence-final period.
     let inner = tok.trim_end_matches(['.', ',', ':', ';', '!', '?']);
-    if inner.contains('.') && inner.len() > 2 {
+    if inner.len() > 2 && inner.as_bytes().contains(&b'.') {
         return true;
     }
     // ACRONYMS.
-    let letters: Vec<char> = inner.chars().filter(|c| c.is_alphabetic()).collect();
-    letters.len() >= 2 && letters.iter().all(|c| c.is_ascii_uppercase())
+    let mut letters = 0usize;
+    if inner.is_ascii() {
+        for c in inner.bytes().filter(u8::is_ascii_alphabetic) {
+            if !c.is_ascii_uppercase() {
+                return false;
+            }
+            letters += 1;
+        }
+    } else {
+        for c in inner.chars().filter(|&c| is_letter(c)) {
+            if !c.is_ascii_uppercase() {
+                return false;
+            }
+            letters += 1;
+        }
+    }
+    letters >= 2
 }
 
 fn is_terminator(c: char) -> bool {
@@ -493,26 +597,17 @@ fn push_sentence(text: &str, start: usize, end: usize, out: &mut Vec<Sentence>) 
         return;
     }
     let s = &text[start..end];
-    let mut clean = String::new();
     let mut letters = 0usize;
     let mut counts = [0usize; 11];
     for tok in s.split_whitespace() {
         if is_identifier(tok) {
             continue;
         }
-        let mut any = false;
         for c in tok.chars() {
-            if c.is_alphabetic() {
+            if is_letter(c) {
                 letters += 1;
                 counts[script_of(c) as usize] += 1;
-                any = true;
             }
-        }
-        if any {
-            if !clean.is_empty() {
-                clean.push(' ');
-            }
-            clean.push_str(tok);
         }
     }
     if letters == 0 {
@@ -547,7 +642,6 @@ fn push_sentence(text: &str, start: usize, end: usize, out: &mut Vec<Sentence>) 
         off_spans: Vec::new(),
         in_script: 0,
         dominant,
-        clean,
     });
 }
 
@@ -588,7 +682,7 @@ fn script_split(text: &str, span: Span, expected: &[Script]) -> (usize, usize, V
         let mut tok_in = 0usize;
         let mut tok_unspaced = false;
         for c in tok.chars() {
-            if !c.is_alphabetic() {
+            if !is_letter(c) {
                 continue;
             }
             let sc = script_of(c);
@@ -699,5 +793,22 @@ mod tests {
         );
         assert_eq!(r.expected.as_deref(), Some("fr"));
         assert!(!r.mixed);
+    }
+
+    #[test]
+    fn short_questions_are_detected_by_their_function_words() {
+        // Trigram detection alone calls some of these Portuguese or Italian; a pipeline that
+        // then expects the answer in that language flags a plain English answer as drift.
+        let cases = [
+            ("How do I kill a Python process?", "en"),
+            ("What is 2+2?", "en"),
+            ("Why does my build fail?", "en"),
+            ("Como é que se faz um bolo?", "pt"),
+            ("¿Qué es la fotosíntesis y para qué sirve?", "es"),
+        ];
+        for (text, want) in cases {
+            let (r, _) = analyze(text, None, &LanguageConfig::default());
+            assert_eq!(r.detected.as_deref(), Some(want), "{text}");
+        }
     }
 }

@@ -26,7 +26,8 @@
 //!    characters are decoded and the decoded text scanned again.
 //! 4. **PII** ([`pii`]): checksummed numbers, e-mail, IPs, API keys; redaction.
 //! 5. **Language** ([`language`]): share of prose not in the expected language.
-//! 6. Any added [`Scanner`]s (an ML classifier, a guard model).
+//! 6. Any added [`Scanner`]s (the MiniLM classifier of the `warden-classifier` crate, a guard
+//!    model).
 //!
 //! The [`Policy`] then decides per hit: below-threshold hits are dropped, the rest get the
 //! action for their category at the context's [`Stage`], and the verdict takes the most severe.
@@ -49,8 +50,8 @@
 //! - [`eval`] measures a guard against a labeled set; `warden eval` is a thin wrapper.
 
 pub mod error;
-pub mod guard_model;
 pub mod eval;
+pub mod guard_model;
 pub mod injection;
 pub mod language;
 pub mod normalize;

@@ -18,10 +18,9 @@ use unicode_normalization::UnicodeNormalization;
 pub struct Normalized<'a> {
     original: &'a str,
     text: String,
-    /// For each byte of `text`: start of the original char that produced it.
+    /// For each byte of `text`: start of the original char that produced it. The end is that
+    /// char's end, so it is not stored (4 bytes per byte, not 8).
     starts: Vec<u32>,
-    /// For each byte of `text`: end of the original char that produced it.
-    ends: Vec<u32>,
     invisible: Vec<Span>,
     stats: Obfuscation,
 }
@@ -136,7 +135,6 @@ impl<'a> Normalized<'a> {
             original,
             text: String::with_capacity(src.len()),
             starts: Vec::with_capacity(src.len()),
-            ends: Vec::with_capacity(src.len()),
             invisible,
             stats,
         };
@@ -144,13 +142,25 @@ impl<'a> Normalized<'a> {
         out
     }
 
-    fn push(&mut self, c: char, s: u32, e: u32) {
+    #[inline]
+    fn push(&mut self, c: char, s: u32, _e: u32) {
+        if c.is_ascii() {
+            // One byte, one map entry.
+            self.text.push(c);
+            self.starts.push(s);
+            return;
+        }
         let n = c.len_utf8();
         self.text.push(c);
-        for _ in 0..n {
-            self.starts.push(s);
-            self.ends.push(e);
-        }
+        self.starts.extend(std::iter::repeat_n(s, n));
+    }
+
+    /// End of the original char starting at `s`.
+    fn char_end(&self, s: usize) -> usize {
+        self.original[s..]
+            .chars()
+            .next()
+            .map_or(s, |c| s + c.len_utf8())
     }
 
     /// Token-level folding: homoglyphs and leetspeak inside Latin words, spaced-out letters.
@@ -296,7 +306,7 @@ impl<'a> Normalized<'a> {
     pub fn to_original(&self, start: usize, end: usize) -> Span {
         let n = self.text.len();
         if n == 0 || start >= n {
-            let at = self.ends.last().map_or(0, |&e| e as usize);
+            let at = self.starts.last().map_or(0, |&s| self.char_end(s as usize));
             return Span::new(at, at);
         }
         let s = self.starts[start] as usize;
@@ -304,7 +314,7 @@ impl<'a> Normalized<'a> {
         if end <= start {
             return Span::new(s, s);
         }
-        let e = self.ends[end - 1] as usize;
+        let e = self.char_end(self.starts[end - 1] as usize);
         Span::new(s, e.max(s))
     }
 }
@@ -327,6 +337,11 @@ fn stage_one(src: &str, invisible: &mut Vec<Span>, stats: &mut Obfuscation) -> V
                 });
                 last_ws = false;
             }
+            continue;
+        }
+        if let Some(l) = fold_fast(c) {
+            out.push(NChar { c: l, s, e });
+            last_ws = false;
             continue;
         }
         if is_invisible(c) {
@@ -363,6 +378,21 @@ fn stage_one(src: &str, invisible: &mut Vec<Span>, stats: &mut Obfuscation) -> V
         }
     }
     out
+}
+
+/// The fold of the most frequent non-Latin letters, without the per-char NFKD/NFC round trip:
+/// CJK unified ideographs and Hangul syllables are their own NFKC form and have no case;
+/// basic Cyrillic letters only lowercase (`й`/`Й` excluded: NFKD splits off a breve that the
+/// diacritic filter drops). `tests::fast_fold_matches_the_full_fold` checks every one.
+#[inline]
+fn fold_fast(c: char) -> Option<char> {
+    let cp = c as u32;
+    match cp {
+        0x4E00..=0x9FFF | 0xAC00..=0xD7A3 => Some(c),
+        0x430..=0x44F if cp != 0x439 => Some(c),
+        0x410..=0x42F if cp != 0x419 => char::from_u32(cp + 0x20),
+        _ => None,
+    }
 }
 
 fn push_ws(out: &mut Vec<NChar>, last_ws: &mut bool, newline: bool, s: u32, e: u32) {
@@ -504,6 +534,21 @@ mod tests {
         assert_eq!(&text[span.start..span.end], "ｂ\u{200B}０ｍｂ");
         assert_eq!(n.invisible().len(), 1);
         assert!(n.obfuscation().any());
+    }
+
+    #[test]
+    fn fast_fold_matches_the_full_fold() {
+        let ranges = [0x4E00u32..=0x9FFF, 0xAC00..=0xD7A3, 0x410..=0x44F];
+        for c in ranges.into_iter().flatten().filter_map(char::from_u32) {
+            let Some(fast) = fold_fast(c) else { continue };
+            let full: String = std::iter::once(c)
+                .nfkd()
+                .filter(|d| !is_latin_diacritic(*d))
+                .nfc()
+                .flat_map(char::to_lowercase)
+                .collect();
+            assert_eq!(full, fast.to_string(), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
