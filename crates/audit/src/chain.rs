@@ -7,18 +7,21 @@
 //! hashes JSON columns as their stored text, so it does not change when the public types do.
 
 use crate::error::{AuditError, Result};
-use crate::record::{self, EventRow, GenRow, ReviewRow};
+use crate::record::{self, EventRef, EventRow, GenRef, GenRow, ReviewRow};
 use crate::types::*;
 use crate::AuditLog;
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
+use std::collections::HashMap;
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// How many chain entries verify reads per round trip.
-const VERIFY_CHUNK: i64 = 2000;
+const VERIFY_CHUNK: i64 = 4000;
 
 #[derive(Serialize)]
 struct CanonEvent<'a> {
@@ -90,22 +93,18 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// SHA-256 of a value's JSON, streamed into the hasher (no intermediate buffer).
+/// SHA-256 of a value's JSON. Serialized into `buf` first (reused across rows by verify)
+/// and hashed in one call: feeding the hasher serde's many small writes cost more than
+/// the hashing itself.
+fn sha256_json_in<T: Serialize>(buf: &mut Vec<u8>, value: &T) -> String {
+    buf.clear();
+    // Serializing plain structs of strings and numbers into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *buf, value);
+    sha256_hex(buf)
+}
+
 fn sha256_json<T: Serialize>(value: &T) -> String {
-    struct HashWriter(Sha256);
-    impl std::io::Write for HashWriter {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.update(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut w = HashWriter(Sha256::new());
-    // Serializing plain structs of strings and numbers into a hasher cannot fail.
-    let _ = serde_json::to_writer(&mut w, value);
-    hex::encode(w.0.finalize())
+    sha256_json_in(&mut Vec::with_capacity(4096), value)
 }
 
 pub(crate) fn generation_content_hash(g: &GenRow, events: &[EventRow]) -> String {
@@ -165,6 +164,50 @@ pub(crate) fn review_content_hash(r: &ReviewRow) -> String {
         created_at: r.created_at,
     };
     sha256_json(&canon)
+}
+
+fn canon_event<'a>(e: &EventRef<'a>) -> CanonEvent<'a> {
+    CanonEvent {
+        id: e.id,
+        stage: e.stage,
+        scanner: e.scanner,
+        category: e.category,
+        score: e.score,
+        action: e.action,
+        spans: e.spans,
+        policy_version: e.policy_version,
+        created_at: e.created_at,
+    }
+}
+
+/// The same canonical form as [`generation_content_hash`], borrowed.
+fn canon_generation<'a>(g: &GenRef<'a>, guard_events: Vec<CanonEvent<'a>>) -> CanonGeneration<'a> {
+    CanonGeneration {
+        v: 1,
+        id: g.id,
+        conversation_id: g.conversation_id,
+        turn_index: g.turn_index,
+        prompt: g.prompt,
+        rendered_prompt_hash: g.rendered_prompt_hash,
+        model_name: g.model_name,
+        model_sha256: g.model_sha256,
+        model_meta: g.model_meta,
+        settings: g.settings,
+        reasoning: g.reasoning,
+        answer: g.answer,
+        status: g.status,
+        stop_reason: g.stop_reason,
+        prompt_tokens: g.prompt_tokens,
+        completion_tokens: g.completion_tokens,
+        ttft_ms: g.ttft_ms,
+        prompt_tps: g.prompt_tps,
+        gen_tps: g.gen_tps,
+        error: g.error,
+        app_version: g.app_version,
+        created_at: g.created_at,
+        finished_at: g.finished_at,
+        guard_events,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -394,13 +437,15 @@ fn table_of(kind: &str) -> &'static str {
     }
 }
 
-struct Entry {
+/// A chain entry borrowed from its row (which also holds the generation's columns).
+struct Entry<'r> {
     seq: i64,
-    kind: String,
+    kind: &'r str,
     ref_id: i64,
-    content_hash: String,
-    prev_hash: String,
-    hash: String,
+    content_hash: &'r str,
+    prev_hash: &'r str,
+    hash: &'r str,
+    row: &'r SqliteRow,
 }
 
 /// What [`AuditLog::prune`] did.
@@ -481,44 +526,74 @@ impl AuditLog {
         }
 
         let mut last_seq = expected_seq - 1;
+        let mut buf = Vec::with_capacity(16 * 1024);
         'walk: loop {
-            let rows = sqlx::query(
-                "SELECT seq, kind, ref_id, content_hash, prev_hash, hash FROM chain \
-                 WHERE seq > ? ORDER BY seq LIMIT ?",
-            )
+            // A chunk is the next VERIFY_CHUNK entries. Its guard events, reviews and
+            // checkpoints are read first (small); then the entries, joined with their
+            // generation rows (a missing row comes back as NULLs), are streamed and hashed
+            // as they arrive, so SQLite (on sqlx's worker thread) reads the next rows while
+            // this thread hashes. Rows are hashed borrowed from SQLite's values, never copied
+            // into owned structs.
+            const CHUNK_SEQS: &str = "SELECT seq FROM chain WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+            let event_rows = sqlx::query(&format!(
+                "SELECT {} FROM guard_events WHERE generation_id IN \
+                 (SELECT ref_id FROM chain WHERE kind = 'generation' AND seq IN ({CHUNK_SEQS})) \
+                 ORDER BY generation_id, id",
+                record::event_packed_cols()
+            ))
             .bind(last_seq)
             .bind(VERIFY_CHUNK)
             .fetch_all(&mut *conn)
             .await?;
-            if rows.is_empty() {
-                break;
+            let event_refs = event_rows
+                .iter()
+                .map(EventRef::from_packed)
+                .collect::<Result<Vec<_>>>()?;
+            let mut events: HashMap<i64, std::ops::Range<usize>> = HashMap::new();
+            for (i, e) in event_refs.iter().enumerate() {
+                events.entry(e.generation_id).or_insert(i..i).end = i + 1;
             }
-            let mut entries = Vec::with_capacity(rows.len());
-            for row in &rows {
-                entries.push(Entry {
+            let ids_sql = |kind: &str| {
+                format!("SELECT ref_id FROM chain WHERE kind = '{kind}' AND seq IN ({CHUNK_SEQS})")
+            };
+            let review_ids: Vec<i64> = sqlx::query_scalar(&ids_sql("review"))
+                .bind(last_seq)
+                .bind(VERIFY_CHUNK)
+                .fetch_all(&mut *conn)
+                .await?;
+            let mut revs = record::load_reviews(conn, &review_ids).await?;
+            let checkpoint_ids: Vec<i64> = sqlx::query_scalar(&ids_sql("checkpoint"))
+                .bind(last_seq)
+                .bind(VERIFY_CHUNK)
+                .fetch_all(&mut *conn)
+                .await?;
+            let cps = load_checkpoints(conn, &checkpoint_ids).await?;
+
+            let sql = format!(
+                "SELECT c.seq, c.kind, c.ref_id, c.content_hash, c.prev_hash, c.hash, {} \
+                 FROM chain c LEFT JOIN generations g \
+                 ON c.kind = 'generation' AND g.id = c.ref_id \
+                 WHERE c.seq > ? ORDER BY c.seq LIMIT ?",
+                record::gen_packed_cols()
+            );
+            let mut rows = sqlx::query(&sql)
+                .bind(last_seq)
+                .bind(VERIFY_CHUNK)
+                .fetch(&mut *conn);
+            let mut in_chunk = 0;
+            while let Some(row) = rows.try_next().await? {
+                in_chunk += 1;
+                let e = Entry {
                     seq: row.try_get(0)?,
                     kind: row.try_get(1)?,
                     ref_id: row.try_get(2)?,
                     content_hash: row.try_get(3)?,
                     prev_hash: row.try_get(4)?,
                     hash: row.try_get(5)?,
-                });
-            }
-            drop(rows);
-            let ids_of = |k: &str| -> Vec<i64> {
-                entries
-                    .iter()
-                    .filter(|e| e.kind == k)
-                    .map(|e| e.ref_id)
-                    .collect()
-            };
-            let mut gens = record::load_generations(conn, &ids_of("generation")).await?;
-            let mut revs = record::load_reviews(conn, &ids_of("review")).await?;
-            let cps = load_checkpoints(conn, &ids_of("checkpoint")).await?;
-
-            for e in &entries {
+                    row: &row,
+                };
                 last_seq = e.seq;
-                let table = table_of(&e.kind);
+                let table = table_of(e.kind);
                 if e.seq != expected_seq {
                     report.first_break = Some(brk(
                         BreakKind::EntriesMissing,
@@ -548,7 +623,7 @@ impl AuditLog {
                     ));
                     break 'walk;
                 }
-                if entry_hash(e.seq, &e.kind, e.ref_id, &e.content_hash, &e.prev_hash) != e.hash {
+                if entry_hash(e.seq, e.kind, e.ref_id, e.content_hash, e.prev_hash) != e.hash {
                     report.first_break = Some(brk(
                         BreakKind::EntryAltered,
                         Some(e.seq),
@@ -561,10 +636,19 @@ impl AuditLog {
                     ));
                     break 'walk;
                 }
-                let actual = match e.kind.as_str() {
-                    "generation" => gens
-                        .remove(&e.ref_id)
-                        .map(|(g, ev)| generation_content_hash(&g, &ev)),
+                let actual = match e.kind {
+                    "generation" => match GenRef::from_packed(e.row, 6)? {
+                        None => None,
+                        Some(g) => {
+                            let evs = match events.get(&e.ref_id) {
+                                Some(range) => {
+                                    event_refs[range.clone()].iter().map(canon_event).collect()
+                                }
+                                None => Vec::new(),
+                            };
+                            Some(sha256_json_in(&mut buf, &canon_generation(&g, evs)))
+                        }
+                    },
                     "review" => revs.remove(&e.ref_id).map(|r| review_content_hash(&r)),
                     "checkpoint" => cps.get(&e.ref_id).map(checkpoint_content_hash),
                     _ => None,
@@ -598,22 +682,28 @@ impl AuditLog {
                     }
                     Some(_) => {}
                 }
-                match e.kind.as_str() {
+                match e.kind {
                     "generation" => report.generations += 1,
                     "review" => report.reviews += 1,
                     _ => report.checkpoints += 1,
                 }
                 report.entries += 1;
-                if anchor.as_deref() == Some(e.hash.as_str()) {
+                if anchor.as_deref() == Some(e.hash) {
                     anchor_seq = Some(e.seq);
                 }
-                expected_prev = e.hash.clone();
+                expected_prev.clear();
+                expected_prev.push_str(e.hash);
                 expected_seq += 1;
-                report.head = Some(ChainHead {
-                    seq: e.seq,
-                    hash: e.hash.clone(),
-                });
             }
+            if in_chunk == 0 {
+                break;
+            }
+        }
+        if report.entries > 0 {
+            report.head = Some(ChainHead {
+                seq: expected_seq - 1,
+                hash: expected_prev.clone(),
+            });
         }
 
         if report.first_break.is_none() {

@@ -6,7 +6,7 @@
 
 use crate::error::{AuditError, Result};
 use crate::query;
-use crate::record::{self, EventRow, GenRow, GEN_COLS};
+use crate::record::{self, EventRef, EventRow, GenRef, GenRow};
 use crate::types::*;
 use crate::AuditLog;
 use serde::{Deserialize, Serialize};
@@ -380,9 +380,10 @@ impl AuditLog {
         let mut after = i64::MIN;
         loop {
             let mut qb = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT {GEN_COLS}, r.note, r.corrected_answer, r.reviewer, \
+                "SELECT {}, r.note, r.corrected_answer, r.reviewer, \
                  (SELECT fr.flag_reason FROM reviews fr WHERE fr.generation_id = g.id \
-                  AND fr.kind = 'flag' ORDER BY fr.id DESC LIMIT 1)"
+                  AND fr.kind = 'flag' ORDER BY fr.id DESC LIMIT 1)",
+                record::gen_packed_cols()
             ));
             let id_col = query::push_from_join_where(&mut qb, filter, JOINS);
             qb.push(format.condition());
@@ -395,12 +396,14 @@ impl AuditLog {
             }
             let mut chunk = Vec::with_capacity(rows.len());
             for r in &rows {
+                let g = GenRef::from_packed(r, 0)?
+                    .ok_or_else(|| AuditError::InvalidState("generation row without id".into()))?;
                 chunk.push(ExportRow {
-                    g: GenRow::from_row(r)?,
-                    review_note: r.try_get(24)?,
-                    corrected_answer: r.try_get(25)?,
-                    reviewer: r.try_get(26)?,
-                    flag_reason: r.try_get(27)?,
+                    g: g.to_owned_row(),
+                    review_note: r.try_get(4)?,
+                    corrected_answer: r.try_get(5)?,
+                    reviewer: r.try_get(6)?,
+                    flag_reason: r.try_get(7)?,
                 });
             }
             drop(rows);
@@ -480,14 +483,14 @@ async fn load_events(
     let sql = format!(
         "SELECT {} FROM guard_events WHERE generation_id IN (SELECT value FROM json_each(?)) \
          ORDER BY generation_id, id",
-        record::EVENT_COLS
+        record::event_packed_cols()
     );
     for r in sqlx::query(&sql)
         .bind(record::id_list(ids))
         .fetch_all(&mut *conn)
         .await?
     {
-        let e = EventRow::from_row(&r)?;
+        let e = EventRef::from_packed(&r)?.to_owned_row();
         out.entry(e.generation_id).or_default().push(e);
     }
     Ok(out)

@@ -83,7 +83,11 @@ impl AuditLog {
             .read_only(options.read_only)
             .create_if_missing(!options.read_only)
             .pragma("temp_store", "memory")
-            .pragma("cache_size", "-16384");
+            .pragma("cache_size", "-16384")
+            // Rows travel from SQLite's worker thread in a bounded channel; the default (50)
+            // makes the worker and the reader wake each other every few rows on long scans
+            // (verify, export).
+            .row_buffer_size(1024);
         if !options.read_only {
             connect = connect
                 .journal_mode(SqliteJournalMode::Wal)
@@ -91,6 +95,9 @@ impl AuditLog {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(options.max_connections.max(1))
+            // A ping per acquire is a round trip to the worker thread on every call; a local
+            // file has no network connection to go stale.
+            .test_before_acquire(false)
             .connect_with(connect)
             .await
             .map_err(|e| AuditError::from_open(e, path))?;
@@ -286,6 +293,15 @@ impl AuditLog {
     /// Opens a generation record with status `running`. Call it before decoding starts: if
     /// it fails, don't generate (fail closed: nothing runs unrecorded).
     pub async fn begin_generation(&self, new: NewGeneration) -> Result<GenerationId> {
+        if new.conversation_id.is_none() {
+            // A single INSERT is atomic on its own: no BEGIN/COMMIT round trips, and it does
+            // not touch the chain, so it needs no write lock taken up front.
+            if self.read_only {
+                return Err(read_only());
+            }
+            let mut conn = self.conn().await?;
+            return begin_generation_tx(&mut conn, &new, now_ms()).await;
+        }
         let mut tx = self.begin_write().await?;
         let id = begin_generation_tx(&mut tx, &new, now_ms()).await?;
         tx.commit().await?;

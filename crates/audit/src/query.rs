@@ -28,6 +28,15 @@ pub(crate) fn fts_query(text: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
+/// The id column [`push_from_where`] will order and page by for this filter.
+fn id_col_of(f: &Filter) -> &'static str {
+    if f.text.as_deref().and_then(fts_query).is_some() {
+        "generations_fts.rowid"
+    } else {
+        "g.id"
+    }
+}
+
 /// Pushes ` FROM ... WHERE ...` for the filter and returns the id column to order and page
 /// by. With text search the FTS table drives the query, so "newest matches first" walks
 /// the full-text index backwards and stops after one page instead of collecting every match.
@@ -111,14 +120,20 @@ pub(crate) const ACTION_RANK: &str =
 impl AuditLog {
     /// One page of generations matching `filter`, newest first, with short previews.
     pub async fn list(&self, filter: &Filter, page: Page) -> Result<Vec<GenerationSummary>> {
+        // Two steps in one statement: the inner query finds the page's ids (often from an
+        // index alone, e.g. a date range over `generations_created`), the outer one reads
+        // the previews and guard summaries for those rows only. Selecting the columns in
+        // one flat query made SQLite read and sort every row in a date range before keeping 50.
         let mut qb = QueryBuilder::<Sqlite>::new(format!(
             "SELECT g.id, g.conversation_id, g.created_at, g.finished_at, g.model_name, \
              g.status, g.stop_reason, substr(g.prompt, 1, 200), substr(g.answer, 1, 200), \
              g.flagged, g.review_status, \
              (SELECT group_concat(DISTINCT category) FROM guard_events e \
               WHERE e.generation_id = g.id), \
-             (SELECT max({ACTION_RANK}) FROM guard_events e WHERE e.generation_id = g.id)"
+             (SELECT max({ACTION_RANK}) FROM guard_events e WHERE e.generation_id = g.id) \
+             FROM (SELECT "
         ));
+        qb.push(format!("{} AS page_id", id_col_of(filter)));
         let id_col = push_from_where(&mut qb, filter);
         if let Some(before) = page.before {
             qb.push(format!(" AND {id_col} < ")).push_bind(before.0);
@@ -126,7 +141,8 @@ impl AuditLog {
         qb.push(format!(" ORDER BY {id_col} DESC LIMIT "))
             .push_bind(i64::from(page.limit))
             .push(" OFFSET ")
-            .push_bind(i64::from(page.offset));
+            .push_bind(i64::from(page.offset))
+            .push(") page JOIN generations g ON g.id = page.page_id ORDER BY page.page_id DESC");
         let rows = qb.build().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
