@@ -67,16 +67,16 @@ pub fn resolve_model(settings: &Settings, explicit: Option<&Path>) -> Result<Pat
     Ok(path)
 }
 
-/// The guard with the default policy, or the user's policy file when one is configured.
+/// The guard: the default policy or the user's policy file, plus the ML classifier (a warning
+/// on stderr when its weights are missing and it is skipped or blocks per the policy).
 pub fn guard(settings: &Settings) -> Result<warden_guard::Guard> {
-    match &settings.policy_path {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("reading the guard policy {}", p.display()))?;
-            let policy = warden_guard::Policy::from_toml_str(&text)
-                .with_context(|| format!("guard policy {}", p.display()))?;
-            Ok(warden_guard::Guard::new(policy)?)
-        }
-        None => Ok(warden_guard::Guard::with_default_policy()),
+    let (guard, problem) = warden_core::guard::build_reporting(settings)?;
+    if let Some(p) = problem {
+        let mode = match guard.policy().optional_scanners.fail_mode {
+            warden_guard::FailMode::Open => "skipped",
+            warden_guard::FailMode::Closed => "blocking every prompt (policy: fail closed)",
+        };
+        eprintln!("warning: the guard's classifier is {mode}: {p}");
     }
+    Ok(guard)
 }

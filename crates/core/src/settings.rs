@@ -123,6 +123,27 @@ impl SamplingOverrides {
     }
 }
 
+/// The ML input classifier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClassifierSettings {
+    /// Run it on every prompt (default on). When on but its weights are missing, the policy's
+    /// fail mode for optional scanners decides (open: skip it, closed: block).
+    pub enabled: bool,
+    /// Where `scripts/fetch-classifier.sh` put the weights; `None` means `$WARDEN_MINILM_DIR`,
+    /// else `<models_dir>/minilm`.
+    pub dir: Option<PathBuf>,
+}
+
+impl Default for ClassifierSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            dir: None,
+        }
+    }
+}
+
 /// Audit log retention and privacy.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -151,6 +172,8 @@ pub struct Settings {
     /// A Llama Guard–format GGUF to run as an extra guard; `None` looks in `models_dir` for a
     /// file whose name mentions "guard".
     pub guard_model: Option<PathBuf>,
+    /// The ML input classifier (all-MiniLM-L6-v2 + a trained head).
+    pub classifier: ClassifierSettings,
     /// Audit log retention and privacy.
     pub audit: AuditSettings,
     /// Model loading.
@@ -177,6 +200,7 @@ impl Default for Settings {
             language: None,
             policy_path: None,
             guard_model: None,
+            classifier: ClassifierSettings::default(),
             audit: AuditSettings::default(),
             model: ModelSettings::default(),
             sampling: SamplingOverrides::default(),
@@ -194,7 +218,8 @@ pub struct SettingsSource {
 impl Settings {
     /// Defaults → config file (`$WARDEN_CONFIG`, else `<config dir>/warden/config.toml` if it
     /// exists) → environment (`WARDEN_DATA_DIR`, `WARDEN_MODELS_DIR`, `WARDEN_DB`,
-    /// `WARDEN_MODEL`, `WARDEN_THREADS`, `WARDEN_CONTEXT`, `WARDEN_GPU_LAYERS`, `WARDEN_LANGUAGE`).
+    /// `WARDEN_MODEL`, `WARDEN_THREADS`, `WARDEN_CONTEXT`, `WARDEN_GPU_LAYERS`, `WARDEN_LANGUAGE`,
+    /// `WARDEN_GUARD_MODEL`, `WARDEN_POLICY`, `WARDEN_CLASSIFIER` (on/off), `WARDEN_MINILM_DIR`).
     pub fn resolve() -> Result<(Self, SettingsSource), SettingsError> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let file = match env("WARDEN_CONFIG") {
@@ -251,6 +276,22 @@ impl Settings {
         if let Some(v) = env("WARDEN_GUARD_MODEL") {
             self.guard_model = Some(v.into());
         }
+        if let Some(v) = env("WARDEN_MINILM_DIR") {
+            self.classifier.dir = Some(v.into());
+        }
+        if let Some(v) = env("WARDEN_CLASSIFIER") {
+            self.classifier.enabled = match v.as_str() {
+                "1" | "on" | "true" => true,
+                "0" | "off" | "false" => false,
+                _ => {
+                    return Err(SettingsError::BadEnv {
+                        name: "WARDEN_CLASSIFIER",
+                        value: v,
+                        message: "expected on or off (1/0)".into(),
+                    })
+                }
+            };
+        }
         if let Some(v) = env("WARDEN_POLICY") {
             self.policy_path = Some(v.into());
         }
@@ -275,6 +316,14 @@ impl Settings {
             .path
             .clone()
             .unwrap_or_else(|| self.models_dir.join(DEFAULT_MODEL_FILE))
+    }
+
+    /// Where the classifier's weights are looked for.
+    pub fn classifier_dir(&self) -> PathBuf {
+        self.classifier
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.models_dir.join("minilm"))
     }
 
     /// The audit database path.

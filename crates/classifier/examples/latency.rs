@@ -1,0 +1,77 @@
+//! Classifier latency and the input guard's time-to-first-token overhead:
+//! `RAYON_NUM_THREADS=2 cargo run --release -p warden-classifier --example latency`.
+
+use std::time::Instant;
+use warden_classifier::{default_model_dir, MiniLmClassifier};
+use warden_guard::{Context, Guard};
+
+fn p50(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let t = Instant::now();
+    let clf = MiniLmClassifier::load(default_model_dir())?;
+    println!("load: {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+    let emb = clf.embedder().expect("loaded");
+    let sentence = "The committee reviewed the quarterly figures and found that revenue grew \
+                    steadily across every region, so the board approved the new budget. ";
+    let mut long = String::new();
+    while emb.token_ids(&long)?.len() < 520 {
+        long.push_str(sentence);
+    }
+    let ids = emb.token_ids(&long)?;
+    println!("threads: {}", candle_core::utils::get_num_threads());
+    for n in [16usize, 32, 64, 128, 254] {
+        let mut times = Vec::new();
+        for _ in 0..15 {
+            let t = Instant::now();
+            std::hint::black_box(emb.embed_ids(&ids[..n])?);
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        println!("embed {:>3} tokens: p50 {:>6.1} ms", n + 2, p50(times));
+    }
+    // A 512-token text: two 256-token windows.
+    let text512 = emb.token_ids(&long)?;
+    let _ = text512;
+    let mut times = Vec::new();
+    for _ in 0..15 {
+        let t = Instant::now();
+        std::hint::black_box(emb.embed_windows(&long, 2)?);
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    println!("512-token text (2 windows): p50 {:.1} ms", p50(times));
+
+    // Time to first token: what the input guard adds before generation starts.
+    let rules = Guard::with_default_policy();
+    let mut full = Guard::with_default_policy();
+    full.add_scanner(Box::new(clf), true);
+    let prompts = [
+        "Can you explain how photosynthesis works, in simple terms, for a ten year old?",
+        "Write a Python function that parses a CSV file and returns the rows as dictionaries, \
+         skipping the header and any empty lines. Add type hints and a docstring.",
+        "I'm planning a week-long trip to Portugal in October with my partner. We like food, \
+         hiking and old towns, not beaches. Suggest an itinerary starting and ending in Lisbon, \
+         with train connections where possible, and a rough daily budget for two people.",
+    ];
+    for p in prompts {
+        let ctx = Context::input();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for _ in 0..15 {
+            let t = Instant::now();
+            std::hint::black_box(rules.scan(p, &ctx));
+            a.push(t.elapsed().as_secs_f64() * 1e3);
+            let t = Instant::now();
+            std::hint::black_box(full.scan(p, &ctx));
+            b.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        println!(
+            "input guard, {:>3}-byte prompt: rules {:.2} ms, rules+classifier {:.1} ms (p50)",
+            p.len(),
+            p50(a),
+            p50(b)
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! Retrains the head and writes `data/head.json`:
+//! `cargo run --release -p warden-classifier --example train_head [-- --check]`.
+//! With `--check` it only compares against the committed head.
+
+use warden_classifier::train::{default_samples, train_head, SEED};
+use warden_classifier::{default_model_dir, Head, MiniLmEmbedder};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let check = std::env::args().any(|a| a == "--check");
+    let embedder = MiniLmEmbedder::load(default_model_dir())?;
+    let samples = default_samples()?;
+    if let Some(i) = std::env::args().position(|a| a == "--dump") {
+        // Embeddings for experiments outside Rust: one JSON array per line, in sample order.
+        let path = std::env::args().nth(i + 1).ok_or("--dump PATH")?;
+        let emb = warden_classifier::train::embed_samples(&embedder, &samples)?;
+        let lines: Vec<String> = emb
+            .iter()
+            .map(|e| serde_json::to_string(e).expect("floats serialize"))
+            .collect();
+        std::fs::write(path, lines.join("\n"))?;
+        return Ok(());
+    }
+    let t = std::time::Instant::now();
+    let head = train_head(&embedder, &samples, SEED)?;
+    eprintln!(
+        "trained on {:?} (harmful, benign) in {:.1} s: threshold {:.2}, out-of-fold recall {:.3}, benign FPR {:.3}",
+        head.trained_on,
+        t.elapsed().as_secs_f64(),
+        head.threshold,
+        head.cv_recall,
+        head.cv_fpr
+    );
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/head.json");
+    if check {
+        let old = Head::builtin()?;
+        let diff = old
+            .harmful_w
+            .iter()
+            .zip(&head.harmful_w)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        println!("max |Δw| vs committed head: {diff:e}");
+    } else {
+        std::fs::write(&path, head.to_json())?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! all-MiniLM-L6-v2 sentence embeddings, in-process with candle.
+
+use crate::ClassifierError;
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use std::path::{Path, PathBuf};
+use tokenizers::Tokenizer;
+
+/// Tokens per window, `[CLS]` and `[SEP]` included. all-MiniLM-L6-v2 was trained on 128-token
+/// inputs and sentence-transformers runs it at up to 256; attention cost grows with the square
+/// of the window, so a long text is cut into 256-token windows rather than one of 512.
+pub const MAX_WINDOW_TOKENS: usize = 256;
+
+/// Where the fetch script installs the model: `$WARDEN_MINILM_DIR`, else `<repo>/models/minilm`
+/// (relative to this crate's source, so it holds for tests and examples run from the repo).
+pub fn default_model_dir() -> PathBuf {
+    match std::env::var_os("WARDEN_MINILM_DIR") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/minilm"),
+    }
+}
+
+/// Text to a fixed-size embedding; [`crate::train::train_head`] takes any implementation.
+pub trait Embed {
+    /// Embedding of the first window of `text` (L2-normalized).
+    fn embed(&self, text: &str) -> Result<Vec<f32>, ClassifierError>;
+}
+
+/// The MiniLM encoder plus its tokenizer. `Send + Sync`; one forward pass per window.
+pub struct MiniLmEmbedder {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    cls: u32,
+    sep: u32,
+    device: Device,
+}
+
+impl std::fmt::Debug for MiniLmEmbedder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MiniLmEmbedder").finish_non_exhaustive()
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, ClassifierError> {
+    std::fs::read(path).map_err(|e| ClassifierError::Missing {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+impl MiniLmEmbedder {
+    /// Reads `config.json`, `tokenizer.json` and `model.safetensors` from `dir`. This is the
+    /// only I/O; embedding is pure computation afterwards.
+    pub fn load(dir: impl AsRef<Path>) -> Result<MiniLmEmbedder, ClassifierError> {
+        let dir = dir.as_ref();
+        let config: Config = serde_json::from_slice(&read(&dir.join("config.json"))?)
+            .map_err(|e| ClassifierError::Model(format!("config.json: {e}")))?;
+        let mut tokenizer = Tokenizer::from_bytes(read(&dir.join("tokenizer.json"))?)
+            .map_err(|e| ClassifierError::Model(format!("tokenizer.json: {e}")))?;
+        // The shipped tokenizer truncates and pads to 128; windows are cut here instead.
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| ClassifierError::Model(e.to_string()))?;
+        let special = |t: &str| {
+            tokenizer
+                .token_to_id(t)
+                .ok_or_else(|| ClassifierError::Model(format!("tokenizer has no {t}")))
+        };
+        let (cls, sep) = (special("[CLS]")?, special("[SEP]")?);
+        let device = Device::Cpu;
+        let weights = read(&dir.join("model.safetensors"))?;
+        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)?;
+        let model = BertModel::load(vb, &config)?;
+        Ok(MiniLmEmbedder {
+            model,
+            tokenizer,
+            cls,
+            sep,
+            device,
+        })
+    }
+
+    /// Token ids of `text` (no special tokens, no truncation).
+    pub fn token_ids(&self, text: &str) -> Result<Vec<u32>, ClassifierError> {
+        let enc = self
+            .tokenizer
+            .encode(text, false)
+            .map_err(|e| ClassifierError::Model(e.to_string()))?;
+        Ok(enc.get_ids().to_vec())
+    }
+
+    /// Embeddings of up to `max_windows` consecutive windows of `text`, each at most
+    /// [`MAX_WINDOW_TOKENS`] long. An empty text gives one window (`[CLS] [SEP]`).
+    pub fn embed_windows(
+        &self,
+        text: &str,
+        max_windows: usize,
+    ) -> Result<Vec<Vec<f32>>, ClassifierError> {
+        let ids = self.token_ids(text)?;
+        let per = MAX_WINDOW_TOKENS - 2;
+        let mut out = Vec::new();
+        let mut chunks: Vec<&[u32]> = ids.chunks(per).take(max_windows.max(1)).collect();
+        if chunks.is_empty() {
+            chunks.push(&[]);
+        }
+        for chunk in chunks {
+            out.push(self.embed_ids(chunk)?);
+        }
+        Ok(out)
+    }
+
+    /// Mean-pooled, L2-normalized embedding of `[CLS] ids [SEP]`.
+    pub fn embed_ids(&self, ids: &[u32]) -> Result<Vec<f32>, ClassifierError> {
+        let mut seq = Vec::with_capacity(ids.len() + 2);
+        seq.push(self.cls);
+        seq.extend_from_slice(ids);
+        seq.push(self.sep);
+        let n = seq.len();
+        let input = Tensor::from_vec(seq, (1, n), &self.device)?;
+        let types = input.zeros_like()?;
+        // One unpadded sequence: every position attends, and mean pooling is a plain mean.
+        let hidden = self.model.forward(&input, &types, None)?; // (1, n, 384)
+        let pooled = (hidden.sum(1)? / n as f64)?.squeeze(0)?;
+        let mut v: Vec<f32> = pooled.to_vec1()?;
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+        v.iter_mut().for_each(|x| *x /= norm);
+        Ok(v)
+    }
+}
+
+impl Embed for MiniLmEmbedder {
+    fn embed(&self, text: &str) -> Result<Vec<f32>, ClassifierError> {
+        let ids = self.token_ids(text)?;
+        self.embed_ids(&ids[..ids.len().min(MAX_WINDOW_TOKENS - 2)])
+    }
+}

@@ -1,0 +1,155 @@
+//! The trained linear head over 384-d sentence embeddings.
+
+use crate::ClassifierError;
+use serde::{Deserialize, Serialize};
+use warden_guard::Category;
+
+/// A logistic "harmful" unit plus a softmax over hazard categories, on standardized
+/// embeddings. Serialized as `data/head.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Head {
+    /// Format tag.
+    pub format: String,
+    /// Embedding width (384).
+    pub dim: usize,
+    /// Seed of the cross-validation split that calibrated `threshold`.
+    pub seed: u64,
+    /// Training samples (harmful, benign).
+    pub trained_on: (usize, usize),
+    /// Per-dimension mean subtracted before the linear units.
+    pub mean: Vec<f32>,
+    /// Per-dimension factor applied after the mean (1 / standard deviation).
+    pub scale: Vec<f32>,
+    /// Weights of the harmful unit.
+    pub harmful_w: Vec<f32>,
+    /// Bias of the harmful unit.
+    pub harmful_b: f32,
+    /// Category codes of the softmax rows (`"S1"`, …).
+    pub categories: Vec<String>,
+    /// One weight row per category.
+    pub category_w: Vec<Vec<f32>>,
+    /// One bias per category.
+    pub category_b: Vec<f32>,
+    /// Harmful probability at which a text counts as harmful.
+    pub threshold: f32,
+    /// Out-of-fold recall and benign false-positive rate at `threshold` (training data).
+    pub cv_recall: f32,
+    /// See `cv_recall`.
+    pub cv_fpr: f32,
+}
+
+/// The head's reading of one embedding.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prediction {
+    /// Probability that the text is harmful.
+    pub harmful: f32,
+    /// The most likely hazard category.
+    pub category: Category,
+    /// Its softmax probability.
+    pub category_p: f32,
+}
+
+pub(crate) fn dot(w: &[f32], x: &[f32]) -> f32 {
+    w.iter().zip(x).map(|(a, b)| a * b).sum()
+}
+
+pub(crate) fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+impl Head {
+    /// The committed head (`data/head.json`).
+    pub fn builtin() -> Result<Head, ClassifierError> {
+        Head::from_json(crate::HEAD_JSON)
+    }
+
+    /// Parses and checks a head.
+    pub fn from_json(s: &str) -> Result<Head, ClassifierError> {
+        let h: Head = serde_json::from_str(s).map_err(|e| ClassifierError::Head(e.to_string()))?;
+        let ok = h.mean.len() == h.dim
+            && h.scale.len() == h.dim
+            && h.harmful_w.len() == h.dim
+            && h.categories.len() == h.category_w.len()
+            && h.categories.len() == h.category_b.len()
+            && !h.categories.is_empty()
+            && h.category_w.iter().all(|r| r.len() == h.dim)
+            && h.categories
+                .iter()
+                .all(|c| Category::from_code(c).is_some())
+            && (0.0..1.0).contains(&h.threshold);
+        if ok {
+            Ok(h)
+        } else {
+            Err(ClassifierError::Head("inconsistent shapes or codes".into()))
+        }
+    }
+
+    /// One-line JSON with a trailing newline, as committed.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a head serializes") + "\n"
+    }
+
+    pub(crate) fn empty() -> Head {
+        Head {
+            format: "warden-minilm-head-1".into(),
+            dim: 0,
+            seed: 0,
+            trained_on: (0, 0),
+            mean: vec![],
+            scale: vec![],
+            harmful_w: vec![],
+            harmful_b: 0.0,
+            categories: vec![],
+            category_w: vec![],
+            category_b: vec![],
+            threshold: 0.5,
+            cv_recall: 0.0,
+            cv_fpr: 0.0,
+        }
+    }
+
+    /// Standardizes an embedding.
+    pub fn standardize(&self, e: &[f32]) -> Vec<f32> {
+        e.iter()
+            .zip(&self.mean)
+            .zip(&self.scale)
+            .map(|((x, m), s)| (x - m) * s)
+            .collect()
+    }
+
+    /// Reads one embedding.
+    pub fn predict(&self, embedding: &[f32]) -> Prediction {
+        let x = self.standardize(embedding);
+        let harmful = sigmoid(f64::from(dot(&self.harmful_w, &x) + self.harmful_b)) as f32;
+        let logits: Vec<f32> = self
+            .category_w
+            .iter()
+            .zip(&self.category_b)
+            .map(|(w, b)| dot(w, &x) + b)
+            .collect();
+        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let total: f32 = logits.iter().map(|l| (l - max).exp()).sum();
+        let (best, top) = logits
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map_or((0, 0.0), |(i, l)| (i, (l - max).exp() / total));
+        let category = self
+            .categories
+            .get(best)
+            .and_then(|c| Category::from_code(c))
+            .unwrap_or(Category::NonViolentCrimes);
+        Prediction {
+            harmful,
+            category,
+            category_p: top,
+        }
+    }
+
+    /// The hit score for a harmful probability: `None` below the threshold, else
+    /// `[threshold, 1]` mapped linearly onto `[0.5, 1]` (the policy's hazard threshold is 0.5).
+    pub fn hit_score(&self, p: f32) -> Option<f32> {
+        (p >= self.threshold)
+            .then(|| 0.5 + 0.5 * (p - self.threshold) / (1.0 - self.threshold).max(1e-6))
+    }
+}

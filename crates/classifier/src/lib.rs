@@ -1,0 +1,227 @@
+//! Warden's ML input classifier: sentence embeddings from all-MiniLM-L6-v2 (run in-process
+//! with candle) and a small trained linear head, plugged into a [`warden_guard::Guard`] as a
+//! [`Scanner`].
+//!
+//! # Overview
+//!
+//! ```no_run
+//! use warden_classifier::MiniLmClassifier;
+//! use warden_guard::{Context, Guard};
+//!
+//! let mut guard = Guard::with_default_policy();
+//! // Loading reads ~91 MB of weights: do it once, at start-up (I/O lives here, not in `scan`).
+//! match MiniLmClassifier::load(warden_classifier::default_model_dir()) {
+//!     Ok(c) => guard.add_scanner(Box::new(c), true),
+//!     // Optional: the policy's `optional_scanners.fail_mode` decides what a missing one means.
+//!     Err(e) => guard.add_scanner(Box::new(MiniLmClassifier::unavailable(e)), true),
+//! }
+//! let v = guard.scan("where can I buy a card skimmer for gas pumps", &Context::input());
+//! # let _ = v;
+//! ```
+//!
+//! # Why a separate crate
+//!
+//! `warden-guard` stays pure and quick to build: the rules, PII and language checks need no
+//! tensor library. The classifier brings candle and tokenizers (a few minutes of compile time)
+//! and a model file, and is added to a guard by the caller through
+//! [`Guard::add_scanner`](warden_guard::Guard::add_scanner).
+//!
+//! # How it decides
+//!
+//! The canonical text (after the guard's normalization: leetspeak, homoglyphs, invisible
+//! characters folded) is tokenized, cut into windows of at most 256 tokens (the first two by default), embedded with mean
+//! pooling + L2 normalization (the sentence-transformers recipe), and each window is scored by
+//! the [`Head`]: a logistic "harmful" probability and a softmax over the hazard categories
+//! S1..S14. The most harmful window counts. A probability at or above the head's calibrated
+//! threshold becomes a [`Hit`] whose score maps `[threshold, 1]` onto `[0.5, 1]`, so the
+//! policy's usual 0.5 threshold applies unchanged.
+//!
+//! The head is trained by [`train::train_head`] (deterministic: full-batch gradient descent,
+//! a seeded cross-validation picks the threshold) and committed as `data/head.json`.
+
+mod embed;
+mod head;
+pub mod train;
+
+pub use embed::{default_model_dir, Embed, MiniLmEmbedder, MAX_WINDOW_TOKENS};
+pub use head::{Head, Prediction};
+
+use std::path::Path;
+use warden_guard::{Category, Context, Hit, Normalized, Scanner, Span, Stage};
+
+/// The committed head, trained on `warden-guard`'s dev set plus `data/train.jsonl`.
+pub const HEAD_JSON: &str = include_str!("../data/head.json");
+
+/// Scanner name, also the prefix of [`Hit::scanner`].
+pub const NAME: &str = "classifier";
+
+/// What went wrong loading the classifier.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClassifierError {
+    /// A model file is missing or unreadable.
+    #[error("classifier model file {path}: {message} (run scripts/fetch-classifier.sh or set WARDEN_MINILM_DIR)")]
+    Missing {
+        /// The file.
+        path: String,
+        /// The reason.
+        message: String,
+    },
+    /// The tokenizer or the weights could not be parsed or run.
+    #[error("classifier model: {0}")]
+    Model(String),
+    /// The head JSON is malformed.
+    #[error("classifier head: {0}")]
+    Head(String),
+}
+
+impl From<candle_core::Error> for ClassifierError {
+    fn from(e: candle_core::Error) -> Self {
+        ClassifierError::Model(e.to_string())
+    }
+}
+
+/// The MiniLM classifier as a guard [`Scanner`].
+#[derive(Debug)]
+pub struct MiniLmClassifier {
+    embedder: Option<MiniLmEmbedder>,
+    head: Head,
+    stages: Vec<Stage>,
+    max_windows: usize,
+    error: Option<String>,
+}
+
+impl MiniLmClassifier {
+    /// Loads the weights and tokenizer from `dir` (the layout `scripts/fetch-classifier.sh`
+    /// installs) with the committed head. Runs on the input stage only; see
+    /// [`with_stages`](Self::with_stages).
+    pub fn load(dir: impl AsRef<Path>) -> Result<MiniLmClassifier, ClassifierError> {
+        let embedder = MiniLmEmbedder::load(dir)?;
+        Ok(MiniLmClassifier::new(embedder, Head::builtin()?))
+    }
+
+    /// A classifier from parts (a retrained head, a shared embedder).
+    pub fn new(embedder: MiniLmEmbedder, head: Head) -> MiniLmClassifier {
+        MiniLmClassifier {
+            embedder: Some(embedder),
+            head,
+            stages: vec![Stage::Input],
+            max_windows: 2,
+            error: None,
+        }
+    }
+
+    /// A placeholder that is never [`ready`](Scanner::ready): register it when loading failed
+    /// so the policy's fail mode (open: skip, closed: block) applies and the audit log names it.
+    pub fn unavailable(error: ClassifierError) -> MiniLmClassifier {
+        MiniLmClassifier {
+            embedder: None,
+            head: Head::empty(),
+            stages: vec![Stage::Input],
+            max_windows: 0,
+            error: Some(error.to_string()),
+        }
+    }
+
+    /// The stages to classify. The default is the input only: an output window is rescanned
+    /// every ~128 bytes while streaming, and a forward pass per window costs more than a token.
+    pub fn with_stages(mut self, stages: &[Stage]) -> MiniLmClassifier {
+        self.stages = stages.to_vec();
+        self
+    }
+
+    /// At most this many 256-token windows of a long text are classified (the first ones);
+    /// the default, 2, bounds a scan to 512 tokens (~290 ms on two cores). The rules still see
+    /// the whole text.
+    pub fn with_max_windows(mut self, n: usize) -> MiniLmClassifier {
+        self.max_windows = n.max(1);
+        self
+    }
+
+    /// Why loading failed, for an [`unavailable`](Self::unavailable) classifier.
+    pub fn load_error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// The head in use.
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
+    /// The embedder, if loaded.
+    pub fn embedder(&self) -> Option<&MiniLmEmbedder> {
+        self.embedder.as_ref()
+    }
+
+    /// The most harmful window's prediction for a canonical text (see
+    /// [`Normalized::as_str`]); `None` when not loaded, the text is empty or inference failed.
+    pub fn predict_canonical(&self, canonical: &str) -> Option<Prediction> {
+        let embedder = self.embedder.as_ref()?;
+        let windows = embedder.embed_windows(canonical, self.max_windows).ok()?;
+        windows
+            .iter()
+            .map(|e| self.head.predict(e))
+            .max_by(|a, b| a.harmful.total_cmp(&b.harmful))
+    }
+
+    /// [`predict_canonical`](Self::predict_canonical) on the guard's normalization of `text`.
+    pub fn predict(&self, text: &str) -> Option<Prediction> {
+        self.predict_canonical(Normalized::new(text).as_str())
+    }
+}
+
+impl Scanner for MiniLmClassifier {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn scan(&self, norm: &Normalized<'_>, ctx: &Context, out: &mut Vec<Hit>) {
+        if !self.stages.contains(&ctx.stage) || !is_english(norm.original()) {
+            return;
+        }
+        let Some(p) = self.predict_canonical(norm.as_str()) else {
+            return;
+        };
+        if let Some(score) = self.head.hit_score(p.harmful) {
+            let span = Span::new(0, norm.original().len());
+            out.push(Hit::new(
+                p.category,
+                score,
+                format!("{NAME}.minilm"),
+                vec![span],
+            ));
+        }
+    }
+
+    fn ready(&self) -> bool {
+        self.embedder.is_some()
+    }
+}
+
+/// Whether the classifier applies to `text`: Latin-script prose (≥ 90% of the letters ASCII)
+/// that `whatlang` does not reliably place in another language. Short prompts rarely detect
+/// reliably, so they count as English. MiniLM-L6 is an English model; other languages are left
+/// to the multilingual rules.
+pub fn is_english(text: &str) -> bool {
+    let (mut letters, mut ascii) = (0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        ascii += usize::from(c.is_ascii());
+    }
+    if letters == 0 || ascii * 10 < letters * 9 {
+        return false;
+    }
+    match whatlang::detect(text) {
+        Some(info) => info.lang() == whatlang::Lang::Eng || !info.is_reliable(),
+        None => true,
+    }
+}
+
+/// The hazard categories the head predicts, in head order.
+pub fn hazards() -> Vec<Category> {
+    Category::ALL
+        .iter()
+        .copied()
+        .filter(|c| c.is_hazard())
+        .collect()
+}
