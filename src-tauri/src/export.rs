@@ -1,0 +1,58 @@
+//! Export: atomic (the audit log writes a temp file and renames it), progress over a channel.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::AppHandle;
+use warden_audit::{ExportFormat, ExportSummary, Filter};
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::blocking;
+
+/// Progress, at most every 50 ms (plus the last one): a large export does not flood the IPC.
+const PROGRESS_EVERY: Duration = Duration::from_millis(50);
+
+/// `{ done, total }` records.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ExportProgress {
+    done: u64,
+    total: u64,
+}
+
+/// Writes the generations matching `filter` to `path` as `format`.
+#[tauri::command]
+pub async fn export(
+    app: AppHandle,
+    format: String,
+    path: PathBuf,
+    filter: Filter,
+    on_progress: Channel<ExportProgress>,
+) -> ApiResult<ExportSummary> {
+    let format = ExportFormat::from_str(&format)?;
+    if !path.is_absolute() {
+        return Err(ApiError::new(
+            "export_path",
+            format!(
+                "give a full path to export to, not {:?}",
+                path.display().to_string()
+            ),
+        ));
+    }
+    blocking(app, move |st| {
+        let cancel = AtomicBool::new(false);
+        let mut last: Option<Instant> = None;
+        let progress = |done: u64, total: u64| {
+            if done == total || last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
+                last = Some(Instant::now());
+                let _ = on_progress.send(ExportProgress { done, total });
+            }
+        };
+        let reader = st.reader()?;
+        Ok(reader.call(|a| a.export_to_path(&path, format, &filter, progress, &cancel))?)
+    })
+    .await
+}

@@ -1,0 +1,137 @@
+//! Warden's desktop shell: Tauri v2 commands over `warden-core`, and nothing else.
+//!
+//! Each command is a few lines: take the state, call the core on a blocking thread, map the
+//! error to `{ code, message }` ([`error::ApiError`]). Token streams and export progress go
+//! over `tauri::ipc::Channel`s (ordered, fast); app-wide changes (model load progress, model
+//! loaded) are events. The IPC surface is locked: every command is declared in `build.rs`
+//! (from `src/command_names.rs`) and granted one by one in `capabilities/default.json`; the
+//! tests below keep the three lists equal. Safety lives in the core, never in the UI.
+
+pub mod chat;
+pub mod error;
+pub mod export;
+pub mod model;
+pub mod review;
+pub mod state;
+
+pub use state::AppState;
+
+/// Registers the handlers and records their names, from one list.
+macro_rules! commands {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        /// The registered commands' names.
+        pub const REGISTERED: &[&str] = &[$(stringify!($name)),*];
+
+        fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($module::$name),*]
+        }
+    };
+}
+
+commands![
+    model::app_info,
+    model::load_model,
+    chat::send_message,
+    chat::cancel,
+    chat::new_thread,
+    chat::list_threads,
+    chat::open_thread,
+    review::audit_list,
+    review::audit_show,
+    review::audit_flag,
+    review::audit_review,
+    export::export,
+];
+
+/// Opens the window and runs until it closes.
+pub fn run() -> anyhow::Result<()> {
+    use anyhow::Context;
+    tauri::Builder::default()
+        .manage(AppState::init())
+        .invoke_handler(handler())
+        .run(tauri::generate_context!())
+        .context("running the desktop app")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    include!("command_names.rs");
+
+    fn capability() -> serde_json::Value {
+        serde_json::from_str(include_str!("../capabilities/default.json")).unwrap()
+    }
+
+    fn granted() -> Vec<String> {
+        capability()["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().expect("plain permission identifiers").to_owned())
+            .collect()
+    }
+
+    fn permission(command: &str) -> String {
+        format!("allow-{}", command.replace('_', "-"))
+    }
+
+    #[test]
+    fn every_registered_handler_is_declared_in_the_manifest_and_vice_versa() {
+        let registered: BTreeSet<&str> = super::REGISTERED.iter().copied().collect();
+        let declared: BTreeSet<&str> = COMMAND_NAMES.iter().copied().collect();
+        assert_eq!(registered, declared);
+        assert_eq!(
+            registered.len(),
+            super::REGISTERED.len(),
+            "a handler is listed twice"
+        );
+    }
+
+    #[test]
+    fn every_registered_handler_is_granted_and_every_app_grant_has_a_handler() {
+        let wanted: BTreeSet<String> = super::REGISTERED.iter().map(|c| permission(c)).collect();
+        let app_grants: BTreeSet<String> =
+            granted().into_iter().filter(|p| !p.contains(':')).collect();
+        let missing: Vec<_> = wanted.difference(&app_grants).collect();
+        let stale: Vec<_> = app_grants.difference(&wanted).collect();
+        assert!(
+            missing.is_empty(),
+            "handlers without a permission: {missing:?}"
+        );
+        assert!(stale.is_empty(), "permissions without a handler: {stale:?}");
+    }
+
+    #[test]
+    fn the_capability_grants_only_event_listening_from_the_core() {
+        let core: Vec<String> = granted().into_iter().filter(|p| p.contains(':')).collect();
+        assert_eq!(
+            core,
+            ["core:event:allow-listen", "core:event:allow-unlisten"]
+        );
+        assert_eq!(capability()["windows"], serde_json::json!(["main"]));
+    }
+
+    #[test]
+    fn the_content_security_policy_is_strict() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        let csp = conf["app"]["security"]["csp"].as_object().unwrap().clone();
+        for (directive, value) in &csp {
+            // The IPC bridge's own origin is the one URL allowed anywhere.
+            let value = value.as_str().unwrap().replace("http://ipc.localhost", "");
+            for banned in [
+                "unsafe-eval",
+                "unsafe-inline",
+                "http:",
+                "https:",
+                "data:",
+                "*",
+            ] {
+                assert!(!value.contains(banned), "{banned} in {directive}: {value}");
+            }
+        }
+        assert_eq!(csp["script-src"], "'self'");
+        assert_eq!(csp["default-src"], "'self'");
+    }
+}

@@ -1,0 +1,114 @@
+//! What the app holds between commands: the chat session, a reader on the audit log, and the
+//! running generation's canceller.
+//!
+//! Three locks, each for a reason. `session` is held for a whole turn (`Session::send` blocks
+//! until the answer is done). The canceller lives apart so Stop works while that lock is held.
+//! The review screens read through a second `warden_core::Audit` handle on the same database
+//! (SQLite in WAL mode serves both), so listing or exporting never waits for a generation.
+
+use std::sync::{Mutex, MutexGuard};
+
+use tauri::{AppHandle, Manager};
+use warden_core::{Audit, Session, Settings};
+use warden_engine::{Canceller, WorkerCommand};
+
+use crate::error::{ApiError, ApiResult};
+
+/// The app's managed state.
+#[derive(Debug)]
+pub struct AppState {
+    /// The settings resolved at start-up (defaults when they could not be).
+    pub settings: Settings,
+    session: Result<Mutex<Session>, ApiError>,
+    reader: Result<Mutex<Audit>, ApiError>,
+    canceller: Mutex<Option<Canceller>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The guard (policy file or built-in, plus the classifier), built by the core.
+fn guard(settings: &Settings) -> ApiResult<warden_guard::Guard> {
+    warden_core::guard::build(settings).map_err(ApiError::from)
+}
+
+impl AppState {
+    /// Resolves the settings and opens the audit log. Failures are kept and returned by every
+    /// command that needs what failed, so the window still opens and can say what is wrong.
+    pub fn init() -> Self {
+        let (settings, settings_err) = match Settings::resolve() {
+            Ok((s, _)) => (s, None),
+            Err(e) => (
+                Settings::default(),
+                Some(ApiError::from(warden_core::CoreError::from(e))),
+            ),
+        };
+        let session = match &settings_err {
+            Some(e) => Err(e.clone()),
+            None => Self::open_session(&settings),
+        };
+        let reader = match &session {
+            Err(e) => Err(e.clone()),
+            Ok(_) => Audit::open_configured(&settings)
+                .map(Mutex::new)
+                .map_err(ApiError::from),
+        };
+        Self {
+            settings,
+            session,
+            reader,
+            canceller: Mutex::new(None),
+        }
+    }
+
+    fn open_session(settings: &Settings) -> ApiResult<Mutex<Session>> {
+        let audit = Audit::open_configured(settings)?;
+        let worker = WorkerCommand::current_exe()
+            .map_err(|e| ApiError::new("internal", format!("cannot find this program: {e}")))?;
+        let session = Session::new(settings.clone(), worker, guard(settings)?, audit);
+        Ok(Mutex::new(session))
+    }
+
+    /// The chat session (waits while a turn runs).
+    pub fn session(&self) -> ApiResult<MutexGuard<'_, Session>> {
+        self.session.as_ref().map(lock).map_err(Clone::clone)
+    }
+
+    /// The audit log for reading, reviewing and exporting.
+    pub fn reader(&self) -> ApiResult<MutexGuard<'_, Audit>> {
+        self.reader.as_ref().map(lock).map_err(Clone::clone)
+    }
+
+    /// Why the app could not start its session, if it could not.
+    pub fn startup_error(&self) -> Option<ApiError> {
+        self.session.as_ref().err().cloned()
+    }
+
+    /// Keeps the canceller of the loaded model's worker (taken after every load).
+    pub fn set_canceller(&self, c: Option<Canceller>) {
+        *lock(&self.canceller) = c;
+    }
+
+    /// Stops the running generation, if any. Never waits for the session lock.
+    pub fn cancel(&self) -> bool {
+        match lock(&self.canceller).as_ref() {
+            Some(c) => {
+                c.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Runs `f` on a blocking thread: the core blocks (the worker's stream, the audit log's own
+/// runtime), which must not happen on Tauri's async runtime nor on the main thread.
+pub async fn blocking<T: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&AppState) -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>()))
+        .await
+        .map_err(|e| ApiError::new("internal", format!("task failed: {e}")))?
+}

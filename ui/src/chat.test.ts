@@ -1,0 +1,168 @@
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { ChatScreen } from "./chat";
+import type { GenerationEvent } from "./ipc";
+
+type Args = Record<string, unknown>;
+type Send = (ev: GenerationEvent) => void;
+
+let calls: { cmd: string; args: Args }[];
+let script: (send: Send) => void;
+
+beforeEach(() => {
+  calls = [];
+  // Frames run at once: these tests check content, batch.test.ts checks the batching.
+  vi.stubGlobal("requestAnimationFrame", (cb: FrameRequestCallback) => {
+    cb(0);
+    return 0;
+  });
+  mockIPC((cmd, payload) => {
+    const args = (payload ?? {}) as Args;
+    calls.push({ cmd, args });
+    switch (cmd) {
+      case "list_threads":
+        return [{ id: 7, title: "Earlier thread", created_at: 0, updated_at: 0, turns: 1 }];
+      case "send_message": {
+        const channel = args.onEvent as { onmessage: Send };
+        script((ev) => channel.onmessage(ev));
+        return { generation_id: 1, status: "completed", conversation_id: 7 };
+      }
+      case "open_thread":
+        return [
+          { generation_id: 3, turn_index: 0, prompt: "hi", reasoning: "", answer: "<img src=x onerror=alert(1)>", status: "completed", created_at: 0 },
+        ];
+      case "cancel":
+        return true;
+      default:
+        return null;
+    }
+  });
+});
+
+afterEach(() => {
+  clearMocks();
+  vi.unstubAllGlobals();
+  document.body.innerHTML = "";
+});
+
+async function screen(): Promise<ChatScreen> {
+  const s = new ChatScreen();
+  document.body.appendChild(s.el);
+  await s.show();
+  return s;
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+test("the threads sidebar lists the audit log's threads", async () => {
+  const s = await screen();
+  expect(s.el.querySelector("[data-thread='7']")?.textContent).toBe("Earlier thread");
+});
+
+test("tokens stream into the answer and reasoning goes in a collapsible panel", async () => {
+  const seen: string[] = [];
+  script = (send) => {
+    send({ type: "started", generation_id: 1 });
+    send({ type: "reasoning", text: "Let me " });
+    send({ type: "reasoning", text: "think." });
+    seen.push(document.querySelector(".reasoning summary")!.textContent!);
+    send({ type: "token", text: "The sky " });
+    send({ type: "token", text: "is **blue**." });
+    send({ type: "done", generation_id: 1, stats: { prompt_tokens: 5, generated_tokens: 9, ttft_ms: 10, generation_tps: 40, stop_reason: "eos" } });
+  };
+  const s = await screen();
+  (s.el.querySelector("#prompt") as HTMLTextAreaElement).value = "Why is the sky blue?";
+  await s.send();
+  expect(seen).toEqual(["thinking…"]);
+  const turn = s.el.querySelector(".turn.assistant") as HTMLElement;
+  expect(turn.querySelector(".reasoning")?.tagName).toBe("DETAILS");
+  expect(turn.querySelector(".reasoning-body")?.textContent).toBe("Let me think.");
+  expect(turn.querySelector(".reasoning summary")?.textContent).toBe("Reasoning");
+  expect(turn.querySelector(".answer")?.textContent).toBe("The sky is blue.");
+  expect(turn.querySelector(".answer strong")?.textContent).toBe("blue");
+  expect(turn.dataset.state).toBe("completed");
+  expect(calls.find((c) => c.cmd === "send_message")?.args.text).toBe("Why is the sky blue?");
+});
+
+test("an input block shows the policy's message and category", async () => {
+  script = (send) => {
+    send({ type: "started", generation_id: 2 });
+    send({ type: "blocked", stage: "input", action: "block", categories: ["S9"], spans: [[0, 4]], message: "I can't help with weapons." });
+    send({ type: "done", generation_id: 2, stats: { prompt_tokens: 0, generated_tokens: 0, ttft_ms: 0, generation_tps: 0, stop_reason: null } });
+  };
+  const s = await screen();
+  (s.el.querySelector("#prompt") as HTMLTextAreaElement).value = "bad";
+  await s.send();
+  const notice = s.el.querySelector(".notice.blocked")!;
+  expect(notice.querySelector(".notice-message")?.textContent).toBe("I can't help with weapons.");
+  expect(notice.textContent).toContain("S9");
+  expect((s.el.querySelector(".turn.assistant") as HTMLElement).dataset.state).toBe("blocked");
+});
+
+test("an output block retracts the streamed answer; a flag shows one badge", async () => {
+  script = (send) => {
+    send({ type: "verdict", stage: "output", action: "flag", categories: ["pii"], spans: [], message: null });
+    send({ type: "verdict", stage: "output", action: "flag", categories: ["pii"], spans: [], message: null });
+    send({ type: "token", text: "step one: " });
+    send({ type: "blocked", stage: "output", action: "block", categories: ["S9"], spans: [], message: "Stopped." });
+  };
+  const s = await screen();
+  (s.el.querySelector("#prompt") as HTMLTextAreaElement).value = "x";
+  await s.send();
+  expect(s.el.querySelector(".answer")?.textContent).toBe("");
+  expect(s.el.querySelector(".badge.flag")?.textContent).toContain("pii");
+  expect(s.el.querySelectorAll(".badge").length).toBe(1); // the same finding twice is one badge
+  expect(s.el.querySelector(".notice.blocked")).not.toBeNull();
+});
+
+test("a rejected send shows the error code and message", async () => {
+  script = () => {
+    throw { code: "no_model", message: "no model is loaded" };
+  };
+  const s = await screen();
+  (s.el.querySelector("#prompt") as HTMLTextAreaElement).value = "x";
+  await s.send();
+  expect(s.el.querySelector(".notice.error")?.textContent).toContain("no model is loaded");
+});
+
+test("Enter sends, Shift+Enter does not", async () => {
+  script = (send) => send({ type: "token", text: "ok" });
+  const s = await screen();
+  const input = s.el.querySelector("#prompt") as HTMLTextAreaElement;
+  input.value = "line";
+  input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", shiftKey: true, bubbles: true }));
+  await tick();
+  expect(calls.some((c) => c.cmd === "send_message")).toBe(false);
+  input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+  await tick();
+  expect(calls.some((c) => c.cmd === "send_message")).toBe(true);
+});
+
+test("Esc stops a running answer", async () => {
+  let release!: () => void;
+  mockIPC((cmd) => {
+    calls.push({ cmd, args: {} });
+    if (cmd === "send_message") return new Promise((r) => (release = () => r({ generation_id: 1, status: "cancelled", conversation_id: 1 })));
+    if (cmd === "list_threads") return [];
+    return true;
+  });
+  const s = await screen();
+  (s.el.querySelector("#prompt") as HTMLTextAreaElement).value = "long";
+  const sending = s.send();
+  await tick();
+  expect((s.el.querySelector("#stop") as HTMLButtonElement).hidden).toBe(false);
+  s.onKey(new KeyboardEvent("keydown", { key: "Escape" }));
+  await tick();
+  expect(calls.some((c) => c.cmd === "cancel")).toBe(true);
+  release();
+  await sending;
+  expect((s.el.querySelector("#stop") as HTMLButtonElement).hidden).toBe(true);
+});
+
+test("a reopened thread renders a recorded answer's HTML as text", async () => {
+  const s = await screen();
+  await s.openThread(7);
+  expect(calls.find((c) => c.cmd === "open_thread")?.args.id).toBe(7);
+  expect(s.el.querySelector(".messages img")).toBeNull();
+  expect(s.el.querySelector(".answer")?.textContent).toBe("<img src=x onerror=alert(1)>");
+});

@@ -1,0 +1,169 @@
+// The Chat screen: threads from the audit log, the conversation, the composer.
+// Enter sends, Shift+Enter makes a new line, Esc stops the answer.
+
+import { clear, h } from "./dom";
+import { api, asApiError, type ConversationSummary } from "./ipc";
+import { TurnView } from "./turn";
+
+export class ChatScreen {
+  readonly el: HTMLElement;
+  private readonly threadList: HTMLElement;
+  private readonly messages: HTMLElement;
+  private readonly input: HTMLTextAreaElement;
+  private readonly sendBtn: HTMLButtonElement;
+  private readonly stopBtn: HTMLButtonElement;
+  private streaming = false;
+  private activeThread: number | null = null;
+
+  constructor() {
+    this.threadList = h("ul", { class: "thread-list", "aria-label": "Threads" });
+    const newBtn = h("button", { type: "button", class: "new-thread" }, "New thread");
+    newBtn.addEventListener("click", () => void this.newThread());
+    this.messages = h("div", { class: "messages", id: "messages" });
+    this.input = h("textarea", {
+      id: "prompt",
+      rows: "3",
+      placeholder: "Ask something — Enter sends, Shift+Enter adds a line, Esc stops",
+      "aria-label": "Message",
+    });
+    this.sendBtn = h("button", { type: "submit", id: "send" }, "Send");
+    this.stopBtn = h("button", { type: "button", id: "stop", hidden: true }, "Stop");
+    const form = h("form", { class: "composer" }, this.input, this.sendBtn, this.stopBtn);
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.send();
+    });
+    this.input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        void this.send();
+      }
+    });
+    this.stopBtn.addEventListener("click", () => void this.stop());
+    this.el = h(
+      "section",
+      { class: "screen chat", "data-screen": "chat" },
+      h("aside", { class: "threads" }, newBtn, this.threadList),
+      h("div", { class: "conversation" }, this.messages, form),
+    );
+    this.emptyState();
+  }
+
+  /** Esc anywhere on the Chat screen stops the answer. */
+  onKey(e: KeyboardEvent): void {
+    if (e.key === "Escape" && this.streaming) {
+      e.preventDefault();
+      void this.stop();
+    }
+  }
+
+  async show(): Promise<void> {
+    await this.refreshThreads();
+    this.input.focus();
+  }
+
+  async refreshThreads(): Promise<void> {
+    let threads: ConversationSummary[];
+    try {
+      threads = await api.listThreads();
+    } catch (e) {
+      clear(this.threadList);
+      this.threadList.appendChild(h("li", { class: "error" }, asApiError(e).message));
+      return;
+    }
+    clear(this.threadList);
+    if (threads.length === 0) {
+      this.threadList.appendChild(h("li", { class: "empty" }, "No threads yet."));
+    }
+    for (const t of threads) {
+      const btn = h("button", { type: "button", "data-thread": String(t.id) }, t.title || "(untitled)");
+      if (t.id === this.activeThread) btn.setAttribute("aria-current", "true");
+      btn.addEventListener("click", () => void this.openThread(t.id));
+      this.threadList.appendChild(h("li", {}, btn));
+    }
+  }
+
+  private emptyState(): void {
+    clear(this.messages);
+    this.messages.appendChild(
+      h(
+        "p",
+        { class: "empty" },
+        "Ask something. Every turn is checked by the guard and recorded in the audit log.",
+      ),
+    );
+  }
+
+  private async newThread(): Promise<void> {
+    if (this.streaming) return;
+    try {
+      await api.newThread();
+      this.activeThread = null;
+      this.emptyState();
+      await this.refreshThreads();
+      this.input.focus();
+    } catch (e) {
+      this.messages.appendChild(h("p", { class: "error" }, asApiError(e).message));
+    }
+  }
+
+  async openThread(id: number): Promise<void> {
+    if (this.streaming) return;
+    try {
+      const turns = await api.openThread(id);
+      this.activeThread = id;
+      clear(this.messages);
+      for (const t of turns) {
+        this.messages.appendChild(userBubble(t.prompt));
+        this.messages.appendChild(TurnView.recorded(t.reasoning, t.answer, t.status).el);
+      }
+      await this.refreshThreads();
+    } catch (e) {
+      this.messages.appendChild(h("p", { class: "error" }, asApiError(e).message));
+    }
+  }
+
+  async send(): Promise<void> {
+    const text = this.input.value.trim();
+    if (!text || this.streaming) return;
+    if (this.messages.querySelector(".empty")) clear(this.messages);
+    this.input.value = "";
+    this.messages.appendChild(userBubble(text));
+    const turn = new TurnView();
+    this.messages.appendChild(turn.el);
+    this.setStreaming(true);
+    try {
+      const summary = await api.sendMessage(text, (ev) => {
+        turn.handle(ev);
+        this.messages.scrollTop = this.messages.scrollHeight;
+      });
+      this.activeThread = summary.conversation_id;
+    } catch (e) {
+      const err = asApiError(e);
+      turn.fail(err.code, err.message);
+    } finally {
+      this.setStreaming(false);
+      void this.refreshThreads();
+    }
+  }
+
+  private async stop(): Promise<void> {
+    try {
+      await api.cancel();
+    } catch {
+      // Nothing to stop.
+    }
+  }
+
+  private setStreaming(on: boolean): void {
+    this.streaming = on;
+    this.sendBtn.hidden = on;
+    this.stopBtn.hidden = !on;
+    this.el.dataset.streaming = String(on);
+    if (!on) this.input.focus();
+  }
+}
+
+function userBubble(text: string): HTMLElement {
+  return h("article", { class: "turn user" }, h("div", { class: "user-text" }, text));
+}

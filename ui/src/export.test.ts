@@ -1,0 +1,51 @@
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, expect, test } from "vitest";
+import { ExportScreen } from "./export";
+
+afterEach(() => {
+  clearMocks();
+  document.body.innerHTML = "";
+});
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+test("export sends format, path and filter, and fills the progress bar", async () => {
+  let args: Record<string, unknown> = {};
+  const seen: number[] = [];
+  mockIPC((cmd, payload) => {
+    if (cmd !== "export") return null;
+    args = payload as Record<string, unknown>;
+    const ch = args.onProgress as { onmessage: (p: { done: number; total: number }) => void };
+    ch.onmessage({ done: 1, total: 4 });
+    seen.push((document.querySelector("#export-progress") as HTMLProgressElement).value);
+    ch.onmessage({ done: 4, total: 4 });
+    return { rows: 4, total: 4 };
+  });
+  const s = new ExportScreen(() => "/data");
+  document.body.appendChild(s.el);
+  (s.el.querySelector("#export-format") as HTMLSelectElement).value = "csv";
+  (s.el.querySelector("#export-flagged") as HTMLInputElement).checked = true;
+  (s.el.querySelector("#export-go") as HTMLButtonElement).click();
+  await settle();
+  await settle();
+  expect(args.format).toBe("csv");
+  expect(args.path).toBe("/data/warden-export.csv");
+  expect(args.filter).toEqual({ flagged: true });
+  expect(seen).toEqual([0.25]);
+  expect((s.el.querySelector("#export-progress") as HTMLProgressElement).value).toBe(1);
+  expect(s.el.querySelector("#export-result")?.textContent).toContain("Exported 4 of 4");
+});
+
+test("an export error is shown", async () => {
+  mockIPC(() => {
+    throw { code: "export_path", message: "give a full path" };
+  });
+  const s = new ExportScreen(() => "/data");
+  document.body.appendChild(s.el);
+  (s.el.querySelector("#export-path") as HTMLInputElement).value = "rel.jsonl";
+  (s.el.querySelector("#export-go") as HTMLButtonElement).click();
+  await settle();
+  await settle();
+  expect(s.el.querySelector("#export-result")?.className).toBe("error");
+  expect(s.el.querySelector("#export-result")?.textContent).toBe("give a full path");
+});

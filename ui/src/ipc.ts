@@ -1,0 +1,167 @@
+// Typed calls to the app's commands (src-tauri). Every command rejects with `{ code, message }`.
+
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+
+export interface ApiError {
+  code: string;
+  message: string;
+}
+
+/** Whatever a rejected invoke carried, as an ApiError. */
+export function asApiError(e: unknown): ApiError {
+  if (e && typeof e === "object" && "code" in e && "message" in e) {
+    return { code: String(e.code), message: String(e.message) };
+  }
+  return { code: "internal", message: String(e) };
+}
+
+export interface VerdictSummary {
+  stage: "input" | "reasoning" | "output";
+  action: "flag" | "redact" | "block" | "allow";
+  categories: string[];
+  spans: [number, number][];
+  message: string | null;
+}
+
+export interface GenerationStats {
+  prompt_tokens: number;
+  generated_tokens: number;
+  ttft_ms: number;
+  generation_tps: number;
+  stop_reason: string | null;
+}
+
+export type GenerationEvent =
+  | { type: "started"; generation_id: number }
+  | { type: "reasoning"; text: string }
+  | { type: "token"; text: string }
+  | ({ type: "verdict" } & VerdictSummary)
+  | ({ type: "blocked" } & VerdictSummary)
+  | { type: "redacted"; text: string }
+  | { type: "done"; generation_id: number; stats: GenerationStats }
+  | { type: "error"; code: string; message: string };
+
+export interface ModelInfo {
+  file_name: string;
+  architecture: string | null;
+  parameters: number;
+  quantization: string | null;
+  context: number;
+  template: string;
+}
+
+export interface AppInfo {
+  version: string;
+  model: ModelInfo | null;
+  default_model: string;
+  db_path: string;
+  startup_error: ApiError | null;
+}
+
+export interface TurnSummary {
+  generation_id: number;
+  status: string;
+  conversation_id: number | null;
+}
+
+export interface ConversationSummary {
+  id: number;
+  title: string;
+  created_at: number;
+  updated_at: number;
+  turns: number;
+}
+
+export interface ConversationTurn {
+  generation_id: number;
+  turn_index: number;
+  prompt: string;
+  reasoning: string;
+  answer: string;
+  status: string;
+  created_at: number;
+}
+
+export interface Filter {
+  flagged?: boolean;
+  review_status?: string;
+  category?: string;
+  stage?: string;
+  text?: string;
+}
+
+export interface GenerationSummary {
+  id: number;
+  conversation_id: number | null;
+  created_at: number;
+  model_name: string;
+  status: string;
+  stop_reason: string | null;
+  prompt_preview: string;
+  answer_preview: string;
+  flagged: boolean;
+  review_status: string;
+  categories: string[];
+  worst_action: string | null;
+}
+
+export interface GuardEvent {
+  stage: string;
+  scanner: string;
+  category: string;
+  score: number;
+  action: string;
+  spans: { start: number; end: number }[];
+}
+
+export interface GenerationDetail {
+  id: number;
+  prompt: string;
+  reasoning: string;
+  answer: string;
+  status: string;
+  stop_reason: string | null;
+  model_name: string;
+  created_at: number;
+  flagged: boolean;
+  review_status: string;
+  guard_events: GuardEvent[];
+}
+
+export type ReviewStatus = "ok" | "harmful" | "needs-fix";
+export type ExportFormat = "jsonl" | "csv" | "sft" | "preference";
+
+export const api = {
+  appInfo: () => invoke<AppInfo>("app_info"),
+  loadModel: (path?: string) => invoke<ModelInfo>("load_model", { path: path ?? null }),
+  sendMessage(text: string, onEvent: (e: GenerationEvent) => void): Promise<TurnSummary> {
+    const channel = new Channel<GenerationEvent>();
+    channel.onmessage = onEvent;
+    return invoke<TurnSummary>("send_message", { text, onEvent: channel });
+  },
+  cancel: () => invoke<boolean>("cancel"),
+  newThread: () => invoke<void>("new_thread"),
+  listThreads: () => invoke<ConversationSummary[]>("list_threads"),
+  openThread: (id: number) => invoke<ConversationTurn[]>("open_thread", { id }),
+  auditList: (filter: Filter, limit = 200) =>
+    invoke<GenerationSummary[]>("audit_list", { filter, page: { limit, offset: 0, before: null } }),
+  auditShow: (id: number) => invoke<GenerationDetail>("audit_show", { id }),
+  auditFlag: (id: number, reason: string) => invoke<number>("audit_flag", { id, reason }),
+  auditReview: (id: number, status: ReviewStatus, note?: string) =>
+    invoke<number>("audit_review", { id, input: { status, note: note || null } }),
+  exportAudit(
+    format: ExportFormat,
+    path: string,
+    filter: Filter,
+    onProgress: (done: number, total: number) => void,
+  ): Promise<{ rows: number; total: number }> {
+    const channel = new Channel<{ done: number; total: number }>();
+    channel.onmessage = (p) => onProgress(p.done, p.total);
+    return invoke("export", { format, path, filter, onProgress: channel });
+  },
+};
+
+export function onLoadProgress(cb: (fraction: number) => void): Promise<UnlistenFn> {
+  return listen<{ fraction: number }>("model-load-progress", (e) => cb(e.payload.fraction));
+}

@@ -1,0 +1,75 @@
+// Boots the UI: three screens, the model status, keyboard routing.
+
+import { ChatScreen } from "./chat";
+import { ExportScreen } from "./export";
+import { ReviewScreen } from "./review";
+import { api, asApiError, onLoadProgress, type AppInfo } from "./ipc";
+
+type Screen = { el: HTMLElement; show(): Promise<void>; onKey?(e: KeyboardEvent): void };
+
+export async function boot(): Promise<void> {
+  const app = document.getElementById("app")!;
+  const status = document.getElementById("model-status")!;
+  const bar = document.getElementById("model-progress") as HTMLProgressElement;
+  let info: AppInfo | null = null;
+  const dataDir = () => (info ? info.db_path.replace(/\/[^/]*$/, "") : "");
+
+  const screens: Record<string, Screen> = {
+    chat: new ChatScreen(),
+    review: new ReviewScreen(),
+    export: new ExportScreen(dataDir),
+  };
+  let current = "chat";
+  for (const s of Object.values(screens)) app.appendChild(s.el);
+  const nav = document.getElementById("nav")!;
+  nav.addEventListener("click", (e) => {
+    const name = (e.target as HTMLElement).dataset.screen;
+    if (!name || !screens[name]) return;
+    current = name;
+    for (const [n, s] of Object.entries(screens)) s.el.hidden = n !== name;
+    nav.querySelectorAll("button").forEach((b) =>
+      b.dataset.screen === name ? b.setAttribute("aria-current", "page") : b.removeAttribute("aria-current"),
+    );
+    void screens[name].show();
+  });
+  document.addEventListener("keydown", (e) => screens[current].onKey?.(e));
+
+  try {
+    info = await api.appInfo();
+  } catch (e) {
+    status.textContent = asApiError(e).message;
+  }
+  await screens.chat.show();
+  document.body.dataset.ready = "true";
+  document.body.dataset.interactiveMs = String(Math.round(performance.now()));
+
+  if (!info) return;
+  if (info.startup_error) {
+    status.textContent = info.startup_error.message;
+    status.className = "model-status error";
+    return;
+  }
+  if (info.model) {
+    status.textContent = info.model.file_name;
+    return;
+  }
+  status.textContent = "loading model…";
+  bar.hidden = false;
+  const unlisten = await onLoadProgress((f) => {
+    bar.value = f;
+  });
+  try {
+    const m = await api.loadModel();
+    status.textContent = `${m.file_name} · ${m.architecture ?? "?"} · ${m.quantization ?? ""}`;
+    status.dataset.loaded = "true";
+  } catch (e) {
+    const err = asApiError(e);
+    status.textContent = `${err.message}`;
+    status.className = "model-status error";
+  } finally {
+    bar.hidden = true;
+    unlisten();
+  }
+}
+
+void boot();

@@ -1,0 +1,87 @@
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { ReviewScreen } from "./review";
+
+let calls: { cmd: string; args: Record<string, unknown> }[];
+const rows = [1, 2, 3].map((id) => ({
+  id,
+  conversation_id: 1,
+  created_at: 0,
+  model_name: "m.gguf",
+  status: "completed",
+  stop_reason: null,
+  prompt_preview: `prompt ${id}`,
+  answer_preview: "",
+  flagged: id === 2,
+  review_status: "unreviewed",
+  categories: [],
+  worst_action: null,
+}));
+
+beforeEach(() => {
+  calls = [];
+  mockIPC((cmd, payload) => {
+    const args = (payload ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args });
+    if (cmd === "audit_list") {
+      const f = args.filter as { flagged?: boolean };
+      return f.flagged ? rows.filter((r) => r.flagged) : rows;
+    }
+    if (cmd === "audit_show") {
+      const id = args.id as number;
+      return { id, prompt: `prompt ${id}`, reasoning: id === 1 ? "" : "r", answer: "<script>x()</script>", status: "completed", stop_reason: null, model_name: "m.gguf", created_at: 0, flagged: false, review_status: "unreviewed", guard_events: [] };
+    }
+    return 1;
+  });
+});
+
+afterEach(() => {
+  clearMocks();
+  document.body.innerHTML = "";
+});
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+test("j and k move through the list and show the detail", async () => {
+  const s = new ReviewScreen();
+  document.body.appendChild(s.el);
+  await s.show();
+  expect(s.el.querySelector("h2")?.textContent).toBe("Generation 1");
+  s.onKey(new KeyboardEvent("keydown", { key: "j" }));
+  await settle();
+  expect(s.el.querySelector("h2")?.textContent).toBe("Generation 2");
+  expect(s.el.querySelector("[aria-selected='true']")?.getAttribute("data-id")).toBe("2");
+  s.onKey(new KeyboardEvent("keydown", { key: "k" }));
+  await settle();
+  expect(s.el.querySelector("h2")?.textContent).toBe("Generation 1");
+  expect(s.el.querySelector(".review-detail script")).toBeNull();
+  expect(s.el.querySelector(".review-detail")?.textContent).not.toContain("null");
+});
+
+test("status buttons and 1/2/3 record a review", async () => {
+  const s = new ReviewScreen();
+  document.body.appendChild(s.el);
+  await s.show();
+  (s.el.querySelector("[data-status='harmful']") as HTMLButtonElement).click();
+  await settle();
+  s.onKey(new KeyboardEvent("keydown", { key: "3" }));
+  await settle();
+  const reviews = calls.filter((c) => c.cmd === "audit_review").map((c) => c.args);
+  expect(reviews).toEqual([
+    { id: 1, input: { status: "harmful", note: null } },
+    { id: 1, input: { status: "needs-fix", note: null } },
+  ]);
+});
+
+test("the flagged filter asks the audit log for flagged rows only", async () => {
+  const s = new ReviewScreen();
+  document.body.appendChild(s.el);
+  await s.show();
+  const box = s.el.querySelector("#flagged-only") as HTMLInputElement;
+  box.checked = true;
+  box.dispatchEvent(new Event("change"));
+  await settle();
+  await settle();
+  expect(calls.filter((c) => c.cmd === "audit_list").pop()?.args.filter).toEqual({ flagged: true });
+  expect(s.el.querySelectorAll(".review-list li").length).toBe(1);
+});

@@ -1,0 +1,153 @@
+// The Review screen: generations from the audit log, a flagged filter, the detail of one, and
+// the reviewer's verdict. j/k move, 1/2/3 mark ok / harmful / needs-fix.
+
+import { append, clear, h } from "./dom";
+import { api, asApiError, type GenerationSummary, type ReviewStatus } from "./ipc";
+
+const STATUSES: ReviewStatus[] = ["ok", "harmful", "needs-fix"];
+
+export class ReviewScreen {
+  readonly el: HTMLElement;
+  private readonly list: HTMLElement;
+  private readonly detail: HTMLElement;
+  private readonly flaggedOnly: HTMLInputElement;
+  private readonly search: HTMLInputElement;
+  private rows: GenerationSummary[] = [];
+  private selected = -1;
+
+  constructor() {
+    this.flaggedOnly = h("input", { type: "checkbox", id: "flagged-only" });
+    this.flaggedOnly.addEventListener("change", () => void this.refresh());
+    this.search = h("input", { type: "search", id: "review-search", placeholder: "Search text" });
+    this.search.addEventListener("change", () => void this.refresh());
+    this.list = h("ul", { class: "review-list", role: "listbox", "aria-label": "Generations" });
+    this.detail = h("div", { class: "review-detail" });
+    this.el = h(
+      "section",
+      { class: "screen review", "data-screen": "review", hidden: true },
+      h(
+        "div",
+        { class: "toolbar" },
+        h("label", {}, this.flaggedOnly, " Flagged only"),
+        this.search,
+        h("span", { class: "hint" }, "j/k move · 1 ok · 2 harmful · 3 needs fix"),
+      ),
+      h("div", { class: "review-body" }, this.list, this.detail),
+    );
+  }
+
+  async show(): Promise<void> {
+    await this.refresh();
+  }
+
+  onKey(e: KeyboardEvent): void {
+    const t = e.target as HTMLElement | null;
+    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA")) return;
+    if (e.key === "j") void this.select(Math.min(this.selected + 1, this.rows.length - 1));
+    else if (e.key === "k") void this.select(Math.max(this.selected - 1, 0));
+    else if (e.key >= "1" && e.key <= "3") void this.mark(STATUSES[Number(e.key) - 1]);
+    else return;
+    e.preventDefault();
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.rows = await api.auditList({
+        flagged: this.flaggedOnly.checked ? true : undefined,
+        text: this.search.value.trim() || undefined,
+      });
+    } catch (e) {
+      clear(this.list);
+      this.list.appendChild(h("li", { class: "error" }, asApiError(e).message));
+      return;
+    }
+    clear(this.list);
+    if (this.rows.length === 0) {
+      this.list.appendChild(
+        h("li", { class: "empty" }, this.flaggedOnly.checked ? "Nothing flagged." : "No generations yet."),
+      );
+      clear(this.detail);
+      this.selected = -1;
+      return;
+    }
+    this.rows.forEach((r, i) => {
+      const item = h(
+        "li",
+        { role: "option", "data-id": String(r.id), tabindex: "-1" },
+        h("span", { class: `status ${r.status}` }, r.status),
+        r.flagged ? h("span", { class: "badge flag" }, "flagged") : null,
+        h("span", { class: "review-state" }, r.review_status),
+        h("span", { class: "preview" }, r.prompt_preview),
+      );
+      item.addEventListener("click", () => void this.select(i));
+      this.list.appendChild(item);
+    });
+    await this.select(Math.max(0, Math.min(this.selected, this.rows.length - 1)));
+  }
+
+  private async select(i: number): Promise<void> {
+    if (i < 0 || i >= this.rows.length) return;
+    this.selected = i;
+    this.list.querySelectorAll("li").forEach((li, n) => li.setAttribute("aria-selected", String(n === i)));
+    const id = this.rows[i].id;
+    clear(this.detail);
+    try {
+      const d = await api.auditShow(id);
+      const flagReason = h("input", { type: "text", placeholder: "Why flag it?", id: "flag-reason" });
+      const flagBtn = h("button", { type: "button" }, "Flag");
+      flagBtn.addEventListener("click", () => {
+        const reason = flagReason.value.trim() || "flagged in review";
+        void api.auditFlag(id, reason).then(() => this.refresh(), (e) => this.error(e));
+      });
+      const buttons = STATUSES.map((s, n) => {
+        const b = h(
+          "button",
+          { type: "button", "data-status": s, "aria-pressed": String(d.review_status === s) },
+          `${n + 1} ${s}`,
+        );
+        b.addEventListener("click", () => void this.mark(s));
+        return b;
+      });
+      append(
+        this.detail,
+        h("h2", {}, `Generation ${d.id}`),
+        h("p", { class: "meta" }, `${d.status} · ${d.model_name} · review: ${d.review_status}${d.flagged ? " · flagged" : ""}`),
+        h("div", { class: "review-actions" }, ...buttons, flagReason, flagBtn),
+        section("Prompt", d.prompt),
+        d.reasoning ? section("Reasoning", d.reasoning) : null,
+        section("Answer", d.answer || "(no answer)"),
+        d.guard_events.length
+          ? h(
+              "ul",
+              { class: "verdicts" },
+              ...d.guard_events.map((g) =>
+                h("li", {}, `${g.stage} · ${g.action} · ${g.category} · ${g.scanner} · ${g.score.toFixed(2)}`),
+              ),
+            )
+          : null,
+      );
+    } catch (e) {
+      this.error(e);
+    }
+  }
+
+  private async mark(status: ReviewStatus): Promise<void> {
+    const row = this.rows[this.selected];
+    if (!row) return;
+    try {
+      await api.auditReview(row.id, status);
+      await this.refresh();
+    } catch (e) {
+      this.error(e);
+    }
+  }
+
+  private error(e: unknown): void {
+    this.detail.appendChild(h("p", { class: "error", role: "alert" }, asApiError(e).message));
+  }
+}
+
+function section(title: string, text: string): HTMLElement {
+  // Recorded text is shown as text, never as markup.
+  return h("section", { class: "field" }, h("h3", {}, title), h("pre", { class: "text" }, text));
+}
