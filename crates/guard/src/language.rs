@@ -403,8 +403,8 @@ fn stopwords(lang: &str) -> &'static [&'static str] {
         "en" => &[
             "the", "and", "of", "to", "is", "in", "that", "it", "for", "with", "we", "you", "this",
             "on", "are", "be", "as", "at", "by", "was", "not", "or", "but", "if", "then", "can",
-            "will", "so", "let", "me", "i", "an", "have", "has", "from", "they", "which",
-            "how", "what", "why", "does", "my", "your", "do", "who",
+            "will", "so", "let", "me", "i", "an", "have", "has", "from", "they", "which", "how",
+            "what", "why", "does", "my", "your", "do", "who",
         ],
         "es" => &[
             "el", "la", "de", "que", "y", "en", "los", "las", "del", "se", "por", "un", "una",
