@@ -37,7 +37,10 @@ pub enum ModelsCmd {
 }
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    #[command(subcommand)]
+    what: Option<BenchWhat>,
     /// The model (default: the default model).
     #[arg(long)]
     model: Option<PathBuf>,
@@ -53,6 +56,99 @@ pub struct BenchArgs {
     /// Threads.
     #[arg(long, default_value_t = 2)]
     threads: i32,
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// Benchmark the audit log on a scratch database: insert, list, search, export, verify.
+    Audit(AuditBenchArgs),
+}
+
+#[derive(Args)]
+struct AuditBenchArgs {
+    /// Synthetic generations to fill the log with (the figure is 1,000,000: ~5 GB
+    /// and several minutes).
+    #[arg(long, default_value_t = 100_000)]
+    rows: u64,
+    /// Generations written one at a time through the real write path.
+    #[arg(long, default_value_t = 2_000)]
+    single: u64,
+    /// Folder for the scratch database (removed afterwards).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn bench_audit(args: AuditBenchArgs) -> Result<()> {
+    let dir = args.dir.unwrap_or_else(std::env::temp_dir);
+    let db = dir.join(format!("warden-bench-audit-{}.sqlite3", std::process::id()));
+    if !args.json {
+        eprintln!(
+            "filling {} with {} generations, then timing the queries…",
+            db.display(),
+            args.rows
+        );
+    }
+    let report = bench::audit(&db, args.rows, args.single);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let r = report.context("audit benchmark")?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(());
+    }
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "audit log: {} generations, {:.2} GiB",
+        r.generations,
+        r.db_bytes as f64 / (1u64 << 30) as f64
+    );
+    println!("{:<34} {:>14} {:>18}", "", "measured", "target (1M rows)");
+    println!(
+        "{:<34} {:>12.0}/s {:>18}",
+        "insert, batched", r.insert_batched.per_sec, ">= 20,000/s"
+    );
+    println!(
+        "{:<34} {:>12.0}/s {:>18}",
+        "insert, one per transaction", r.insert_one_per_transaction.per_sec, ">= 2,000/s"
+    );
+    println!(
+        "{:<34} {:>11.1} ms {:>18}",
+        "list, filter + page of 50, p95",
+        ms(r.list.p95),
+        "<= 50 ms"
+    );
+    println!(
+        "{:<34} {:>11.1} ms {:>18}",
+        "full-text search, p95",
+        ms(r.search.p95),
+        "<= 100 ms"
+    );
+    println!(
+        "{:<34} {:>12.1} s {:>18}",
+        "export all to JSONL",
+        r.export.elapsed.as_secs_f64(),
+        "<= 15 s"
+    );
+    if let Some(rss) = r.export.peak_rss_bytes {
+        println!(
+            "{:<34} {:>10.0} MiB {:>18}",
+            "peak RSS (process, so far)",
+            rss as f64 / (1u64 << 20) as f64,
+            "<= 100 MB"
+        );
+    }
+    println!(
+        "{:<34} {:>12.1} s {:>18}",
+        "verify the chain",
+        r.verify.as_secs_f64(),
+        "<= 10 s"
+    );
+    anyhow::ensure!(r.verify_ok, "the filled log did not verify");
+    Ok(())
 }
 
 fn gib(bytes: u64) -> String {
@@ -148,6 +244,9 @@ pub fn run(cmd: ModelsCmd, settings: &Settings) -> Result<()> {
 }
 
 pub fn bench(args: BenchArgs, settings: Settings) -> Result<()> {
+    if let Some(BenchWhat::Audit(a)) = args.what {
+        return bench_audit(a);
+    }
     let model = crate::term::resolve_model(&settings, args.model.as_deref())?;
     // The full pipeline, guard and audit included, writing to a scratch database.
     let db = std::env::temp_dir().join(format!("warden-bench-{}.sqlite3", std::process::id()));

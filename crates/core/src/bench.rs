@@ -173,3 +173,19 @@ pub fn run(
         pipeline: pipe_f,
     })
 }
+
+/// `warden bench audit`: creates a scratch log at `db` (which must not exist), fills it with
+/// `rows` synthetic generations (batched), writes `single_rows` more through the real write
+/// path, then times list, full-text search, a JSONL export and `verify`. See
+/// [`warden_audit::bench`].
+pub fn audit(
+    db: &Path,
+    rows: u64,
+    single_rows: u64,
+) -> Result<warden_audit::bench::BenchReport, CoreError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CoreError::Internal(format!("audit runtime: {e}")))?;
+    Ok(rt.block_on(warden_audit::bench::run(db, rows, 5_000, single_rows))?)
+}
