@@ -4,6 +4,8 @@
 const COMMAND_NAMES: &[&str] = &[
     "app_info",
     "load_model",
+    "list_models",
+    "effective_settings",
     "send_message",
     "cancel",
     "new_thread",
@@ -13,5 +15,6 @@ const COMMAND_NAMES: &[&str] = &[
     "audit_show",
     "audit_flag",
     "audit_review",
+    "audit_stats",
     "export",
 ];

@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod model;
 pub mod review;
+pub mod settings;
 pub mod state;
 
 pub use state::AppState;
@@ -31,6 +32,8 @@ macro_rules! commands {
 commands![
     model::app_info,
     model::load_model,
+    model::list_models,
+    settings::effective_settings,
     chat::send_message,
     chat::cancel,
     chat::new_thread,
@@ -40,6 +43,7 @@ commands![
     review::audit_show,
     review::audit_flag,
     review::audit_review,
+    review::audit_stats,
     export::export,
 ];
 

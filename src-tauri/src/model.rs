@@ -115,3 +115,17 @@ pub async fn load_model(app: AppHandle, path: Option<PathBuf>) -> ApiResult<Mode
     })
     .await
 }
+
+/// The GGUF files in the models folder, with their header facts and a RAM estimate.
+#[tauri::command]
+pub async fn list_models(app: AppHandle) -> ApiResult<warden_core::models::ModelsView> {
+    blocking(app, |st| {
+        warden_core::models::models_view(&st.settings).map_err(|e| {
+            ApiError::new(
+                "models_unreadable",
+                format!("cannot list {}: {e}", st.settings.models_dir.display()),
+            )
+        })
+    })
+    .await
+}

@@ -1,7 +1,9 @@
-//! Review commands over the audit log: list, show, flag, review.
+//! Review commands over the audit log: list, show, flag, review, and the dashboard's stats.
 
 use tauri::AppHandle;
-use warden_audit::{Filter, GenerationDetail, GenerationId, GenerationSummary, Page, ReviewInput};
+use warden_audit::{
+    Filter, GenerationDetail, GenerationId, GenerationSummary, Page, ReviewInput, Stats,
+};
 
 use crate::error::ApiResult;
 use crate::state::blocking;
@@ -47,6 +49,16 @@ pub async fn audit_flag(app: AppHandle, id: i64, reason: String) -> ApiResult<i6
 pub async fn audit_review(app: AppHandle, id: i64, input: ReviewInput) -> ApiResult<i64> {
     blocking(app, move |st| {
         Ok(st.reader()?.call(|a| a.review(GenerationId(id), input))?)
+    })
+    .await
+}
+
+/// Counts over the audit log (the Dashboard): per day, by stage, action and category.
+#[tauri::command]
+pub async fn audit_stats(app: AppHandle) -> ApiResult<Stats> {
+    let filter = Filter::default();
+    blocking(app, move |st| {
+        Ok(st.reader()?.call(|a| a.stats(&filter))?)
     })
     .await
 }

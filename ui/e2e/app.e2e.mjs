@@ -90,10 +90,13 @@ before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "warden-e2e-"));
   const db = path.join(tmp, "audit.sqlite3");
   seedDatabase(db);
+  // A models folder holding the model, linked, for the Models screen (no classifier weights).
+  fs.mkdirSync(path.join(tmp, "models"));
+  fs.symlinkSync(MODEL, path.join(tmp, "models", path.basename(MODEL)));
   const config = path.join(tmp, "config.toml");
   fs.writeFileSync(config, "[sampling]\nmax_tokens = 48\ntemperature = 0.0\n");
   driver = spawn(tauriDriver(), ["--port", String(PORT), "--native-port", String(PORT + 1)], {
-    env: { ...process.env, WARDEN_DB: db, WARDEN_MODEL: MODEL, WARDEN_CONFIG: config, WARDEN_DATA_DIR: tmp },
+    env: { ...process.env, WARDEN_DB: db, WARDEN_MODEL: MODEL, WARDEN_CONFIG: config, WARDEN_DATA_DIR: tmp, WARDEN_MODELS_DIR: path.join(tmp, "models") },
     stdio: ["ignore", "inherit", "inherit"],
   });
   await waitForDriver();
@@ -201,8 +204,8 @@ test("a core command the capability does not grant is refused", async () => {
 
 test("review lists generations and export writes a JSONL file", async () => {
   await browser.$("button[data-screen='review']").click();
-  const rows = browser.$$(".review-list li[data-id]");
-  await browser.waitUntil(async () => (await rows.length) >= 3, { timeout: 5_000 });
+  // Query afresh on every try: a list fetched once, before the screen refreshed, stays empty.
+  await browser.waitUntil(async () => (await browser.$$(".review-list li[data-id]").length) >= 3, { timeout: 5_000 });
   await browser.$(".review-detail h2").waitForExist({ timeout: 5_000 });
   await shot("06-review");
   await browser.$("button[data-screen='export']").click();
@@ -215,4 +218,44 @@ test("review lists generations and export writes a JSONL file", async () => {
   assert.ok(lines.every((l) => JSON.parse(l)));
   await shot("07-export");
   figures.rssIdleMb = rssMb();
+});
+
+test("the dashboard counts the generations the earlier steps recorded", async () => {
+  await browser.$("button[data-screen='dashboard']").click();
+  const totals = browser.$("#dashboard-totals");
+  await totals.waitForExist({ timeout: 5_000 });
+  const generations = Number(await browser.execute(() => document.querySelector("#dashboard-totals .tile-value")?.textContent));
+  assert.ok(generations >= 3, `${generations} generations counted`);
+  assert.match(await totals.getText(), /Flag rate/);
+  const days = await browser.$$("#chart-days g.bar").length;
+  assert.ok(days >= 1, "a bar per day");
+  const stages = await browser.execute(() => [...document.querySelectorAll("#chart-stages g.bar")].map((g) => g.getAttribute("data-label")));
+  assert.ok(stages.includes("input"), `the blocked prompt's input event is counted (stages: ${stages})`);
+  await shot("08-dashboard");
+});
+
+test("models lists the default model with its GGUF facts and loads it", async () => {
+  await browser.$("button[data-screen='models']").click();
+  const row = browser.$("tr[data-file='gemma-3-270m-q4_k_m.gguf']");
+  await row.waitForExist({ timeout: 5_000 });
+  assert.equal(await row.$("td.arch").getText(), "gemma3");
+  const text = await row.getText();
+  assert.match(text, /Q4_K_M/);
+  assert.match(text, /268M/);
+  assert.match(await row.$("td.fit").getText(), /GiB .*estimate/);
+  await row.$("button.load").click();
+  await browser.$("#model-status[data-loaded='true']").waitForExist({ timeout: 60_000 });
+  await browser.waitUntil(async () => /^Loaded /.test(await browser.$("#models-note").getText()), { timeout: 10_000 });
+  await shot("09-models");
+});
+
+test("settings shows the effective paths and the guard policy table", async () => {
+  await browser.$("button[data-screen='settings']").click();
+  const s1 = browser.$(".policy-table tr[data-category='S1']");
+  await s1.waitForExist({ timeout: 5_000 });
+  const cells = await browser.execute(() => [...document.querySelectorAll(".policy-table tr[data-category='S1'] td")].map((td) => td.textContent));
+  assert.equal(cells.length, 3);
+  assert.ok(cells.every((c) => ["allow", "flag", "redact", "block"].includes(c)), `S1 actions: ${cells}`);
+  assert.match(await browser.$(".settings-list").getText(), /audit\.sqlite3/);
+  await shot("10-settings");
 });

@@ -129,6 +129,86 @@ export interface GenerationDetail {
   guard_events: GuardEvent[];
 }
 
+export type RamFit = "fits" | "tight" | "too_big" | "unknown";
+
+export interface ModelCard {
+  path: string;
+  file_name: string;
+  size: number;
+  architecture: string | null;
+  parameters: number;
+  quantization: string | null;
+  context_length: number | null;
+  has_chat_template: boolean;
+  estimate_context: number;
+  ram_estimate: number;
+  ram_total: number | null;
+  fit: RamFit;
+  error: string | null;
+  is_default: boolean;
+}
+
+export interface ModelsView {
+  models_dir: string;
+  ram_total: number | null;
+  models: ModelCard[];
+}
+
+export type Action = "allow" | "flag" | "redact" | "block";
+
+export interface PolicyRow {
+  code: string;
+  name: string;
+  input: Action;
+  reasoning: Action;
+  output: Action;
+}
+
+export interface PolicyView {
+  source: string | null;
+  version: string;
+  block_message: string;
+  fail_mode: string;
+  rows: PolicyRow[];
+}
+
+export interface EffectiveSettings {
+  db_path: string;
+  data_dir: string;
+  models_dir: string;
+  model_path: string;
+  context: number;
+  retention_days: number | null;
+  classifier_enabled: boolean;
+  classifier_dir: string;
+  language: string | null;
+  policy: PolicyView | null;
+  policy_error: string | null;
+}
+
+export interface Count {
+  key: string;
+  count: number;
+}
+
+export interface DayCount {
+  day: string;
+  count: number;
+  flagged: number;
+}
+
+export interface AuditStats {
+  total: number;
+  flagged: number;
+  flag_rate: number;
+  by_status: Count[];
+  by_review_status: Count[];
+  by_category: Count[];
+  by_action: Count[];
+  by_stage: Count[];
+  by_day: DayCount[];
+}
+
 export type ReviewStatus = "ok" | "harmful" | "needs-fix";
 export type ExportFormat = "jsonl" | "csv" | "sft" | "preference";
 
@@ -140,6 +220,9 @@ export const api = {
     channel.onmessage = onEvent;
     return invoke<TurnSummary>("send_message", { text, onEvent: channel });
   },
+  listModels: () => invoke<ModelsView>("list_models"),
+  effectiveSettings: () => invoke<EffectiveSettings>("effective_settings"),
+  auditStats: () => invoke<AuditStats>("audit_stats"),
   cancel: () => invoke<boolean>("cancel"),
   newThread: () => invoke<void>("new_thread"),
   listThreads: () => invoke<ConversationSummary[]>("list_threads"),

@@ -1,9 +1,12 @@
-// Boots the UI: three screens, the model status, keyboard routing.
+// Boots the UI: the screens, the model status (one load path for all), keyboard routing.
 
 import { ChatScreen } from "./chat";
+import { DashboardScreen } from "./dashboard";
 import { ExportScreen } from "./export";
+import { ModelsScreen } from "./models";
 import { ReviewScreen } from "./review";
-import { api, asApiError, onLoadProgress, type AppInfo } from "./ipc";
+import { SettingsScreen } from "./settings";
+import { api, asApiError, onLoadProgress, type AppInfo, type ModelInfo } from "./ipc";
 
 type Screen = { el: HTMLElement; show(): Promise<void>; onKey?(e: KeyboardEvent): void };
 
@@ -14,10 +17,39 @@ export async function boot(): Promise<void> {
   let info: AppInfo | null = null;
   const dataDir = () => (info ? info.db_path.replace(/\/[^/]*$/, "") : "");
 
+  /** Loads a model (default: the configured one) with the status line and progress bar. */
+  async function load(path?: string): Promise<ModelInfo | null> {
+    status.textContent = "loading model…";
+    status.className = "model-status";
+    delete status.dataset.loaded;
+    bar.value = 0;
+    bar.hidden = false;
+    const unlisten = await onLoadProgress((f) => {
+      bar.value = f;
+    });
+    try {
+      const m = await api.loadModel(path);
+      status.textContent = `${m.file_name} · ${m.architecture ?? "?"} · ${m.quantization ?? ""}`;
+      status.dataset.loaded = "true";
+      return m;
+    } catch (e) {
+      const err = asApiError(e);
+      status.textContent = `${err.message}`;
+      status.className = "model-status error";
+      return null;
+    } finally {
+      bar.hidden = true;
+      unlisten();
+    }
+  }
+
   const screens: Record<string, Screen> = {
     chat: new ChatScreen(),
     review: new ReviewScreen(),
     export: new ExportScreen(dataDir),
+    models: new ModelsScreen((path) => load(path)),
+    dashboard: new DashboardScreen(),
+    settings: new SettingsScreen(),
   };
   let current = "chat";
   for (const s of Object.values(screens)) app.appendChild(s.el);
@@ -53,23 +85,7 @@ export async function boot(): Promise<void> {
     status.textContent = info.model.file_name;
     return;
   }
-  status.textContent = "loading model…";
-  bar.hidden = false;
-  const unlisten = await onLoadProgress((f) => {
-    bar.value = f;
-  });
-  try {
-    const m = await api.loadModel();
-    status.textContent = `${m.file_name} · ${m.architecture ?? "?"} · ${m.quantization ?? ""}`;
-    status.dataset.loaded = "true";
-  } catch (e) {
-    const err = asApiError(e);
-    status.textContent = `${err.message}`;
-    status.className = "model-status error";
-  } finally {
-    bar.hidden = true;
-    unlisten();
-  }
+  await load();
 }
 
 void boot();

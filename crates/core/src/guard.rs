@@ -17,17 +17,7 @@ pub fn build(settings: &Settings) -> Result<Guard, CoreError> {
 /// weights could not be loaded (for a warning at start-up).
 pub fn build_reporting(settings: &Settings) -> Result<(Guard, Option<String>), CoreError> {
     let mut guard = match &settings.policy_path {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| {
-                GuardError::new(
-                    GuardErrorKind::Policy,
-                    format!("cannot read {}: {e}", p.display()),
-                )
-            })?;
-            let policy = Policy::from_toml_str(&text)
-                .map_err(|e| GuardError::new(e.kind(), format!("{}: {e}", p.display())))?;
-            Guard::new(policy)?
-        }
+        Some(_) => Guard::new(policy(settings)?)?,
         None => Guard::with_default_policy(),
     };
     let mut problem = None;
@@ -39,4 +29,21 @@ pub fn build_reporting(settings: &Settings) -> Result<(Guard, Option<String>), C
         guard.add_scanner(Box::new(classifier), true);
     }
     Ok((guard, problem))
+}
+
+/// The effective policy: the configured policy file, else the built-in one.
+pub fn policy(settings: &Settings) -> Result<Policy, CoreError> {
+    match &settings.policy_path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                GuardError::new(
+                    GuardErrorKind::Policy,
+                    format!("cannot read {}: {e}", p.display()),
+                )
+            })?;
+            Ok(Policy::from_toml_str(&text)
+                .map_err(|e| GuardError::new(e.kind(), format!("{}: {e}", p.display())))?)
+        }
+        None => Ok(Policy::default()),
+    }
 }

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod bench;
+pub mod effective;
 pub mod guard;
 pub mod guard_model;
 pub mod models;

@@ -294,3 +294,200 @@ pub fn ram_estimate(info: &warden_engine::GgufInfo, n_ctx: u64) -> u64 {
     let kv = 2 * 2 * layers * embd * n_ctx;
     info.file_size + kv + (256 << 20)
 }
+
+/// How a model's estimated RAM compares with the machine's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RamFit {
+    /// The estimate is under 70% of total RAM.
+    Fits,
+    /// Between 70% and 100%: it may load, with little room left.
+    Tight,
+    /// Over total RAM.
+    TooBig,
+    /// Total RAM is unknown (no `/proc/meminfo`) or the file is unusable.
+    Unknown,
+}
+
+/// Where `estimate` stands against `total` bytes of RAM.
+pub fn ram_fit(estimate: u64, total: Option<u64>) -> RamFit {
+    match total {
+        None | Some(0) => RamFit::Unknown,
+        Some(t) if estimate > t => RamFit::TooBig,
+        Some(t) if estimate.saturating_mul(10) > t.saturating_mul(7) => RamFit::Tight,
+        Some(_) => RamFit::Fits,
+    }
+}
+
+/// `MemTotal` from the text of `/proc/meminfo`, in bytes.
+pub fn parse_meminfo_total(text: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let mut parts = line["MemTotal:".len()..].split_whitespace();
+    let n: u64 = parts.next()?.parse().ok()?;
+    match parts.next() {
+        Some("kB") | None => Some(n * 1024),
+        _ => None,
+    }
+}
+
+/// Total system RAM in bytes (Linux: `/proc/meminfo`; `None` elsewhere).
+pub fn total_ram() -> Option<u64> {
+    parse_meminfo_total(&std::fs::read_to_string("/proc/meminfo").ok()?)
+}
+
+/// A model file as the desktop Models screen shows it: header facts and a RAM estimate.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelCard {
+    /// File path.
+    pub path: PathBuf,
+    /// File name.
+    pub file_name: String,
+    /// Size on disk in bytes.
+    pub size: u64,
+    /// `general.architecture`.
+    pub architecture: Option<String>,
+    /// Parameter count.
+    pub parameters: u64,
+    /// Quantization (`general.file_type`).
+    pub quantization: Option<String>,
+    /// Context the model was trained with.
+    pub context_length: Option<u64>,
+    /// Whether the file carries its own chat template.
+    pub has_chat_template: bool,
+    /// The context the estimate assumes (the configured one, capped by the model's).
+    pub estimate_context: u64,
+    /// Estimated RAM to run it ([`ram_estimate`]); 0 when the file is unusable.
+    pub ram_estimate: u64,
+    /// Total system RAM, when known.
+    pub ram_total: Option<u64>,
+    /// The estimate against total RAM.
+    pub fit: RamFit,
+    /// Why the file cannot be used, when it cannot.
+    pub error: Option<String>,
+    /// Whether this is the model a plain load picks.
+    pub is_default: bool,
+}
+
+/// The models folder as the Models screen shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelsView {
+    /// The folder listed.
+    pub models_dir: PathBuf,
+    /// Total system RAM in bytes, when known.
+    pub ram_total: Option<u64>,
+    /// Its `.gguf` files, by path.
+    pub models: Vec<ModelCard>,
+}
+
+/// The configured models folder: its `.gguf` files as [`ModelCard`]s.
+pub fn models_view(settings: &crate::Settings) -> std::io::Result<ModelsView> {
+    Ok(ModelsView {
+        models_dir: settings.models_dir.clone(),
+        ram_total: total_ram(),
+        models: model_cards(settings)?,
+    })
+}
+
+/// The `.gguf` files in the configured models folder as [`ModelCard`]s, the RAM estimate taken
+/// at the configured context (4096 when it is 0, capped by each model's trained context).
+pub fn model_cards(settings: &crate::Settings) -> std::io::Result<Vec<ModelCard>> {
+    let total = total_ram();
+    let wanted = match settings.model.context {
+        0 => 4096,
+        n => u64::from(n),
+    };
+    let default = settings.model_path();
+    Ok(list_models(&settings.models_dir)?
+        .into_iter()
+        .map(|e| card(e, wanted, total, &default))
+        .collect())
+}
+
+fn card(e: ModelEntry, wanted_ctx: u64, total: Option<u64>, default: &Path) -> ModelCard {
+    let file_name = e
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let is_default = e.path == default;
+    match e.info {
+        Ok(i) => {
+            let ctx = i.context_length.map_or(wanted_ctx, |c| c.min(wanted_ctx));
+            let est = ram_estimate(&i, ctx);
+            ModelCard {
+                file_name,
+                size: e.size,
+                architecture: i.architecture.clone(),
+                parameters: i.parameters,
+                quantization: i.file_type.clone(),
+                context_length: i.context_length,
+                has_chat_template: i.chat_template.is_some(),
+                estimate_context: ctx,
+                ram_estimate: est,
+                ram_total: total,
+                fit: ram_fit(est, total),
+                error: None,
+                is_default,
+                path: e.path,
+            }
+        }
+        Err(why) => ModelCard {
+            file_name,
+            size: e.size,
+            architecture: None,
+            parameters: 0,
+            quantization: None,
+            context_length: None,
+            has_chat_template: false,
+            estimate_context: 0,
+            ram_estimate: 0,
+            ram_total: total,
+            fit: RamFit::Unknown,
+            error: Some(why),
+            is_default,
+            path: e.path,
+        },
+    }
+}
+
+#[cfg(test)]
+mod card_tests {
+    use super::*;
+
+    #[test]
+    fn meminfo_total_is_read_in_bytes() {
+        let text = "MemTotal:       24576000 kB\nMemFree:  100 kB\n";
+        assert_eq!(parse_meminfo_total(text), Some(24_576_000 * 1024));
+        assert_eq!(parse_meminfo_total("MemFree: 1 kB\n"), None);
+        assert_eq!(parse_meminfo_total("MemTotal: lots kB\n"), None);
+    }
+
+    #[test]
+    fn fit_advice_compares_the_estimate_with_total_ram() {
+        let gib = 1u64 << 30;
+        assert_eq!(ram_fit(gib, Some(16 * gib)), RamFit::Fits);
+        assert_eq!(ram_fit(12 * gib, Some(16 * gib)), RamFit::Tight);
+        assert_eq!(ram_fit(17 * gib, Some(16 * gib)), RamFit::TooBig);
+        assert_eq!(ram_fit(gib, None), RamFit::Unknown);
+    }
+
+    #[test]
+    fn an_unusable_file_becomes_a_card_with_its_error() {
+        let dir = std::env::temp_dir().join(format!("warden-cards-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("broken.gguf"), b"not a gguf").unwrap();
+        std::fs::write(dir.join("notes.txt"), b"ignored").unwrap();
+        let settings = crate::Settings {
+            models_dir: dir.clone(),
+            ..crate::Settings::default()
+        };
+        let cards = model_cards(&settings).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(cards.len(), 1);
+        assert_eq!(cards[0].file_name, "broken.gguf");
+        assert_eq!(cards[0].size, 10);
+        assert!(cards[0].error.is_some());
+        assert_eq!(cards[0].fit, RamFit::Unknown);
+        assert!(!cards[0].is_default);
+    }
+}

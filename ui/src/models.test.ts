@@ -1,0 +1,95 @@
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, expect, test } from "vitest";
+import { fitAdvice, ModelsScreen, params } from "./models";
+import type { ModelCard, ModelInfo } from "./ipc";
+
+const GIB = 2 ** 30;
+const gemma: ModelCard = {
+  path: "/m/gemma-3-270m-q4_k_m.gguf",
+  file_name: "gemma-3-270m-q4_k_m.gguf",
+  size: 253_113_024,
+  architecture: "gemma3",
+  parameters: 268_098_176,
+  quantization: "Q4_K_M",
+  context_length: 32768,
+  has_chat_template: false,
+  estimate_context: 4096,
+  ram_estimate: GIB / 2,
+  ram_total: 24 * GIB,
+  fit: "fits",
+  error: null,
+  is_default: true,
+};
+const broken: ModelCard = { ...gemma, path: "/m/<b>x</b>.gguf", file_name: "<b>x</b>.gguf", architecture: null, error: "bad magic", fit: "unknown", is_default: false };
+
+afterEach(() => {
+  clearMocks();
+  document.body.innerHTML = "";
+});
+
+function mount(models: ModelCard[], load = async (_p: string): Promise<ModelInfo | null> => null) {
+  mockIPC((cmd) => {
+    if (cmd === "list_models") return { models_dir: "/m", ram_total: 24 * GIB, models };
+    throw { code: "internal", message: `unexpected ${cmd}` };
+  });
+  const s = new ModelsScreen(load);
+  document.body.appendChild(s.el);
+  return s;
+}
+
+test("each model shows its GGUF facts and a RAM estimate, labelled as one", async () => {
+  const s = mount([gemma, broken]);
+  await s.show();
+  const row = s.el.querySelector("tr[data-file='gemma-3-270m-q4_k_m.gguf']")!;
+  expect(row.textContent).toContain("gemma3");
+  expect(row.textContent).toContain("268M");
+  expect(row.textContent).toContain("Q4_K_M");
+  expect(row.textContent).toContain("32768");
+  expect(row.textContent).toContain("default");
+  expect(row.querySelector(".fit")?.textContent).toBe("~0.50 GiB of 24.00 GiB at 4096 ctx (estimate): fits in RAM");
+  expect(s.el.querySelector("#models-folder")?.textContent).toBe("Folder: /m · system RAM 24.00 GiB · RAM figures are rough estimates (file size + KV cache).");
+  // A broken file: its error, no Load, and its name stays text.
+  const bad = s.el.querySelector("tr[data-file='<b>x</b>.gguf']")!;
+  expect(bad.querySelector(".error")?.textContent).toBe("bad magic");
+  expect(bad.querySelector("b")).toBeNull();
+  expect((bad.querySelector("button.load") as HTMLButtonElement).disabled).toBe(true);
+});
+
+test("Load goes through the shared load path with the file's path", async () => {
+  const loaded: string[] = [];
+  const s = mount([gemma], async (p) => {
+    loaded.push(p);
+    return { file_name: gemma.file_name, architecture: "gemma3", parameters: 1, quantization: "Q4_K_M", context: 4096, template: "gemma" };
+  });
+  await s.show();
+  const btn = s.el.querySelector("button.load") as HTMLButtonElement;
+  expect(btn.getAttribute("aria-label")).toBe("Load gemma-3-270m-q4_k_m.gguf");
+  btn.click();
+  await new Promise((r) => setTimeout(r, 0));
+  expect(loaded).toEqual([gemma.path]);
+  expect(s.el.querySelector("#models-note")?.textContent).toBe("Loaded gemma-3-270m-q4_k_m.gguf.");
+  expect(btn.disabled).toBe(false);
+});
+
+test("an empty folder says where GGUF files go and how to fetch the default", async () => {
+  const s = mount([]);
+  await s.show();
+  const empty = s.el.querySelector("#models-empty")!;
+  expect(empty.textContent).toContain("No GGUF models in /m.");
+  expect(empty.textContent).toContain("warden models fetch-default");
+});
+
+test("a failed listing shows the error", async () => {
+  mockIPC(() => {
+    throw { code: "models_unreadable", message: "cannot list /m: denied" };
+  });
+  const s = new ModelsScreen(async () => null);
+  await s.show();
+  expect(s.el.querySelector("[role='alert']")?.textContent).toBe("cannot list /m: denied");
+});
+
+test("advice and parameter counts read well", () => {
+  expect(params(7_615_616_512)).toBe("7.6B");
+  expect(fitAdvice({ ...gemma, fit: "too_big", ram_total: null })).toBe("~0.50 GiB at 4096 ctx (estimate): likely too big for this machine's RAM");
+  expect(fitAdvice(broken)).toBe("unusable file");
+});

@@ -1,0 +1,130 @@
+// The Models screen: the GGUF files in the models folder, their header facts (read in Rust, as
+// `warden models list` does), a RAM estimate against the machine's RAM, and a Load button that
+// uses the app's one load path (status line + progress bar in the header).
+
+import { append, clear, h } from "./dom";
+import { api, asApiError, type ModelCard, type ModelInfo, type RamFit } from "./ipc";
+
+export function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+}
+
+export function params(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)}B`;
+  if (n >= 1e6) return `${Math.round(n / 1e6)}M`;
+  return String(n);
+}
+
+const FIT_TEXT: Record<RamFit, string> = {
+  fits: "fits in RAM",
+  tight: "tight: little RAM left",
+  too_big: "likely too big for this machine's RAM",
+  unknown: "RAM fit unknown",
+};
+
+/** The advice line for one model: its estimate, the machine's RAM and the verdict. */
+export function fitAdvice(m: ModelCard): string {
+  if (m.error) return "unusable file";
+  const total = m.ram_total ? ` of ${gib(m.ram_total)}` : "";
+  return `~${gib(m.ram_estimate)}${total} at ${m.estimate_context} ctx (estimate): ${FIT_TEXT[m.fit]}`;
+}
+
+export class ModelsScreen {
+  readonly el: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly folder: HTMLElement;
+  private readonly note: HTMLElement;
+  private busy = false;
+
+  /** `load` loads a model through the app's shared load path; null when it failed. */
+  constructor(private readonly load: (path: string) => Promise<ModelInfo | null>) {
+    this.body = h("div", { class: "models-body", "aria-live": "polite" });
+    this.folder = h("p", { class: "hint", id: "models-folder" });
+    this.note = h("p", { class: "hint", id: "models-note", role: "status" });
+    this.el = h(
+      "section",
+      { class: "screen models", "data-screen": "models", hidden: true },
+      h("h2", {}, "Models"),
+      this.folder,
+      this.note,
+      this.body,
+    );
+  }
+
+  async show(): Promise<void> {
+    clear(this.body);
+    this.body.appendChild(h("p", { class: "loading" }, "Reading the models folder…"));
+    try {
+      const view = await api.listModels();
+      clear(this.body);
+      this.folder.textContent = `Folder: ${view.models_dir}${view.ram_total ? ` · system RAM ${gib(view.ram_total)}` : ""} · RAM figures are rough estimates (file size + KV cache).`;
+      if (view.models.length === 0) {
+        append(
+          this.body,
+          h(
+            "div",
+            { class: "empty", id: "models-empty" },
+            h("p", {}, `No GGUF models in ${view.models_dir}.`),
+            h("p", {}, "Copy .gguf files into that folder, or fetch the default model (Gemma 3 270M) with:"),
+            h("pre", {}, "warden models fetch-default"),
+          ),
+        );
+        return;
+      }
+      this.body.appendChild(this.table(view.models));
+    } catch (e) {
+      clear(this.body);
+      this.body.appendChild(h("p", { class: "error", role: "alert" }, asApiError(e).message));
+    }
+  }
+
+  private table(models: ModelCard[]): HTMLElement {
+    const head = ["File", "Architecture", "Parameters", "Quantization", "Context", "Chat template", "Size", "RAM (estimate)", ""];
+    return h(
+      "table",
+      { class: "models-table" },
+      h("thead", {}, h("tr", {}, ...head.map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, ...models.map((m) => this.row(m))),
+    );
+  }
+
+  private row(m: ModelCard): HTMLElement {
+    const btn = h("button", { type: "button", class: "load", disabled: m.error !== null }, "Load");
+    btn.setAttribute("aria-label", `Load ${m.file_name}`);
+    btn.addEventListener("click", () => void this.loadOne(m, btn));
+    const cells = m.error
+      ? [h("td", { colspan: "5", class: "error" }, m.error)]
+      : [
+          h("td", { class: "arch" }, m.architecture ?? "?"),
+          h("td", {}, params(m.parameters)),
+          h("td", {}, m.quantization ?? "?"),
+          h("td", {}, m.context_length === null ? "?" : String(m.context_length)),
+          h("td", {}, m.has_chat_template ? "yes" : "no (built-in fallback)"),
+        ];
+    return h(
+      "tr",
+      { "data-file": m.file_name },
+      h("td", { class: "file" }, m.file_name, m.is_default ? h("span", { class: "badge" }, "default") : null),
+      ...cells,
+      h("td", {}, gib(m.size)),
+      h("td", { class: `fit ${m.fit}` }, fitAdvice(m)),
+      h("td", {}, btn),
+    );
+  }
+
+  private async loadOne(m: ModelCard, btn: HTMLButtonElement): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    const buttons = this.el.querySelectorAll<HTMLButtonElement>("button.load");
+    buttons.forEach((b) => (b.disabled = true));
+    this.note.textContent = `Loading ${m.file_name}…`;
+    try {
+      const info = await this.load(m.path);
+      this.note.textContent = info ? `Loaded ${info.file_name}.` : `Could not load ${m.file_name} (see the status line).`;
+    } finally {
+      this.busy = false;
+      buttons.forEach((b) => (b.disabled = b.closest("tr")?.querySelector("td.error") !== null));
+      btn.focus();
+    }
+  }
+}
