@@ -368,27 +368,14 @@ fn majority_language(text: &str, sentences: &[Sentence]) -> Option<&'static str>
 /// The language in [`STOPWORD_LANGS`] whose function words are the most frequent in `tokens`,
 /// when exactly one is the most frequent.
 fn stopword_vote<'t>(tokens: impl Iterator<Item = &'t str>) -> Option<&'static str> {
-    let table = stopword_table();
     let mut counts = [0usize; STOPWORD_LANGS.len()];
-    let mut buf = [0u8; 4];
-    for w in tokens {
-        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-        if w.len() > 4 {
-            continue;
-        }
-        buf[..w.len()].copy_from_slice(w.as_bytes());
-        buf[..w.len()].make_ascii_lowercase();
-        let Ok(key) = std::str::from_utf8(&buf[..w.len()]) else {
-            continue;
-        };
-        if let Some(bits) = table.get(key) {
-            for (i, n) in counts.iter_mut().enumerate() {
-                if bits & (1 << i) != 0 {
-                    *n += 1;
-                }
+    for_each_stopword(tokens, |bits| {
+        for (i, n) in counts.iter_mut().enumerate() {
+            if bits & (1 << i) != 0 {
+                *n += 1;
             }
         }
-    }
+    });
     let best = *counts.iter().max()?;
     let mut winners = counts.iter().enumerate().filter(|(_, n)| **n == best);
     match (winners.next(), winners.next()) {
@@ -451,14 +438,9 @@ fn stopword_table() -> &'static std::collections::HashMap<&'static str, u8> {
     })
 }
 
-/// True when the sentence's stop words clearly vote for `lang` (so no detection is needed).
-fn stopwords_agree<'t>(tokens: impl Iterator<Item = &'t str>, lang: &str) -> bool {
-    let Some(own) = STOPWORD_LANGS.iter().position(|l| *l == lang) else {
-        return false;
-    };
+/// Calls `f` with the bit set of the [`STOPWORD_LANGS`] using it, for each stop word token.
+fn for_each_stopword<'t>(tokens: impl Iterator<Item = &'t str>, mut f: impl FnMut(u8)) {
     let table = stopword_table();
-    let mut mine = 0usize;
-    let mut other = 0usize;
     let mut buf = [0u8; 4];
     for w in tokens {
         let w = w.trim_matches(|c: char| !c.is_alphanumeric());
@@ -468,15 +450,29 @@ fn stopwords_agree<'t>(tokens: impl Iterator<Item = &'t str>, lang: &str) -> boo
         // ASCII-case-insensitive, as the lists are lowercase.
         buf[..w.len()].copy_from_slice(w.as_bytes());
         buf[..w.len()].make_ascii_lowercase();
-        let Ok(key) = std::str::from_utf8(&buf[..w.len()]) else {
-            continue;
-        };
-        match table.get(key) {
-            Some(bits) if bits & (1 << own) != 0 => mine += 1,
-            Some(_) => other += 1,
-            None => {}
+        if let Some(bits) = std::str::from_utf8(&buf[..w.len()])
+            .ok()
+            .and_then(|k| table.get(k))
+        {
+            f(*bits);
         }
     }
+}
+
+/// True when the sentence's stop words clearly vote for `lang` (so no detection is needed).
+fn stopwords_agree<'t>(tokens: impl Iterator<Item = &'t str>, lang: &str) -> bool {
+    let Some(own) = STOPWORD_LANGS.iter().position(|l| *l == lang) else {
+        return false;
+    };
+    let mut mine = 0usize;
+    let mut other = 0usize;
+    for_each_stopword(tokens, |bits| {
+        if bits & (1 << own) != 0 {
+            mine += 1;
+        } else {
+            other += 1;
+        }
+    });
     mine >= 2 && mine >= 2 * other
 }
 
