@@ -1,9 +1,9 @@
 //! all-MiniLM-L6-v2 sentence embeddings, in-process with candle.
 
+use crate::encoder::{Config, Encoder};
 use crate::ClassifierError;
-use candle_core::{DType, Device, Tensor};
+use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
 use std::path::{Path, PathBuf};
 use tokenizers::Tokenizer;
 
@@ -29,11 +29,10 @@ pub trait Embed {
 
 /// The MiniLM encoder plus its tokenizer. `Send + Sync`; one forward pass per window.
 pub struct MiniLmEmbedder {
-    model: BertModel,
+    model: Encoder,
     tokenizer: Tokenizer,
     cls: u32,
     sep: u32,
-    device: Device,
 }
 
 impl std::fmt::Debug for MiniLmEmbedder {
@@ -72,13 +71,12 @@ impl MiniLmEmbedder {
         let device = Device::Cpu;
         let weights = read(&dir.join("model.safetensors"))?;
         let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)?;
-        let model = BertModel::load(vb, &config)?;
+        let model = Encoder::load(vb, &config)?;
         Ok(MiniLmEmbedder {
             model,
             tokenizer,
             cls,
             sep,
-            device,
         })
     }
 
@@ -118,12 +116,14 @@ impl MiniLmEmbedder {
         seq.extend_from_slice(ids);
         seq.push(self.sep);
         let n = seq.len();
-        let input = Tensor::from_vec(seq, (1, n), &self.device)?;
-        let types = input.zeros_like()?;
+        let hidden = self.model.forward(&seq)?; // (n, 384), row-major
+        let d = self.model.hidden_size();
+        let mut v = vec![0f32; d];
+        for row in hidden.chunks_exact(d) {
+            v.iter_mut().zip(row).for_each(|(v, x)| *v += x);
+        }
         // One unpadded sequence: every position attends, and mean pooling is a plain mean.
-        let hidden = self.model.forward(&input, &types, None)?; // (1, n, 384)
-        let pooled = (hidden.sum(1)? / n as f64)?.squeeze(0)?;
-        let mut v: Vec<f32> = pooled.to_vec1()?;
+        v.iter_mut().for_each(|x| *x /= n as f32);
         let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
         v.iter_mut().for_each(|x| *x /= norm);
         Ok(v)

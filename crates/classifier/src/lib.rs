@@ -40,10 +40,12 @@
 //! a seeded cross-validation picks the threshold) and committed as `data/head.json`.
 
 mod embed;
+mod encoder;
 mod head;
 pub mod train;
 
 pub use embed::{default_model_dir, Embed, MiniLmEmbedder, MAX_WINDOW_TOKENS};
+pub use encoder::{Config, Encoder};
 pub use head::{Head, Prediction};
 
 use std::path::Path;

@@ -62,6 +62,55 @@ fn embeddings_are_unit_length_and_paraphrases_are_closer_than_unrelated_text() {
     );
 }
 
+/// The hand-written encoder against candle-transformers' general `BertModel` on the same
+/// weights: hidden states agree to float rounding, for short and full-window sequences.
+#[test]
+fn encoder_matches_candle_bert() {
+    use candle_core::{DType, Device, Tensor};
+    use candle_transformers::models::bert::{BertModel, Config};
+    let dir = model_dir();
+    let config_json = std::fs::read(dir.join("config.json")).unwrap();
+    let weights = std::fs::read(dir.join("model.safetensors")).unwrap();
+    let vb = candle_nn::VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)
+        .unwrap();
+    let bert = BertModel::load(
+        vb.clone(),
+        &serde_json::from_slice::<Config>(&config_json).unwrap(),
+    )
+    .unwrap();
+    let ours = warden_classifier::Encoder::load(
+        vb,
+        &serde_json::from_slice::<warden_classifier::Config>(&config_json).unwrap(),
+    )
+    .unwrap();
+    let text = "Sentence embeddings map a text to a vector; ".repeat(40);
+    let all = embedder().token_ids(&text).unwrap();
+    for n in [1usize, 7, 64, 254] {
+        let ids = &all[..n];
+        let input = Tensor::new(ids, &Device::Cpu)
+            .unwrap()
+            .unsqueeze(0)
+            .unwrap();
+        let want: Vec<f32> = bert
+            .forward(&input, &input.zeros_like().unwrap(), None)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        let got = ours.forward(ids).unwrap();
+        assert_eq!(got.len(), want.len());
+        let worst = got
+            .iter()
+            .zip(&want)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(worst < 1e-4, "{n} tokens: max |difference| {worst:e}");
+    }
+    assert!(ours.forward(&[]).is_err());
+    assert!(ours.forward(&[u32::MAX]).is_err());
+}
+
 #[test]
 fn long_texts_are_cut_into_windows() {
     let text = "word ".repeat(600);
