@@ -1,11 +1,12 @@
-//! The trained linear head over 384-d sentence embeddings.
+//! The trained head over 384-d sentence embeddings.
 
 use crate::ClassifierError;
 use serde::{Deserialize, Serialize};
 use warden_guard::Category;
 
-/// A logistic "harmful" unit plus a softmax over hazard categories, on standardized
-/// embeddings. Serialized as `data/head.json`.
+/// A "harmful" probability (a one-hidden-layer perceptron: ReLU units, then a logistic
+/// output) plus a linear softmax over hazard categories, on standardized embeddings.
+/// Serialized as `data/head.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Head {
     /// Format tag.
@@ -20,7 +21,15 @@ pub struct Head {
     pub mean: Vec<f32>,
     /// Per-dimension factor applied after the mean (1 / standard deviation).
     pub scale: Vec<f32>,
-    /// Weights of the harmful unit.
+    /// Hidden ReLU units of the harmful score: one weight row (`dim` long) each. Empty for
+    /// a purely linear harmful unit.
+    #[serde(default)]
+    pub hidden_w: Vec<Vec<f32>>,
+    /// One bias per hidden unit.
+    #[serde(default)]
+    pub hidden_b: Vec<f32>,
+    /// Weights of the harmful output unit: over the hidden units, or over the standardized
+    /// embedding when there are none.
     pub harmful_w: Vec<f32>,
     /// Bias of the harmful unit.
     pub harmful_b: f32,
@@ -49,6 +58,9 @@ pub struct Prediction {
     pub category_p: f32,
 }
 
+/// Format tag of [`Head`] JSON.
+pub const FORMAT: &str = "warden-minilm-head-2";
+
 pub(crate) fn dot(w: &[f32], x: &[f32]) -> f32 {
     w.iter().zip(x).map(|(a, b)| a * b).sum()
 }
@@ -66,9 +78,16 @@ impl Head {
     /// Parses and checks a head.
     pub fn from_json(s: &str) -> Result<Head, ClassifierError> {
         let h: Head = serde_json::from_str(s).map_err(|e| ClassifierError::Head(e.to_string()))?;
+        let inputs = if h.hidden_w.is_empty() {
+            h.dim
+        } else {
+            h.hidden_w.len()
+        };
         let ok = h.mean.len() == h.dim
             && h.scale.len() == h.dim
-            && h.harmful_w.len() == h.dim
+            && h.harmful_w.len() == inputs
+            && h.hidden_b.len() == h.hidden_w.len()
+            && h.hidden_w.iter().all(|r| r.len() == h.dim)
             && h.categories.len() == h.category_w.len()
             && h.categories.len() == h.category_b.len()
             && !h.categories.is_empty()
@@ -91,12 +110,14 @@ impl Head {
 
     pub(crate) fn empty() -> Head {
         Head {
-            format: "warden-minilm-head-1".into(),
+            format: FORMAT.into(),
             dim: 0,
             seed: 0,
             trained_on: (0, 0),
             mean: vec![],
             scale: vec![],
+            hidden_w: vec![],
+            hidden_b: vec![],
             harmful_w: vec![],
             harmful_b: 0.0,
             categories: vec![],
@@ -120,7 +141,18 @@ impl Head {
     /// Reads one embedding.
     pub fn predict(&self, embedding: &[f32]) -> Prediction {
         let x = self.standardize(embedding);
-        let harmful = sigmoid(f64::from(dot(&self.harmful_w, &x) + self.harmful_b)) as f32;
+        let z = if self.hidden_w.is_empty() {
+            dot(&self.harmful_w, &x)
+        } else {
+            let h: Vec<f32> = self
+                .hidden_w
+                .iter()
+                .zip(&self.hidden_b)
+                .map(|(w, b)| (dot(w, &x) + b).max(0.0))
+                .collect();
+            dot(&self.harmful_w, &h)
+        };
+        let harmful = sigmoid(f64::from(z + self.harmful_b)) as f32;
         let logits: Vec<f32> = self
             .category_w
             .iter()

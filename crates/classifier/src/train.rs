@@ -1,11 +1,12 @@
 //! Deterministic training of the [`Head`].
 //!
-//! Full-batch gradient descent in `f64` over the samples in the order given, so the same
-//! embeddings and seed always give the same weights; the seed only drives the shuffle of the
-//! 5-fold cross-validation that picks the decision threshold. Regenerate the committed head
+//! Full-batch optimization in `f64` over the samples in the order given, so the same
+//! embeddings and seed always give the same weights; the seed drives the shuffle of the
+//! 5-fold cross-validation that picks the decision threshold and the initial weights of the
+//! hidden layer. Regenerate the committed head
 //! with `cargo run --release -p warden-classifier --example train_head`.
 
-use crate::head::{sigmoid, Head};
+use crate::head::{sigmoid, Head, FORMAT};
 use crate::{hazards, ClassifierError, Embed};
 use warden_guard::eval::{EvalSample, Label};
 use warden_guard::{Category, Normalized};
@@ -18,6 +19,14 @@ const FOLDS: usize = 5;
 const ITERS: usize = 800;
 const LR: f64 = 0.2;
 const L2: f64 = 0.1;
+/// Hidden ReLU units of the harmful score. In a comparison on the training data's 5-fold
+/// out-of-fold predictions (recall at 4% benign FPR), logistic regression reached 0.63-0.72
+/// depending on regularization, one hidden layer of 64 units 0.82 (32 units: 0.81).
+pub const HIDDEN: usize = 64;
+const MLP_ITERS: usize = 200;
+const MLP_LR: f64 = 0.003;
+/// L2 penalty `MLP_ALPHA / (2 n) * |W|^2` (scikit-learn's `alpha`).
+const MLP_ALPHA: f64 = 3.0;
 
 /// The training samples: `warden-guard`'s `data/dev.jsonl` plus this crate's
 /// `data/train.jsonl`. Never the held-out set.
@@ -115,14 +124,14 @@ pub fn train_head_on(
     for f in 0..FOLDS {
         let test: Vec<usize> = order.iter().copied().skip(f).step_by(FOLDS).collect();
         let train: Vec<usize> = all.iter().copied().filter(|i| !test.contains(i)).collect();
-        let (w, b) = fit_binary(&x, &y, &train);
+        let mlp = fit_mlp(&x, &y, &train, seed ^ (f as u64 + 1));
         for &i in &test {
-            oof[i] = sigmoid(dotf(&w, &x[i]) + b);
+            oof[i] = mlp.predict(&x[i]);
         }
     }
     let (threshold, cv_recall, cv_fpr) = pick_threshold(&oof, &y);
 
-    let (w, b) = fit_binary(&x, &y, &all);
+    let mlp = fit_mlp(&x, &y, &all, seed);
     let cats = hazards();
     let labels: Vec<Option<usize>> = samples
         .iter()
@@ -136,14 +145,20 @@ pub fn train_head_on(
     let (cw, cb) = fit_softmax(&x, &labels, cats.len());
     let harmful = y.iter().filter(|h| **h).count();
     Ok(Head {
-        format: "warden-minilm-head-1".into(),
+        format: FORMAT.into(),
         dim,
         seed,
         trained_on: (harmful, y.len() - harmful),
         mean,
         scale,
-        harmful_w: w.iter().map(|v| *v as f32).collect(),
-        harmful_b: b as f32,
+        hidden_w: mlp
+            .w1
+            .iter()
+            .map(|r| r.iter().map(|v| *v as f32).collect())
+            .collect(),
+        hidden_b: mlp.b1.iter().map(|v| *v as f32).collect(),
+        harmful_w: mlp.w2.iter().map(|v| *v as f32).collect(),
+        harmful_b: mlp.b2 as f32,
         categories: cats.iter().map(|c| c.code().to_string()).collect(),
         category_w: cw
             .iter()
@@ -162,48 +177,141 @@ fn dotf(w: &[f64], x: &[f64]) -> f64 {
 
 /// splitmix64-driven Fisher–Yates.
 fn shuffle(v: &mut [usize], seed: u64) {
-    let mut state = seed;
-    let mut next = || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let mut rng = SplitMix(seed);
     for i in (1..v.len()).rev() {
-        let j = (next() % (i as u64 + 1)) as usize;
+        let j = (rng.next() % (i as u64 + 1)) as usize;
         v.swap(i, j);
     }
 }
 
-/// Class-balanced, L2-regularized logistic regression on the rows `idx`.
-fn fit_binary(x: &[Vec<f64>], y: &[bool], idx: &[usize]) -> (Vec<f64>, f64) {
-    let dim = x[0].len();
-    let pos = idx.iter().filter(|&&i| y[i]).count().max(1) as f64;
-    let neg = (idx.len() as f64 - pos).max(1.0);
-    let total = pos + neg;
-    let (wp, wn) = (total / (2.0 * pos), total / (2.0 * neg));
-    let mut w = vec![0f64; dim];
-    let mut b = 0f64;
-    let mut g = vec![0f64; dim];
-    for _ in 0..ITERS {
-        g.iter_mut().for_each(|v| *v = 0.0);
-        let mut gb = 0f64;
-        for &i in idx {
-            let p = sigmoid(dotf(&w, &x[i]) + b);
-            let (t, cw) = if y[i] { (1.0, wp) } else { (0.0, wn) };
-            let d = cw * (p - t) / total;
-            for (gj, xj) in g.iter_mut().zip(&x[i]) {
-                *gj += d * xj;
-            }
-            gb += d;
+/// The harmful score's perceptron, in `f64`.
+struct Mlp {
+    w1: Vec<Vec<f64>>,
+    b1: Vec<f64>,
+    w2: Vec<f64>,
+    b2: f64,
+}
+
+impl Mlp {
+    fn hidden(&self, x: &[f64], h: &mut [f64]) {
+        for ((hj, w), b) in h.iter_mut().zip(&self.w1).zip(&self.b1) {
+            *hj = (dotf(w, x) + b).max(0.0);
         }
-        for (wj, gj) in w.iter_mut().zip(&g) {
-            *wj -= LR * (gj + L2 * *wj);
-        }
-        b -= LR * gb;
     }
-    (w, b)
+
+    fn predict(&self, x: &[f64]) -> f64 {
+        let mut h = vec![0f64; self.b1.len()];
+        self.hidden(x, &mut h);
+        sigmoid(dotf(&self.w2, &h) + self.b2)
+    }
+}
+
+/// Adam moments for one parameter vector.
+struct Adam {
+    m: Vec<f64>,
+    v: Vec<f64>,
+}
+
+impl Adam {
+    fn new(n: usize) -> Adam {
+        Adam {
+            m: vec![0.0; n],
+            v: vec![0.0; n],
+        }
+    }
+
+    fn step(&mut self, w: &mut [f64], g: &[f64], t: i32) {
+        let (b1, b2) = (0.9f64, 0.999f64);
+        let lr = MLP_LR * (1.0 - b2.powi(t)).sqrt() / (1.0 - b1.powi(t));
+        for (((w, g), m), v) in w.iter_mut().zip(g).zip(&mut self.m).zip(&mut self.v) {
+            *m = b1 * *m + (1.0 - b1) * g;
+            *v = b2 * *v + (1.0 - b2) * g * g;
+            *w -= lr * *m / (v.sqrt() + 1e-8);
+        }
+    }
+}
+
+/// One hidden layer of [`HIDDEN`] ReLU units and a logistic output, fitted to the rows `idx`
+/// by full-batch Adam on the mean log-loss plus an L2 penalty on the weights. Glorot-uniform
+/// initial weights from `seed`.
+fn fit_mlp(x: &[Vec<f64>], y: &[bool], idx: &[usize], seed: u64) -> Mlp {
+    let dim = x[0].len();
+    let mut rng = SplitMix(seed);
+    let bound1 = (6.0 / (dim + HIDDEN) as f64).sqrt();
+    let bound2 = (2.0 / (HIDDEN + 1) as f64).sqrt();
+    let mut mlp = Mlp {
+        w1: (0..HIDDEN)
+            .map(|_| (0..dim).map(|_| rng.uniform(bound1)).collect())
+            .collect(),
+        b1: (0..HIDDEN).map(|_| rng.uniform(bound1)).collect(),
+        w2: (0..HIDDEN).map(|_| rng.uniform(bound2)).collect(),
+        b2: rng.uniform(bound2),
+    };
+    let n = idx.len().max(1) as f64;
+    let l2 = MLP_ALPHA / n;
+    let mut adam_w1: Vec<Adam> = (0..HIDDEN).map(|_| Adam::new(dim)).collect();
+    let mut adam_b1 = Adam::new(HIDDEN);
+    let mut adam_w2 = Adam::new(HIDDEN);
+    let mut adam_b2 = Adam::new(1);
+    let mut h = vec![0f64; HIDDEN];
+    let mut g_w1 = vec![vec![0f64; dim]; HIDDEN];
+    for t in 1..=MLP_ITERS as i32 {
+        g_w1.iter_mut()
+            .for_each(|r| r.iter_mut().for_each(|g| *g = 0.0));
+        let mut g_b1 = vec![0f64; HIDDEN];
+        let mut g_w2 = vec![0f64; HIDDEN];
+        let mut g_b2 = 0f64;
+        for &i in idx {
+            mlp.hidden(&x[i], &mut h);
+            let p = sigmoid(dotf(&mlp.w2, &h) + mlp.b2);
+            let d = (p - f64::from(u8::from(y[i]))) / n;
+            g_b2 += d;
+            for j in 0..HIDDEN {
+                g_w2[j] += d * h[j];
+                if h[j] > 0.0 {
+                    let dh = d * mlp.w2[j];
+                    g_b1[j] += dh;
+                    for (g, xv) in g_w1[j].iter_mut().zip(&x[i]) {
+                        *g += dh * xv;
+                    }
+                }
+            }
+        }
+        for j in 0..HIDDEN {
+            for (g, w) in g_w1[j].iter_mut().zip(&mlp.w1[j]) {
+                *g += l2 * w;
+            }
+            adam_w1[j].step(&mut mlp.w1[j], &g_w1[j], t);
+        }
+        for (g, w) in g_w2.iter_mut().zip(&mlp.w2) {
+            *g += l2 * w;
+        }
+        adam_b1.step(&mut mlp.b1, &g_b1, t);
+        adam_w2.step(&mut mlp.w2, &g_w2, t);
+        let mut b2 = [mlp.b2];
+        adam_b2.step(&mut b2, &[g_b2], t);
+        mlp.b2 = b2[0];
+    }
+    mlp
+}
+
+/// splitmix64: a tiny seeded generator for the initial weights.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[-bound, bound)`.
+    fn uniform(&mut self, bound: f64) -> f64 {
+        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
+        (2.0 * u - 1.0) * bound
+    }
 }
 
 /// Softmax regression over the rows with a label.
