@@ -1,5 +1,5 @@
 //! Warden's ML input classifier: sentence embeddings from all-MiniLM-L6-v2 (run in-process
-//! with candle) and a small trained linear head, plugged into a [`warden_guard::Guard`] as a
+//! with candle and Warden's own encoder) and a small trained head, plugged into a [`warden_guard::Guard`] as a
 //! [`Scanner`].
 //!
 //! # Overview
@@ -31,12 +31,12 @@
 //! The canonical text (after the guard's normalization: leetspeak, homoglyphs, invisible
 //! characters folded) is tokenized, cut into windows of at most 256 tokens (the first two by default), embedded with mean
 //! pooling + L2 normalization (the sentence-transformers recipe), and each window is scored by
-//! the [`Head`]: a logistic "harmful" probability and a softmax over the hazard categories
+//! the [`Head`]: a "harmful" probability (64 hidden ReLU units, logistic output) and a softmax over the hazard categories
 //! S1..S14. The most harmful window counts. A probability at or above the head's calibrated
 //! threshold becomes a [`Hit`] whose score maps `[threshold, 1]` onto `[0.5, 1]`, so the
 //! policy's usual 0.5 threshold applies unchanged.
 //!
-//! The head is trained by [`train::train_head`] (deterministic: full-batch gradient descent,
+//! The head is trained by [`train::train_head`] (deterministic: full-batch Adam and gradient descent,
 //! a seeded cross-validation picks the threshold) and committed as `data/head.json`.
 
 mod embed;
@@ -133,7 +133,7 @@ impl MiniLmClassifier {
     }
 
     /// At most this many 256-token windows of a long text are classified (the first ones);
-    /// the default, 2, bounds a scan to 512 tokens (~290 ms on two cores). The rules still see
+    /// the default, 2, bounds a scan to 512 tokens (~200 ms on two cores). The rules still see
     /// the whole text.
     pub fn with_max_windows(mut self, n: usize) -> MiniLmClassifier {
         self.max_windows = n.max(1);

@@ -231,10 +231,11 @@ fn rules_plus_classifier_meet_the_targets_on_dev_and_holdout() {
         "dev non-English {:.3}",
         dev.non_english_recall
     );
-    // Never trained on: the honest estimate. Rules alone: recall 0.729, FPR 0.080.
+    // Never trained on: the honest estimate. Rules alone: recall 0.729, FPR 0.080; with the
+    // classifier 0.917 / 0.100 when this was written (a margin below, for retrained heads).
     let holdout = report("HOLDOUT", include_str!("../../guard/data/holdout.jsonl"));
     assert!(
-        holdout.overall.recall >= 0.80,
+        holdout.overall.recall >= 0.875,
         "holdout recall {:.3}",
         holdout.overall.recall
     );
