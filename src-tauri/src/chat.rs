@@ -4,7 +4,7 @@ use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::AppHandle;
 use warden_audit::{ConversationSummary, ConversationTurn, Status};
-use warden_core::{FnSink, GenerationEvent};
+use warden_core::{FnSink, GenerationEvent, PromptStyle};
 use warden_engine::ChatMessage;
 
 use crate::error::ApiResult;
@@ -18,11 +18,13 @@ pub struct TurnSummary {
     conversation_id: Option<i64>,
 }
 
-/// Runs one turn; every pipeline event goes to `on_event`, in order.
+/// Runs one turn; every pipeline event goes to `on_event`, in order. `style` is the thread's
+/// prompt style (`plain`, `step-by-step`, `json`, `markdown`); none means the settings' style.
 #[tauri::command]
 pub async fn send_message(
     app: AppHandle,
     text: String,
+    style: Option<PromptStyle>,
     on_event: Channel<GenerationEvent>,
 ) -> ApiResult<TurnSummary> {
     blocking(app, move |st| {
@@ -31,7 +33,8 @@ pub async fn send_message(
         let mut sink = FnSink(|ev| {
             let _ = on_event.send(ev);
         });
-        let out = session.send(&text, &mut sink)?;
+        let style = style.unwrap_or(session.settings().style);
+        let out = session.send_styled(&text, style, &mut sink)?;
         Ok(TurnSummary {
             generation_id: out.generation_id,
             status: out.status,

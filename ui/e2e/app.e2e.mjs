@@ -166,6 +166,34 @@ test("a prompt streams tokens from the real model", async () => {
   assert.ok(threads >= 2, "the new thread is in the sidebar");
 });
 
+/** The newest generation's flag and recorded settings, read from the audit database. */
+function lastGeneration() {
+  const py = `
+import json, sqlite3, sys
+row = sqlite3.connect(sys.argv[1]).execute("SELECT id, flagged, settings FROM generations ORDER BY id DESC LIMIT 1").fetchone()
+print(json.dumps({"id": row[0], "flagged": row[1], "settings": json.loads(row[2])}))`;
+  return JSON.parse(execFileSync("python3", ["-c", py, path.join(tmp, "audit.sqlite3")], { encoding: "utf8" }));
+}
+
+test("an answer is flagged from the chat, and Regenerate asks again in the thread's style", async () => {
+  const turn = browser.$("#messages > article.turn.assistant:last-of-type");
+  await turn.$("button.flag").click();
+  await turn.$(".flag-reason").setValue("checking the flag button");
+  await turn.$(".flag-form button[type='submit']").click();
+  await browser.$("#messages > article.turn.assistant[data-flagged='true']").waitForExist({ timeout: 5_000 });
+  assert.equal(lastGeneration().flagged, 1, "the flag is in the audit log");
+
+  await browser.$("#style").selectByAttribute("value", "step-by-step");
+  await browser.$("#regenerate").click();
+  await browser.waitUntil(async () => (await browser.$$("#messages > article.turn.assistant").length) === 2, { timeout: 5_000 });
+  const again = browser.$("#messages > article.turn.assistant:last-of-type");
+  await browser.waitUntil(async () => (await again.getAttribute("data-state")) !== "streaming", { timeout: 60_000 });
+  assert.equal(await again.getAttribute("data-state"), "completed");
+  const g = lastGeneration();
+  assert.equal(g.settings.style, "step-by-step", `recorded settings: ${JSON.stringify(g.settings)}`);
+  await shot("03b-flag-and-style");
+});
+
 test("a prompt the input guard blocks shows the policy's message", async () => {
   const input = browser.$("#prompt");
   await input.click();

@@ -33,6 +33,8 @@ beforeEach(() => {
         ];
       case "cancel":
         return true;
+      case "audit_flag":
+        return 1;
       default:
         return null;
     }
@@ -40,6 +42,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  localStorage.clear();
   clearMocks();
   vi.unstubAllGlobals();
   document.body.innerHTML = "";
@@ -165,4 +168,76 @@ test("a reopened thread renders a recorded answer's HTML as text", async () => {
   expect(calls.find((c) => c.cmd === "open_thread")?.args.id).toBe(7);
   expect(s.el.querySelector(".messages img")).toBeNull();
   expect(s.el.querySelector(".answer")?.textContent).toBe("<img src=x onerror=alert(1)>");
+});
+
+const done = (id: number) =>
+  ({ type: "done", generation_id: id, stats: { prompt_tokens: 1, generated_tokens: 1, ttft_ms: 1, generation_tps: 1, stop_reason: "eos" } }) as GenerationEvent;
+
+test("the thread's prompt style goes with each turn and is remembered per thread", async () => {
+  script = (send) => {
+    send({ type: "started", generation_id: 1 });
+    send({ type: "token", text: "{}" });
+    send(done(1));
+  };
+  const s = await screen();
+  const style = s.el.querySelector("#style") as HTMLSelectElement;
+  expect(style.value).toBe("plain");
+  expect([...style.options].map((o) => o.value)).toEqual(["plain", "step-by-step", "json", "markdown"]);
+  style.value = "json";
+  style.dispatchEvent(new Event("change"));
+  (s.el.querySelector("#prompt") as HTMLTextAreaElement).value = "List three colours.";
+  await s.send();
+  expect(calls.find((c) => c.cmd === "send_message")?.args.style).toBe("json");
+  // The reply put the turn in thread 7; reopening it brings its style back.
+  style.value = "plain";
+  await s.openThread(7);
+  expect(style.value).toBe("json");
+});
+
+test("Regenerate asks the last prompt again", async () => {
+  script = (send) => {
+    send({ type: "started", generation_id: 1 });
+    send({ type: "token", text: "answer" });
+    send(done(1));
+  };
+  const s = await screen();
+  const regen = s.el.querySelector("#regenerate") as HTMLButtonElement;
+  expect(regen.disabled).toBe(true);
+  (s.el.querySelector("#prompt") as HTMLTextAreaElement).value = "Name a river.";
+  await s.send();
+  expect(regen.disabled).toBe(false);
+  regen.click();
+  await tick();
+  const sends = calls.filter((c) => c.cmd === "send_message");
+  expect(sends.map((c) => c.args.text)).toEqual(["Name a river.", "Name a river."]);
+  expect(s.el.querySelectorAll(".turn.assistant").length).toBe(2);
+});
+
+test("a finished answer can be copied and flagged with a reason", async () => {
+  const writes: string[] = [];
+  vi.stubGlobal("navigator", { clipboard: { writeText: async (t: string) => void writes.push(t) } });
+  script = (send) => {
+    send({ type: "started", generation_id: 42 });
+    send({ type: "token", text: "Paris is the capital." });
+    send(done(42));
+  };
+  const s = await screen();
+  (s.el.querySelector("#prompt") as HTMLTextAreaElement).value = "Capital of France?";
+  await s.send();
+  const turn = s.el.querySelector(".turn.assistant") as HTMLElement;
+  (turn.querySelector("button.copy") as HTMLButtonElement).click();
+  await tick();
+  expect(writes).toEqual(["Paris is the capital."]);
+  expect(turn.querySelector("button.copy")?.textContent).toBe("Copied");
+
+  (turn.querySelector("button.flag") as HTMLButtonElement).click();
+  const form = turn.querySelector(".flag-form") as HTMLFormElement;
+  form.dispatchEvent(new Event("submit", { cancelable: true }));
+  expect(calls.some((c) => c.cmd === "audit_flag")).toBe(false); // a reason is required
+  (form.querySelector(".flag-reason") as HTMLInputElement).value = "made-up fact";
+  form.dispatchEvent(new Event("submit", { cancelable: true }));
+  await tick();
+  expect(calls.find((c) => c.cmd === "audit_flag")?.args).toEqual({ id: 42, reason: "made-up fact" });
+  expect(turn.dataset.flagged).toBe("true");
+  expect(turn.querySelector(".flag-form")).toBeNull();
 });

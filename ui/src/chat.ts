@@ -2,7 +2,7 @@
 // Enter sends, Shift+Enter makes a new line, Esc stops the answer.
 
 import { clear, h } from "./dom";
-import { api, asApiError, type ConversationSummary } from "./ipc";
+import { api, asApiError, PROMPT_STYLES, type ConversationSummary, type PromptStyle } from "./ipc";
 import { TurnView } from "./turn";
 
 export class ChatScreen {
@@ -12,8 +12,11 @@ export class ChatScreen {
   private readonly input: HTMLTextAreaElement;
   private readonly sendBtn: HTMLButtonElement;
   private readonly stopBtn: HTMLButtonElement;
+  private readonly regenBtn: HTMLButtonElement;
+  private readonly styleSelect: HTMLSelectElement;
   private streaming = false;
   private activeThread: number | null = null;
+  private lastPrompt: string | null = null;
 
   constructor() {
     this.threadList = h("ul", { class: "thread-list", "aria-label": "Threads" });
@@ -28,7 +31,19 @@ export class ChatScreen {
     });
     this.sendBtn = h("button", { type: "submit", id: "send" }, "Send");
     this.stopBtn = h("button", { type: "button", id: "stop", hidden: true }, "Stop");
-    const form = h("form", { class: "composer" }, this.input, this.sendBtn, this.stopBtn);
+    this.regenBtn = h("button", { type: "button", id: "regenerate", disabled: true, title: "Ask the last prompt again" }, "Regenerate");
+    this.regenBtn.addEventListener("click", () => void this.regenerate());
+    // The thread's zero-shot prompt style (seed §5.2), remembered per thread on this machine.
+    this.styleSelect = h("select", { id: "style", "aria-label": "Prompt style", title: "Prompt style for this thread" });
+    for (const st of PROMPT_STYLES) this.styleSelect.appendChild(h("option", { value: st.name }, st.label));
+    this.styleSelect.value = loadStyle(null);
+    this.styleSelect.addEventListener("change", () => this.saveStyle());
+    const form = h(
+      "form",
+      { class: "composer" },
+      this.input,
+      h("div", { class: "composer-side" }, this.styleSelect, this.sendBtn, this.stopBtn, this.regenBtn),
+    );
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       void this.send();
@@ -99,6 +114,9 @@ export class ChatScreen {
     try {
       await api.newThread();
       this.activeThread = null;
+      this.lastPrompt = null;
+      this.regenBtn.disabled = true;
+      this.styleSelect.value = loadStyle(null);
       this.emptyState();
       await this.refreshThreads();
       this.input.focus();
@@ -112,11 +130,14 @@ export class ChatScreen {
     try {
       const turns = await api.openThread(id);
       this.activeThread = id;
+      this.styleSelect.value = loadStyle(id);
       clear(this.messages);
       for (const t of turns) {
         this.messages.appendChild(userBubble(t.prompt));
-        this.messages.appendChild(TurnView.recorded(t.reasoning, t.answer, t.status).el);
+        this.messages.appendChild(TurnView.recorded(t.reasoning, t.answer, t.status, t.generation_id).el);
       }
+      this.lastPrompt = turns.length > 0 ? turns[turns.length - 1].prompt : null;
+      this.regenBtn.disabled = this.lastPrompt === null;
       await this.refreshThreads();
     } catch (e) {
       this.messages.appendChild(h("p", { class: "error" }, asApiError(e).message));
@@ -126,18 +147,35 @@ export class ChatScreen {
   async send(): Promise<void> {
     const text = this.input.value.trim();
     if (!text || this.streaming) return;
-    if (this.messages.querySelector(".empty")) clear(this.messages);
     this.input.value = "";
+    await this.ask(text);
+  }
+
+  /** Asks the last prompt again, as a new turn of the thread. */
+  async regenerate(): Promise<void> {
+    if (this.lastPrompt === null || this.streaming) return;
+    await this.ask(this.lastPrompt);
+  }
+
+  private async ask(text: string): Promise<void> {
+    if (this.messages.querySelector(".empty")) clear(this.messages);
+    this.lastPrompt = text;
     this.messages.appendChild(userBubble(text));
     const turn = new TurnView();
     this.messages.appendChild(turn.el);
     this.setStreaming(true);
     try {
-      const summary = await api.sendMessage(text, (ev) => {
-        turn.handle(ev);
-        this.messages.scrollTop = this.messages.scrollHeight;
-      });
+      const style = this.styleSelect.value as PromptStyle;
+      const summary = await api.sendMessage(
+        text,
+        (ev) => {
+          turn.handle(ev);
+          this.messages.scrollTop = this.messages.scrollHeight;
+        },
+        style,
+      );
       this.activeThread = summary.conversation_id;
+      this.saveStyle();
     } catch (e) {
       const err = asApiError(e);
       turn.fail(err.code, err.message);
@@ -155,12 +193,38 @@ export class ChatScreen {
     }
   }
 
+  private saveStyle(): void {
+    saveStyle(this.activeThread, this.styleSelect.value as PromptStyle);
+  }
+
   private setStreaming(on: boolean): void {
     this.streaming = on;
     this.sendBtn.hidden = on;
     this.stopBtn.hidden = !on;
+    this.regenBtn.disabled = on || this.lastPrompt === null;
     this.el.dataset.streaming = String(on);
     if (!on) this.input.focus();
+  }
+}
+
+const STYLE_KEY = "warden.style.";
+
+/** A thread's style; a new thread (`null`) starts with the style last chosen for one. */
+export function loadStyle(thread: number | null): PromptStyle {
+  let v: string | null = null;
+  try {
+    v = localStorage.getItem(STYLE_KEY + (thread ?? "new"));
+  } catch {
+    v = null;
+  }
+  return PROMPT_STYLES.some((s) => s.name === v) ? (v as PromptStyle) : "plain";
+}
+
+function saveStyle(thread: number | null, style: PromptStyle): void {
+  try {
+    localStorage.setItem(STYLE_KEY + (thread ?? "new"), style);
+  } catch {
+    // Storage unavailable: the choice lasts until the window closes.
   }
 }
 

@@ -210,15 +210,28 @@ export interface AuditStats {
 }
 
 export type ReviewStatus = "ok" | "harmful" | "needs-fix";
+
+/** Zero-shot prompt styles (seed §5.2); names as `warden_core::PromptStyle` serializes them. */
+export type PromptStyle = "plain" | "step-by-step" | "json" | "markdown";
+export const PROMPT_STYLES: { name: PromptStyle; label: string }[] = [
+  { name: "plain", label: "Plain" },
+  { name: "step-by-step", label: "Step by step" },
+  { name: "json", label: "JSON output" },
+  { name: "markdown", label: "Markdown / tables" },
+];
 export type ExportFormat = "jsonl" | "csv" | "sft" | "preference";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
   loadModel: (path?: string) => invoke<ModelInfo>("load_model", { path: path ?? null }),
-  sendMessage(text: string, onEvent: (e: GenerationEvent) => void): Promise<TurnSummary> {
+  sendMessage(
+    text: string,
+    onEvent: (e: GenerationEvent) => void,
+    style: PromptStyle | null = null,
+  ): Promise<TurnSummary> {
     const channel = new Channel<GenerationEvent>();
     channel.onmessage = onEvent;
-    return invoke<TurnSummary>("send_message", { text, onEvent: channel });
+    return invoke<TurnSummary>("send_message", { text, style, onEvent: channel });
   },
   listModels: () => invoke<ModelsView>("list_models"),
   effectiveSettings: () => invoke<EffectiveSettings>("effective_settings"),

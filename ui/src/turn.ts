@@ -3,7 +3,7 @@
 
 import { FrameBatcher, type Schedule } from "./batch";
 import { clear, h } from "./dom";
-import type { GenerationEvent, VerdictSummary } from "./ipc";
+import { api, asApiError, type GenerationEvent, type VerdictSummary } from "./ipc";
 import { renderMarkdown } from "./markdown";
 
 export class TurnView {
@@ -14,6 +14,7 @@ export class TurnView {
   private readonly answerEl: HTMLElement;
   private readonly badges: HTMLElement;
   private readonly footer: HTMLElement;
+  private readonly actions: HTMLElement;
   private reasoning = "";
   private answer = "";
   private readonly reasoningBatch: FrameBatcher;
@@ -32,6 +33,7 @@ export class TurnView {
     this.answerEl = h("div", { class: "answer", "aria-live": "polite" });
     this.badges = h("div", { class: "badges" });
     this.footer = h("div", { class: "turn-footer" });
+    this.actions = h("div", { class: "turn-actions", hidden: true });
     this.el = h(
       "article",
       { class: "turn assistant", "data-state": "streaming" },
@@ -39,6 +41,7 @@ export class TurnView {
       this.answerEl,
       this.badges,
       this.footer,
+      this.actions,
     );
     this.reasoningBatch = new FrameBatcher((t) => {
       this.reasoning += t;
@@ -51,8 +54,9 @@ export class TurnView {
   }
 
   /** A recorded turn (reopened thread). */
-  static recorded(reasoning: string, answer: string, status: string): TurnView {
+  static recorded(reasoning: string, answer: string, status: string, generationId?: number): TurnView {
     const v = new TurnView((cb) => cb());
+    if (generationId !== undefined) v.el.dataset.generationId = String(generationId);
     if (reasoning) v.handle({ type: "reasoning", text: reasoning });
     if (answer) v.handle({ type: "token", text: answer });
     if (status === "blocked") {
@@ -134,6 +138,63 @@ export class TurnView {
     this.endReasoning();
     this.finished = true;
     this.el.dataset.state = state;
+    this.showActions();
+  }
+
+  /** Copy and Flag under a finished turn (Flag needs its audit record). */
+  private showActions(): void {
+    clear(this.actions);
+    if (this.answer) {
+      const copy = h("button", { type: "button", class: "copy" }, "Copy");
+      copy.addEventListener("click", () => void this.copy(copy));
+      this.actions.appendChild(copy);
+    }
+    const id = Number(this.el.dataset.generationId);
+    if (Number.isFinite(id) && id > 0) {
+      const flag = h("button", { type: "button", class: "flag" }, "Flag");
+      flag.addEventListener("click", () => this.flagForm(id, flag));
+      this.actions.appendChild(flag);
+    }
+    this.actions.hidden = this.actions.childElementCount === 0;
+  }
+
+  private async copy(btn: HTMLButtonElement): Promise<void> {
+    const ok = await copyText(this.answer);
+    btn.textContent = ok ? "Copied" : "Copy failed";
+    setTimeout(() => (btn.textContent = "Copy"), 1500);
+  }
+
+  /** An inline reason box: the flag goes to the audit log's review queue. */
+  private flagForm(id: number, btn: HTMLButtonElement): void {
+    if (this.actions.querySelector(".flag-form")) return;
+    const reason = h("input", { type: "text", class: "flag-reason", placeholder: "Why flag this answer?", "aria-label": "Flag reason" });
+    const save = h("button", { type: "submit" }, "Flag for review");
+    const status = h("span", { class: "flag-status", role: "status" });
+    const form = h("form", { class: "flag-form" }, reason, save, status);
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const why = reason.value.trim();
+      if (!why) {
+        status.textContent = "Give a reason.";
+        reason.focus();
+        return;
+      }
+      save.disabled = true;
+      api
+        .auditFlag(id, why)
+        .then(() => {
+          form.remove();
+          btn.textContent = "Flagged";
+          btn.disabled = true;
+          this.el.dataset.flagged = "true";
+        })
+        .catch((err) => {
+          save.disabled = false;
+          status.textContent = asApiError(err).message;
+        });
+    });
+    this.actions.appendChild(form);
+    reason.focus();
   }
 
   private showAnswer(): void {
@@ -178,4 +239,28 @@ export class TurnView {
       ),
     );
   }
+}
+
+/** The clipboard API where the webview grants it, else a selection copy. */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard?.writeText) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // Fall through to the selection copy.
+  }
+  const area = h("textarea", { class: "copy-buffer", readonly: true, "aria-hidden": "true" });
+  area.value = text;
+  document.body.appendChild(area);
+  area.select();
+  let ok = false;
+  try {
+    ok = document.execCommand("copy");
+  } catch {
+    ok = false;
+  }
+  area.remove();
+  return ok;
 }

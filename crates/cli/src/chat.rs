@@ -43,6 +43,9 @@ pub struct ChatArgs {
     /// Pin the answer language (ISO 639-1 code, e.g. en).
     #[arg(long)]
     language: Option<String>,
+    /// Zero-shot prompt style: plain, step-by-step, json or markdown (seed §5.2).
+    #[arg(long)]
+    style: Option<warden_core::PromptStyle>,
     /// Keep generating past end-of-sequence until --max-tokens (benchmarks, soak tests).
     #[arg(long)]
     ignore_eos: bool,
@@ -75,6 +78,9 @@ fn apply(args: &ChatArgs, s: &mut Settings) {
     }
     if let Some(v) = &args.language {
         s.language = Some(v.clone());
+    }
+    if let Some(v) = args.style {
+        s.style = v;
     }
     if args.ignore_eos {
         s.sampling.ignore_eog = Some(true);

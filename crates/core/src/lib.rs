@@ -12,6 +12,7 @@ pub mod guard_model;
 pub mod models;
 pub mod session;
 pub mod settings;
+pub mod style;
 
 pub use audit::Audit;
 pub use guard_model::GuardModel;
@@ -20,6 +21,7 @@ pub use session::{
     VerdictSummary,
 };
 pub use settings::{Settings, SettingsError, SettingsSource};
+pub use style::PromptStyle;
 
 /// The app version recorded with every generation.
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");

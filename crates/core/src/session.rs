@@ -318,6 +318,20 @@ impl Session {
         Ok(outcome)
     }
 
+    /// [`send`](Self::send) with a prompt style for this turn only (a thread's own style in the
+    /// desktop app); the settings' style applies again afterwards.
+    pub fn send_styled(
+        &mut self,
+        text: &str,
+        style: crate::style::PromptStyle,
+        sink: &mut dyn EventSink,
+    ) -> Result<TurnOutcome, CoreError> {
+        let saved = std::mem::replace(&mut self.settings.style, style);
+        let out = self.send(text, sink);
+        self.settings.style = saved;
+        out
+    }
+
     /// Plain completion of `prompt` (no chat template), for benchmarks and base models. Guarded
     /// and audited like a chat turn.
     pub fn complete(
@@ -331,9 +345,11 @@ impl Session {
 
     fn messages_for(&self, text: &str) -> Vec<ChatMessage> {
         let mut messages = Vec::with_capacity(self.history.len() + 2);
-        if let Some(lang) = &self.settings.language {
-            // seed §5.2.3: pin the output language explicitly.
-            messages.push(ChatMessage::system(language_instruction(lang)));
+        // seed §5.2: pin the output language explicitly, and the zero-shot style's instruction.
+        if let Some(system) =
+            crate::style::system_text(self.settings.language.as_deref(), self.settings.style)
+        {
+            messages.push(ChatMessage::system(system));
         }
         messages.extend(self.history.iter().cloned());
         messages.push(ChatMessage::user(text));
@@ -416,7 +432,7 @@ impl Session {
                 "context": model.loaded.n_ctx,
                 "template": model.template_source.to_string(),
             }),
-            settings: serde_json::to_value(&sampling).unwrap_or_default(),
+            settings: turn_settings(&sampling, &self.settings),
             app_version: crate::APP_VERSION.to_owned(),
         };
         let id = self.audit.call(|a| a.begin_generation(new))?;
@@ -803,6 +819,17 @@ fn stage_cats(v: &Verdict) -> String {
     cats.join(",")
 }
 
+/// The settings recorded with a generation: the sampling parameters, plus the language pin and
+/// prompt style that shaped the prompt (so an exported example says how it was asked).
+fn turn_settings(sampling: &SamplingParams, settings: &Settings) -> serde_json::Value {
+    let mut v = serde_json::to_value(sampling).unwrap_or_default();
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("style".into(), serde_json::json!(settings.style));
+        obj.insert("language".into(), serde_json::json!(settings.language));
+    }
+    v
+}
+
 /// The explicit instruction added when the output language is pinned.
 pub fn language_instruction(code: &str) -> String {
     let name = match code {
@@ -819,4 +846,39 @@ pub fn language_instruction(code: &str) -> String {
         other => other,
     };
     format!("Respond only in {name}, including your reasoning. Do not switch languages.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::style::PromptStyle;
+
+    fn session(dir: &std::path::Path) -> Session {
+        Session::new(
+            Settings::default(),
+            warden_engine::WorkerCommand::new(std::path::PathBuf::from("unused")),
+            Guard::with_default_policy(),
+            Audit::open(&dir.join("a.sqlite3")).unwrap(),
+        )
+    }
+
+    #[test]
+    fn the_style_and_language_lead_the_turn_as_one_system_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path());
+        let plain = s.messages_for("Sort these numbers: 3 1 2");
+        assert_eq!(plain.len(), 1, "{plain:?}");
+        s.settings_mut().style = PromptStyle::StepByStep;
+        s.settings_mut().language = Some("de".into());
+        let styled = s.messages_for("Sort these numbers: 3 1 2");
+        assert_eq!(styled.len(), 2, "{styled:?}");
+        let system = format!("{:?}", styled[0]);
+        assert!(
+            system.contains("German") && system.contains("Step 1"),
+            "{system}"
+        );
+        let recorded = turn_settings(&SamplingParams::default(), s.settings());
+        assert_eq!(recorded["style"], "step-by-step");
+        assert_eq!(recorded["language"], "de");
+    }
 }

@@ -167,6 +167,8 @@ pub struct Settings {
     pub db_path: Option<PathBuf>,
     /// Pin the output language (ISO 639-1, e.g. `en`); adds an explicit instruction.
     pub language: Option<String>,
+    /// Zero-shot structured prompt style (`plain`, `step-by-step`, `json`, `markdown`).
+    pub style: crate::style::PromptStyle,
     /// A guard policy file (TOML) replacing the built-in policy.
     pub policy_path: Option<PathBuf>,
     /// A Llama Guard–format GGUF to run as an extra guard; `None` looks in `models_dir` for a
@@ -198,6 +200,7 @@ impl Default for Settings {
             models_dir,
             db_path: None,
             language: None,
+            style: crate::style::PromptStyle::default(),
             policy_path: None,
             guard_model: None,
             classifier: ClassifierSettings::default(),
@@ -219,6 +222,7 @@ impl Settings {
     /// Defaults → config file (`$WARDEN_CONFIG`, else `<config dir>/warden/config.toml` if it
     /// exists) → environment (`WARDEN_DATA_DIR`, `WARDEN_MODELS_DIR`, `WARDEN_DB`,
     /// `WARDEN_MODEL`, `WARDEN_THREADS`, `WARDEN_CONTEXT`, `WARDEN_GPU_LAYERS`, `WARDEN_LANGUAGE`,
+    /// `WARDEN_STYLE`,
     /// `WARDEN_GUARD_MODEL`, `WARDEN_POLICY`, `WARDEN_CLASSIFIER` (on/off), `WARDEN_MINILM_DIR`).
     pub fn resolve() -> Result<(Self, SettingsSource), SettingsError> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -297,6 +301,15 @@ impl Settings {
         }
         if let Some(v) = env("WARDEN_LANGUAGE") {
             self.language = Some(v);
+        }
+        if let Some(v) = env("WARDEN_STYLE") {
+            self.style =
+                v.parse()
+                    .map_err(|e: crate::style::UnknownStyle| SettingsError::BadEnv {
+                        name: "WARDEN_STYLE",
+                        value: v,
+                        message: e.to_string(),
+                    })?;
         }
         if let Some(v) = env("WARDEN_THREADS") {
             self.model.threads = num("WARDEN_THREADS", v)?;
@@ -389,5 +402,21 @@ mod tests {
             .apply_env(|k| (k == "WARDEN_CONTEXT").then(|| "big".to_owned()))
             .unwrap_err();
         assert!(e.to_string().contains("WARDEN_CONTEXT"));
+    }
+
+    #[test]
+    fn the_prompt_style_comes_from_file_or_environment() {
+        use crate::style::PromptStyle;
+        assert_eq!(Settings::default().style, PromptStyle::Plain);
+        let mut s = Settings::from_toml("style = \"json\"").unwrap();
+        assert_eq!(s.style, PromptStyle::Json);
+        assert!(Settings::from_toml("style = \"few-shot\"").is_err());
+        s.apply_env(|k| (k == "WARDEN_STYLE").then(|| "step-by-step".to_owned()))
+            .unwrap();
+        assert_eq!(s.style, PromptStyle::StepByStep);
+        let e = s
+            .apply_env(|k| (k == "WARDEN_STYLE").then(|| "shouty".to_owned()))
+            .unwrap_err();
+        assert!(e.to_string().contains("WARDEN_STYLE"), "{e}");
     }
 }
