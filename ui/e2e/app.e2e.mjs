@@ -36,7 +36,8 @@ function tauriDriver() {
   return onPath ? "tauri-driver" : path.join(os.homedir(), ".cargo/bin/tauri-driver");
 }
 
-/** A fresh database with one recorded thread whose answer carries HTML. */
+/** A fresh database with one recorded thread whose answer carries HTML, and a thread of
+ *  1,000 messages (500 turns) for the open-time figure. */
 function seedDatabase(db) {
   execFileSync(CLI, ["--db", db, "audit", "list"], { stdio: "ignore" }); // creates + migrates
   const py = `
@@ -46,6 +47,11 @@ c = db.execute("INSERT INTO conversations (title, created_at, updated_at) VALUES
 db.execute("""INSERT INTO generations (conversation_id, turn_index, status, created_at, finished_at, model_name,
   rendered_prompt_hash, app_version, prompt, answer) VALUES (?, 0, 'completed', ?, ?, 'seed.gguf', '00', 'e2e', ?, ?)""",
   (c, now, now, 'Show me an image tag', sys.argv[2]))
+long = db.execute("INSERT INTO conversations (title, created_at, updated_at) VALUES ('Long thread', ?, ?)", (now, now)).lastrowid
+answer = "A paragraph with **bold** text, a list:\\n\\n- one\\n- two\\n\\nand \`code\`. " * 3
+db.executemany("""INSERT INTO generations (conversation_id, turn_index, status, created_at, finished_at, model_name,
+  rendered_prompt_hash, app_version, prompt, answer) VALUES (?, ?, 'completed', ?, ?, 'seed.gguf', '00', 'e2e', ?, ?)""",
+  [(long, i, now - 1000, now - 1000, f"Question {i}?", answer) for i in range(500)])
 db.commit()`;
   execFileSync("python3", ["-c", py, db, XSS_ANSWER]);
 }
@@ -218,6 +224,34 @@ test("HTML in a model answer is inert", async () => {
   assert.equal(found, 0);
   assert.equal(await browser.getTitle(), "Warden");
   await shot("05-html-is-inert");
+});
+
+test("a thread of 1,000 messages opens and scrolls", async () => {
+  await browser.$("//button[@data-thread and text()='Long thread']").click();
+  await browser.waitUntil(async () => (await browser.$$("#messages > article.turn.assistant").length) === 500, { timeout: 10_000 });
+  await browser.$("#messages[data-open-ms]").waitForExist({ timeout: 5_000 });
+  figures.open1000MessagesMs = Number(await browser.$("#messages").getAttribute("data-open-ms"));
+  // Scroll from the bottom to the top in steps of 400 px, one per frame, timing the frames.
+  figures.scrollFrameP95Ms = await browser.executeAsync((done) => {
+    const m = document.querySelector("#messages");
+    const frames = [];
+    let last = performance.now();
+    const step = () => {
+      const now = performance.now();
+      frames.push(now - last);
+      last = now;
+      if (m.scrollTop <= 0 || frames.length > 240) {
+        frames.sort((a, b) => a - b);
+        done(Math.round(frames[Math.floor(frames.length * 0.95)] * 10) / 10);
+        return;
+      }
+      m.scrollTop -= 400;
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  });
+  assert.ok(figures.open1000MessagesMs > 0, "the open time was recorded");
+  await shot("05b-long-thread");
 });
 
 test("a core command the capability does not grant is refused", async () => {

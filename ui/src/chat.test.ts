@@ -21,7 +21,10 @@ beforeEach(() => {
     calls.push({ cmd, args });
     switch (cmd) {
       case "list_threads":
-        return [{ id: 7, title: "Earlier thread", created_at: 0, updated_at: 0, turns: 1 }];
+        return [
+          { id: 7, title: "Earlier thread", created_at: 0, updated_at: 0, turns: 1 },
+          { id: 8, title: "Sourdough starter questions", created_at: 0, updated_at: 0, turns: 2 },
+        ];
       case "send_message": {
         const channel = args.onEvent as { onmessage: Send };
         script((ev) => channel.onmessage(ev));
@@ -240,4 +243,24 @@ test("a finished answer can be copied and flagged with a reason", async () => {
   expect(calls.find((c) => c.cmd === "audit_flag")?.args).toEqual({ id: 42, reason: "made-up fact" });
   expect(turn.dataset.flagged).toBe("true");
   expect(turn.querySelector(".flag-form")).toBeNull();
+});
+
+test("Ctrl+K focuses the thread search, which filters by title; Enter opens the first match", async () => {
+  const s = await screen();
+  s.onKey(new KeyboardEvent("keydown", { key: "k", ctrlKey: true }));
+  const search = s.el.querySelector("#thread-search") as HTMLInputElement;
+  expect(document.activeElement).toBe(search);
+  search.value = "SOURDOUGH start";
+  search.dispatchEvent(new Event("input"));
+  const shown = () => [...s.el.querySelectorAll(".thread-list [data-thread]")].map((b) => b.getAttribute("data-thread"));
+  expect(shown()).toEqual(["8"]);
+  search.value = "nothing like this";
+  search.dispatchEvent(new Event("input"));
+  expect(shown()).toEqual([]);
+  expect(s.el.querySelector(".thread-list .empty")?.textContent).toBe("No thread matches.");
+  search.value = "earlier";
+  search.dispatchEvent(new Event("input"));
+  search.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+  await tick();
+  expect(calls.find((c) => c.cmd === "open_thread")?.args).toEqual({ id: 7 });
 });

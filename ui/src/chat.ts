@@ -1,5 +1,5 @@
 // The Chat screen: threads from the audit log, the conversation, the composer.
-// Enter sends, Shift+Enter makes a new line, Esc stops the answer.
+// Enter sends, Shift+Enter makes a new line, Esc stops the answer, Ctrl+K searches threads.
 
 import { clear, h } from "./dom";
 import { api, asApiError, PROMPT_STYLES, type ConversationSummary, type PromptStyle } from "./ipc";
@@ -8,6 +8,8 @@ import { TurnView } from "./turn";
 export class ChatScreen {
   readonly el: HTMLElement;
   private readonly threadList: HTMLElement;
+  private readonly threadSearch: HTMLInputElement;
+  private threads: ConversationSummary[] = [];
   private readonly messages: HTMLElement;
   private readonly input: HTMLTextAreaElement;
   private readonly sendBtn: HTMLButtonElement;
@@ -22,6 +24,25 @@ export class ChatScreen {
     this.threadList = h("ul", { class: "thread-list", "aria-label": "Threads" });
     const newBtn = h("button", { type: "button", class: "new-thread" }, "New thread");
     newBtn.addEventListener("click", () => void this.newThread());
+    this.threadSearch = h("input", {
+      type: "search",
+      id: "thread-search",
+      class: "thread-search",
+      placeholder: "Search threads (Ctrl+K)",
+      "aria-label": "Search threads",
+    });
+    this.threadSearch.addEventListener("input", () => this.renderThreads());
+    this.threadSearch.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        const first = this.threadList.querySelector<HTMLButtonElement>("button[data-thread]");
+        first?.click();
+      } else if (e.key === "Escape") {
+        this.threadSearch.value = "";
+        this.renderThreads();
+        this.input.focus();
+      }
+    });
     this.messages = h("div", { class: "messages", id: "messages" });
     this.input = h("textarea", {
       id: "prompt",
@@ -58,14 +79,20 @@ export class ChatScreen {
     this.el = h(
       "section",
       { class: "screen chat", "data-screen": "chat" },
-      h("aside", { class: "threads" }, newBtn, this.threadList),
+      h("aside", { class: "threads" }, newBtn, this.threadSearch, this.threadList),
       h("div", { class: "conversation" }, this.messages, form),
     );
     this.emptyState();
   }
 
-  /** Esc anywhere on the Chat screen stops the answer. */
+  /** Esc anywhere on the Chat screen stops the answer; Ctrl+K (Cmd+K) searches threads. */
   onKey(e: KeyboardEvent): void {
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
+      e.preventDefault();
+      this.threadSearch.focus();
+      this.threadSearch.select();
+      return;
+    }
     if (e.key === "Escape" && this.streaming) {
       e.preventDefault();
       void this.stop();
@@ -78,19 +105,30 @@ export class ChatScreen {
   }
 
   async refreshThreads(): Promise<void> {
-    let threads: ConversationSummary[];
     try {
-      threads = await api.listThreads();
+      this.threads = await api.listThreads();
     } catch (e) {
       clear(this.threadList);
       this.threadList.appendChild(h("li", { class: "error" }, asApiError(e).message));
       return;
     }
+    this.renderThreads();
+  }
+
+  /** The threads whose title matches the search box (all words, any case). */
+  private renderThreads(): void {
+    const words = this.threadSearch.value.toLowerCase().split(/\s+/).filter(Boolean);
+    const shown = this.threads.filter((t) => {
+      const title = (t.title || "").toLowerCase();
+      return words.every((w) => title.includes(w));
+    });
     clear(this.threadList);
-    if (threads.length === 0) {
+    if (this.threads.length === 0) {
       this.threadList.appendChild(h("li", { class: "empty" }, "No threads yet."));
+    } else if (shown.length === 0) {
+      this.threadList.appendChild(h("li", { class: "empty" }, "No thread matches."));
     }
-    for (const t of threads) {
+    for (const t of shown) {
       const btn = h("button", { type: "button", "data-thread": String(t.id) }, t.title || "(untitled)");
       if (t.id === this.activeThread) btn.setAttribute("aria-current", "true");
       btn.addEventListener("click", () => void this.openThread(t.id));
@@ -128,14 +166,22 @@ export class ChatScreen {
   async openThread(id: number): Promise<void> {
     if (this.streaming) return;
     try {
+      const t0 = performance.now();
       const turns = await api.openThread(id);
       this.activeThread = id;
       this.styleSelect.value = loadStyle(id);
-      clear(this.messages);
+      // Built off-document and attached at once: one layout for the whole thread.
+      const frag = document.createDocumentFragment();
       for (const t of turns) {
-        this.messages.appendChild(userBubble(t.prompt));
-        this.messages.appendChild(TurnView.recorded(t.reasoning, t.answer, t.status, t.generation_id).el);
+        frag.appendChild(userBubble(t.prompt));
+        frag.appendChild(TurnView.recorded(t.reasoning, t.answer, t.status, t.generation_id).el);
       }
+      clear(this.messages);
+      this.messages.appendChild(frag);
+      this.messages.scrollTop = this.messages.scrollHeight;
+      // How long opening took (fetch, render, layout and the first paint), for the e2e figures.
+      const painted = () => (this.messages.dataset.openMs = String(Math.max(1, Math.round(performance.now() - t0))));
+      requestAnimationFrame(() => requestAnimationFrame(painted));
       this.lastPrompt = turns.length > 0 ? turns[turns.length - 1].prompt : null;
       this.regenBtn.disabled = this.lastPrompt === null;
       await this.refreshThreads();
