@@ -5,6 +5,7 @@ const COMMAND_NAMES: &[&str] = &[
     "app_info",
     "load_model",
     "list_models",
+    "import_model",
     "effective_settings",
     "send_message",
     "cancel",

@@ -33,6 +33,7 @@ commands![
     model::app_info,
     model::load_model,
     model::list_models,
+    model::import_model,
     settings::effective_settings,
     chat::send_message,
     chat::cancel,
@@ -51,6 +52,7 @@ commands![
 pub fn run() -> anyhow::Result<()> {
     use anyhow::Context;
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState::init())
         .invoke_handler(handler())
         .run(tauri::generate_context!())
@@ -108,11 +110,20 @@ mod tests {
 
     #[test]
     fn the_capability_grants_only_event_listening_from_the_core() {
-        let core: Vec<String> = granted().into_iter().filter(|p| p.contains(':')).collect();
+        let core: Vec<String> = granted()
+            .into_iter()
+            .filter(|p| p.starts_with("core:"))
+            .collect();
         assert_eq!(
             core,
             ["core:event:allow-listen", "core:event:allow-unlisten"]
         );
+        // Of the plugins, only the dialog's open and save (file pickers; no file access).
+        let plugins: Vec<String> = granted()
+            .into_iter()
+            .filter(|p| p.contains(':') && !p.starts_with("core:"))
+            .collect();
+        assert_eq!(plugins, ["dialog:allow-open", "dialog:allow-save"]);
         assert_eq!(capability()["windows"], serde_json::json!(["main"]));
     }
 

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter};
 use warden_core::GuardModel;
 use warden_engine::{ModelHandle, WorkerCommand};
@@ -126,6 +127,30 @@ pub async fn list_models(app: AppHandle) -> ApiResult<warden_core::models::Model
                 format!("cannot list {}: {e}", st.settings.models_dir.display()),
             )
         })
+    })
+    .await
+}
+
+/// Import progress: bytes copied of the total.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportProgress {
+    done: u64,
+    total: u64,
+}
+
+/// Copies a GGUF (checked first) into the models folder; progress over `on_progress`.
+#[tauri::command]
+pub async fn import_model(
+    app: AppHandle,
+    path: PathBuf,
+    on_progress: Channel<ImportProgress>,
+) -> ApiResult<PathBuf> {
+    blocking(app, move |st| {
+        let report = |done, total| {
+            let _ = on_progress.send(ImportProgress { done, total });
+        };
+        warden_core::models::import_model(&path, &st.settings.models_dir, report)
+            .map_err(|e| ApiError::new(e.code(), e.to_string()))
     })
     .await
 }

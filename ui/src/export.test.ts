@@ -49,3 +49,23 @@ test("an export error is shown", async () => {
   expect(s.el.querySelector("#export-result")?.className).toBe("error");
   expect(s.el.querySelector("#export-result")?.textContent).toBe("give a full path");
 });
+
+test("Choose… asks for the destination with the save dialog", async () => {
+  let options: { defaultPath: string; filters: { extensions: string[] }[] } | undefined;
+  mockIPC((cmd, payload) => {
+    if (cmd === "plugin:dialog|save") {
+      options = (payload as { options: typeof options }).options;
+      return "/home/me/audit.csv";
+    }
+    return null;
+  });
+  const s = new ExportScreen(() => "/data");
+  document.body.appendChild(s.el);
+  (s.el.querySelector("#export-format") as HTMLSelectElement).value = "csv";
+  (s.el.querySelector("#export-choose") as HTMLButtonElement).click();
+  await settle();
+  await settle();
+  expect(options?.defaultPath).toBe("/data/warden-export.csv");
+  expect(options?.filters[0].extensions).toEqual(["csv"]);
+  expect((s.el.querySelector("#export-path") as HTMLInputElement).value).toBe("/home/me/audit.csv");
+});

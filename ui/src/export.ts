@@ -1,5 +1,6 @@
 // The Export screen: format, destination, the flagged filter, a progress bar.
 
+import { save } from "@tauri-apps/plugin-dialog";
 import { h } from "./dom";
 import { api, asApiError, type ExportFormat } from "./ipc";
 
@@ -17,11 +18,28 @@ export class ExportScreen {
     const progress = h("progress", { id: "export-progress", max: "1", value: "0" });
     const result = h("p", { id: "export-result", role: "status" });
     const go = h("button", { type: "submit", id: "export-go" }, "Export");
+    const choose = h("button", { type: "button", id: "export-choose" }, "Choose…");
+    const extension = () => (format.value === "csv" ? "csv" : "jsonl");
+    choose.addEventListener("click", () => {
+      save({
+        defaultPath: path.value.trim() || `${defaultDir()}/warden-export.${extension()}`,
+        filters: [{ name: format.value.toUpperCase(), extensions: [extension()] }],
+      }).then(
+        (picked) => {
+          if (picked) path.value = picked;
+        },
+        (e) => {
+          result.textContent = asApiError(e).message;
+          result.className = "error";
+        },
+      );
+    });
     const form = h(
       "form",
       { class: "export-form" },
       h("label", {}, "Format ", format),
       h("label", {}, "Save to ", path),
+      choose,
       h("label", {}, flagged, " Flagged only"),
       go,
       progress,
@@ -29,7 +47,7 @@ export class ExportScreen {
     );
     form.addEventListener("submit", (e) => {
       e.preventDefault();
-      if (!path.value.trim()) path.value = `${defaultDir()}/warden-export.${format.value === "csv" ? "csv" : "jsonl"}`;
+      if (!path.value.trim()) path.value = `${defaultDir()}/warden-export.${extension()}`;
       go.disabled = true;
       progress.value = 0;
       result.textContent = "Exporting…";

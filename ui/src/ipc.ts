@@ -256,6 +256,12 @@ export const api = {
     channel.onmessage = (p) => onProgress(p.done, p.total);
     return invoke("export", { format, path, filter, onProgress: channel });
   },
+  /** Copies a GGUF into the models folder (checked first); resolves to its new path. */
+  importModel(path: string, onProgress: (done: number, total: number) => void): Promise<string> {
+    const channel = new Channel<{ done: number; total: number }>();
+    channel.onmessage = (p) => onProgress(p.done, p.total);
+    return invoke<string>("import_model", { path, onProgress: channel });
+  },
 };
 
 export function onLoadProgress(cb: (fraction: number) => void): Promise<UnlistenFn> {

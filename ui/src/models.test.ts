@@ -93,3 +93,50 @@ test("advice and parameter counts read well", () => {
   expect(fitAdvice({ ...gemma, fit: "too_big", ram_total: null })).toBe("~0.50 GiB at 4096 ctx (estimate): likely too big for this machine's RAM");
   expect(fitAdvice(broken)).toBe("unusable file");
 });
+
+test("Import GGUF… picks a file with the dialog, imports it with progress and lists it", async () => {
+  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+  let models: ModelCard[] = [];
+  const seen: number[] = [];
+  mockIPC((cmd, payload) => {
+    const args = (payload ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args });
+    if (cmd === "list_models") return { models_dir: "/m", ram_total: 24 * GIB, models };
+    if (cmd === "plugin:dialog|open") return "/home/me/Downloads/gemma-3-270m-q4_k_m.gguf";
+    if (cmd === "import_model") {
+      const ch = args.onProgress as { onmessage: (p: { done: number; total: number }) => void };
+      ch.onmessage({ done: 1, total: 2 });
+      seen.push((document.querySelector("#models-import-progress") as HTMLProgressElement).value);
+      ch.onmessage({ done: 2, total: 2 });
+      models = [gemma];
+      return "/m/gemma-3-270m-q4_k_m.gguf";
+    }
+    throw { code: "internal", message: `unexpected ${cmd}` };
+  });
+  const s = new ModelsScreen(async () => null);
+  document.body.appendChild(s.el);
+  await s.show();
+  (s.el.querySelector("#models-import") as HTMLButtonElement).click();
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+  const open = calls.find((c) => c.cmd === "plugin:dialog|open")!;
+  expect((open.args.options as { filters: { extensions: string[] }[] }).filters[0].extensions).toEqual(["gguf"]);
+  expect(calls.find((c) => c.cmd === "import_model")?.args.path).toBe("/home/me/Downloads/gemma-3-270m-q4_k_m.gguf");
+  expect(seen).toEqual([0.5]);
+  expect(s.el.querySelector("#models-note")?.textContent).toContain("Imported to /m/gemma-3-270m-q4_k_m.gguf");
+  expect(s.el.querySelector("tr[data-file='gemma-3-270m-q4_k_m.gguf']")).not.toBeNull();
+  expect((s.el.querySelector("#models-import-progress") as HTMLProgressElement).hidden).toBe(true);
+});
+
+test("a file that is not a GGUF is refused with the core's code", async () => {
+  mockIPC((cmd) => {
+    if (cmd === "list_models") return { models_dir: "/m", ram_total: null, models: [] };
+    if (cmd === "import_model") throw { code: "model_invalid", message: "/tmp/notes.gguf is not a usable GGUF file: bad magic" };
+    throw { code: "internal", message: `unexpected ${cmd}` };
+  });
+  const s = new ModelsScreen(async () => null);
+  document.body.appendChild(s.el);
+  await s.importFile("/tmp/notes.gguf");
+  const note = s.el.querySelector("#models-note") as HTMLElement;
+  expect(note.dataset.code).toBe("model_invalid");
+  expect(note.textContent).toContain("not a usable GGUF");
+});

@@ -2,6 +2,7 @@
 // `warden models list` does), a RAM estimate against the machine's RAM, and a Load button that
 // uses the app's one load path (status line + progress bar in the header).
 
+import { open } from "@tauri-apps/plugin-dialog";
 import { append, clear, h } from "./dom";
 import { api, asApiError, type ModelCard, type ModelInfo, type RamFit } from "./ipc";
 
@@ -34,6 +35,8 @@ export class ModelsScreen {
   private readonly body: HTMLElement;
   private readonly folder: HTMLElement;
   private readonly note: HTMLElement;
+  private readonly importBtn: HTMLButtonElement;
+  private readonly importProgress: HTMLProgressElement;
   private busy = false;
 
   /** `load` loads a model through the app's shared load path; null when it failed. */
@@ -41,14 +44,58 @@ export class ModelsScreen {
     this.body = h("div", { class: "models-body", "aria-live": "polite" });
     this.folder = h("p", { class: "hint", id: "models-folder" });
     this.note = h("p", { class: "hint", id: "models-note", role: "status" });
+    this.importBtn = h("button", { type: "button", id: "models-import" }, "Import GGUF…");
+    this.importBtn.addEventListener("click", () => void this.pickAndImport());
+    this.importProgress = h("progress", { id: "models-import-progress", max: "1", value: "0", hidden: true });
     this.el = h(
       "section",
       { class: "screen models", "data-screen": "models", hidden: true },
       h("h2", {}, "Models"),
+      h("div", { class: "models-actions" }, this.importBtn, this.importProgress),
       this.folder,
       this.note,
       this.body,
     );
+  }
+
+  /** Asks for a .gguf with the system's file dialog, then imports it. */
+  private async pickAndImport(): Promise<void> {
+    let picked: string | null;
+    try {
+      picked = await open({ multiple: false, directory: false, filters: [{ name: "GGUF model", extensions: ["gguf"] }] });
+    } catch (e) {
+      this.note.textContent = asApiError(e).message;
+      return;
+    }
+    if (picked) await this.importFile(picked);
+  }
+
+  /** Copies `path` into the models folder (the core checks the GGUF first), with progress. */
+  async importFile(path: string): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    this.importBtn.disabled = true;
+    this.importProgress.hidden = false;
+    this.importProgress.value = 0;
+    this.note.className = "hint";
+    this.note.textContent = `Importing ${path}…`;
+    try {
+      const dest = await api.importModel(path, (done, total) => {
+        this.importProgress.value = total ? done / total : 1;
+      });
+      this.note.textContent = `Imported to ${dest}.`;
+      this.busy = false;
+      await this.show();
+    } catch (e) {
+      const err = asApiError(e);
+      this.note.textContent = err.message;
+      this.note.className = "hint error";
+      this.note.dataset.code = err.code;
+    } finally {
+      this.busy = false;
+      this.importBtn.disabled = false;
+      this.importProgress.hidden = true;
+    }
   }
 
   async show(): Promise<void> {

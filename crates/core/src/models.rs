@@ -61,6 +61,105 @@ fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> FetchError {
     move |source| FetchError::Io { context, source }
 }
 
+/// Why a GGUF could not be imported into the models folder.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// The file is not a usable GGUF (checked before anything is copied).
+    #[error("{path} is not a usable GGUF file: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What the inspection found.
+        message: String,
+    },
+    /// A model of that name is already in the folder.
+    #[error("{0} is already in the models folder")]
+    Exists(PathBuf),
+    /// File system trouble.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+impl ImportError {
+    /// A stable code for the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid { .. } => "model_invalid",
+            Self::Exists(_) => "model_exists",
+            Self::Io { .. } => "io",
+        }
+    }
+}
+
+/// Copies the GGUF at `src` into `models_dir` after checking it in Rust (magic, version, sane
+/// counts, metadata: [`warden_engine::gguf::inspect`]), reporting `(bytes done, total)`.
+/// The copy is written under a temporary name, flushed, then renamed: an interrupted import
+/// never leaves a half-written model. Returns the new path.
+pub fn import_model(
+    src: &Path,
+    models_dir: &Path,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<PathBuf, ImportError> {
+    let invalid = |message: String| ImportError::Invalid {
+        path: src.to_owned(),
+        message,
+    };
+    warden_engine::gguf::inspect(src).map_err(|e| invalid(e.to_string()))?;
+    let name = src
+        .file_name()
+        .ok_or_else(|| invalid("no file name".into()))?;
+    let dest = models_dir.join(name);
+    if dest.exists() {
+        return Err(ImportError::Exists(dest));
+    }
+    let io = |context: String| move |source| ImportError::Io { context, source };
+    std::fs::create_dir_all(models_dir).map_err(io(format!("create {}", models_dir.display())))?;
+    let part = models_dir.join(format!(".{}.part", name.to_string_lossy()));
+    let mut copy = || -> Result<(), ImportError> {
+        let mut from = File::open(src).map_err(io(format!("open {}", src.display())))?;
+        let total = from
+            .metadata()
+            .map_err(io(format!("stat {}", src.display())))?
+            .len();
+        let mut to = File::create(&part).map_err(io(format!("create {}", part.display())))?;
+        let mut buf = vec![0u8; 4 << 20];
+        let mut done = 0u64;
+        progress(0, total);
+        loop {
+            let n = from
+                .read(&mut buf)
+                .map_err(io(format!("read {}", src.display())))?;
+            if n == 0 {
+                break;
+            }
+            to.write_all(&buf[..n])
+                .map_err(io(format!("write {}", part.display())))?;
+            done += n as u64;
+            progress(done, total);
+        }
+        to.sync_all()
+            .map_err(io(format!("flush {}", part.display())))?;
+        Ok(())
+    };
+    if let Err(e) = copy() {
+        let _ = std::fs::remove_file(&part);
+        return Err(e);
+    }
+    // Checked again: another import may have finished while this one copied.
+    if dest.exists() {
+        let _ = std::fs::remove_file(&part);
+        return Err(ImportError::Exists(dest));
+    }
+    std::fs::rename(&part, &dest).map_err(io(format!("rename to {}", dest.display())))?;
+    Ok(dest)
+}
+
 /// Progress of a fetch, for a progress bar.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "stage", rename_all = "snake_case")]
@@ -489,5 +588,58 @@ mod card_tests {
         assert!(cards[0].error.is_some());
         assert_eq!(cards[0].fit, RamFit::Unknown);
         assert!(!cards[0].is_default);
+    }
+
+    /// A minimal GGUF v3: no tensors, an architecture and a name.
+    fn tiny_gguf() -> Vec<u8> {
+        let mut v = b"GGUF".to_vec();
+        v.extend(3u32.to_le_bytes());
+        v.extend(0u64.to_le_bytes());
+        v.extend(2u64.to_le_bytes());
+        for (k, val) in [("general.architecture", "llama"), ("general.name", "tiny")] {
+            v.extend((k.len() as u64).to_le_bytes());
+            v.extend(k.as_bytes());
+            v.extend(8u32.to_le_bytes());
+            v.extend((val.len() as u64).to_le_bytes());
+            v.extend(val.as_bytes());
+        }
+        v
+    }
+
+    #[test]
+    fn import_checks_the_gguf_then_copies_it_whole_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("tiny.gguf");
+        std::fs::write(&src, tiny_gguf()).unwrap();
+        let models = dir.path().join("models");
+        let mut seen = Vec::new();
+        let dest = import_model(&src, &models, |d, t| seen.push((d, t))).unwrap();
+        assert_eq!(dest, models.join("tiny.gguf"));
+        assert_eq!(std::fs::read(&dest).unwrap(), tiny_gguf());
+        let size = tiny_gguf().len() as u64;
+        assert_eq!(seen.first(), Some(&(0, size)));
+        assert_eq!(seen.last(), Some(&(size, size)));
+        // No temporary file is left behind, and the model is listed.
+        let names: Vec<String> = std::fs::read_dir(&models)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["tiny.gguf".to_owned()]);
+
+        let again = import_model(&src, &models, |_, _| {}).unwrap_err();
+        assert_eq!(again.code(), "model_exists");
+
+        let broken = dir.path().join("broken.gguf");
+        std::fs::write(&broken, b"GGUF\x03\0\0\0garbage").unwrap();
+        let e = import_model(&broken, &models, |_, _| {}).unwrap_err();
+        assert_eq!(e.code(), "model_invalid");
+        assert!(e.to_string().contains("broken.gguf"), "{e}");
+        assert!(!models.join("broken.gguf").exists());
+        let text = dir.path().join("notes.gguf");
+        std::fs::write(&text, "just some text").unwrap();
+        assert_eq!(
+            import_model(&text, &models, |_, _| {}).unwrap_err().code(),
+            "model_invalid"
+        );
     }
 }
