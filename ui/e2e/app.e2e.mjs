@@ -228,10 +228,10 @@ test("HTML in a model answer is inert", async () => {
 
 test("a thread of 1,000 messages opens and scrolls", async () => {
   await browser.$("//button[@data-thread and text()='Long thread']").click();
-  await browser.waitUntil(async () => (await browser.$$("#messages > article.turn.assistant").length) === 500, { timeout: 10_000 });
-  await browser.$("#messages[data-open-ms]").waitForExist({ timeout: 5_000 });
+  await browser.$("#messages[data-open-ms]").waitForExist({ timeout: 10_000 });
   figures.open1000MessagesMs = Number(await browser.$("#messages").getAttribute("data-open-ms"));
-  // Scroll from the bottom to the top in steps of 400 px, one per frame, timing the frames.
+  // Scroll back to the first message in steps of 400 px, one per frame, timing the frames;
+  // older turns are paged in on the way.
   figures.scrollFrameP95Ms = await browser.executeAsync((done) => {
     const m = document.querySelector("#messages");
     const frames = [];
@@ -240,7 +240,7 @@ test("a thread of 1,000 messages opens and scrolls", async () => {
       const now = performance.now();
       frames.push(now - last);
       last = now;
-      if (m.scrollTop <= 0 || frames.length > 240) {
+      if ((m.scrollTop <= 0 && m.dataset.earlier === "0") || frames.length > 2000) {
         frames.sort((a, b) => a - b);
         done(Math.round(frames[Math.floor(frames.length * 0.95)] * 10) / 10);
         return;
@@ -250,7 +250,8 @@ test("a thread of 1,000 messages opens and scrolls", async () => {
     };
     requestAnimationFrame(step);
   });
-  assert.ok(figures.open1000MessagesMs > 0, "the open time was recorded");
+  assert.equal(await browser.$$("#messages > article.turn.assistant").length, 500, "every turn is reachable");
+  assert.equal(await browser.$("#messages > article.turn.user").getText(), "Question 0?");
   await shot("05b-long-thread");
 });
 

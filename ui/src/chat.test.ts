@@ -31,6 +31,10 @@ beforeEach(() => {
         return { generation_id: 1, status: "completed", conversation_id: 7 };
       }
       case "open_thread":
+        if (args.id === 9)
+          return Array.from({ length: 100 }, (_, i) => ({
+            generation_id: 100 + i, turn_index: i, prompt: `Question ${i}?`, reasoning: "", answer: `Answer ${i}.`, status: "completed", created_at: 0,
+          }));
         return [
           { generation_id: 3, turn_index: 0, prompt: "hi", reasoning: "", answer: "<img src=x onerror=alert(1)>", status: "completed", created_at: 0 },
         ];
@@ -263,4 +267,26 @@ test("Ctrl+K focuses the thread search, which filters by title; Enter opens the 
   search.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
   await tick();
   expect(calls.find((c) => c.cmd === "open_thread")?.args).toEqual({ id: 7 });
+});
+
+test("a long thread opens on its newest turns and pages older ones in when scrolled back", async () => {
+  const s = await screen();
+  await s.openThread(9);
+  const messages = s.el.querySelector("#messages") as HTMLElement;
+  const prompts = () => [...messages.querySelectorAll(".turn.user")].map((e) => e.textContent);
+  expect(prompts().length).toBe(40);
+  expect(prompts()[0]).toBe("Question 60?");
+  expect(prompts().at(-1)).toBe("Question 99?");
+  expect(messages.dataset.earlier).toBe("60");
+  messages.scrollTop = 0;
+  messages.dispatchEvent(new Event("scroll"));
+  expect(prompts().length).toBe(80);
+  expect(prompts()[0]).toBe("Question 20?");
+  messages.dispatchEvent(new Event("scroll"));
+  messages.dispatchEvent(new Event("scroll"));
+  expect(prompts().length).toBe(100);
+  expect(prompts()[0]).toBe("Question 0?");
+  expect(messages.dataset.earlier).toBe("0");
+  // Every recorded answer keeps its audit id, so it can be flagged.
+  expect((messages.querySelector(".turn.assistant") as HTMLElement).dataset.generationId).toBe("100");
 });

@@ -2,7 +2,14 @@
 // Enter sends, Shift+Enter makes a new line, Esc stops the answer, Ctrl+K searches threads.
 
 import { clear, h } from "./dom";
-import { api, asApiError, PROMPT_STYLES, type ConversationSummary, type PromptStyle } from "./ipc";
+import {
+  api,
+  asApiError,
+  PROMPT_STYLES,
+  type ConversationSummary,
+  type ConversationTurn,
+  type PromptStyle,
+} from "./ipc";
 import { TurnView } from "./turn";
 
 export class ChatScreen {
@@ -19,6 +26,8 @@ export class ChatScreen {
   private streaming = false;
   private activeThread: number | null = null;
   private lastPrompt: string | null = null;
+  /** Recorded turns of the open thread not rendered yet (the oldest ones). */
+  private earlier: ConversationTurn[] = [];
 
   constructor() {
     this.threadList = h("ul", { class: "thread-list", "aria-label": "Threads" });
@@ -44,6 +53,9 @@ export class ChatScreen {
       }
     });
     this.messages = h("div", { class: "messages", id: "messages" });
+    this.messages.addEventListener("scroll", () => {
+      if (this.messages.scrollTop < 600 && this.earlier.length > 0) this.renderEarlier();
+    });
     this.input = h("textarea", {
       id: "prompt",
       rows: "3",
@@ -83,6 +95,21 @@ export class ChatScreen {
       h("div", { class: "conversation" }, this.messages, form),
     );
     this.emptyState();
+  }
+
+  /** Renders the newest page of `earlier` above what is shown, keeping the view in place. */
+  private renderEarlier(): void {
+    if (this.earlier.length === 0) return;
+    const page = this.earlier.splice(Math.max(0, this.earlier.length - TURNS_PER_PAGE));
+    const frag = document.createDocumentFragment();
+    for (const t of page) {
+      frag.appendChild(userBubble(t.prompt));
+      frag.appendChild(TurnView.recorded(t.reasoning, t.answer, t.status, t.generation_id).el);
+    }
+    const fromBottom = this.messages.scrollHeight - this.messages.scrollTop;
+    this.messages.insertBefore(frag, this.messages.firstChild);
+    this.messages.scrollTop = this.messages.scrollHeight - fromBottom;
+    this.messages.dataset.earlier = String(this.earlier.length);
   }
 
   /** Esc anywhere on the Chat screen stops the answer; Ctrl+K (Cmd+K) searches threads. */
@@ -152,6 +179,7 @@ export class ChatScreen {
     try {
       await api.newThread();
       this.activeThread = null;
+      this.earlier = [];
       this.lastPrompt = null;
       this.regenBtn.disabled = true;
       this.styleSelect.value = loadStyle(null);
@@ -170,14 +198,11 @@ export class ChatScreen {
       const turns = await api.openThread(id);
       this.activeThread = id;
       this.styleSelect.value = loadStyle(id);
-      // Built off-document and attached at once: one layout for the whole thread.
-      const frag = document.createDocumentFragment();
-      for (const t of turns) {
-        frag.appendChild(userBubble(t.prompt));
-        frag.appendChild(TurnView.recorded(t.reasoning, t.answer, t.status, t.generation_id).el);
-      }
       clear(this.messages);
-      this.messages.appendChild(frag);
+      // A long thread opens on its newest turns; older ones are added in pages as the reader
+      // scrolls up, so opening costs the same for 10 messages or 10,000.
+      this.earlier = turns;
+      this.renderEarlier();
       this.messages.scrollTop = this.messages.scrollHeight;
       // How long opening took (fetch, render, layout and the first paint), for the e2e figures.
       const painted = () => (this.messages.dataset.openMs = String(Math.max(1, Math.round(performance.now() - t0))));
@@ -254,6 +279,8 @@ export class ChatScreen {
 }
 
 const STYLE_KEY = "warden.style.";
+/** Turns rendered at once when a thread opens, and per page when scrolling back. */
+export const TURNS_PER_PAGE = 40;
 
 /** A thread's style; a new thread (`null`) starts with the style last chosen for one. */
 export function loadStyle(thread: number | null): PromptStyle {
