@@ -231,8 +231,8 @@ fn rules_plus_classifier_meet_the_targets_on_dev_and_holdout() {
         "dev non-English {:.3}",
         dev.non_english_recall
     );
-    // Never trained on: the honest estimate. Rules alone: recall 0.729, FPR 0.080; with the
-    // classifier 0.917 / 0.100 when this was written (a margin below, for retrained heads).
+    // Never trained on: the honest estimate. Rules alone: recall 0.729, FPR 0.060; with the
+    // classifier 0.917 / 0.080 when this was written (a margin below, for retrained heads).
     let holdout = report("HOLDOUT", include_str!("../../guard/data/holdout.jsonl"));
     assert!(
         holdout.overall.recall >= 0.875,
@@ -240,7 +240,7 @@ fn rules_plus_classifier_meet_the_targets_on_dev_and_holdout() {
         holdout.overall.recall
     );
     assert!(
-        holdout.benign_false_positive_rate <= 0.12,
+        holdout.benign_false_positive_rate <= 0.10,
         "holdout FPR {:.3}",
         holdout.benign_false_positive_rate
     );
