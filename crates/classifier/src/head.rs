@@ -21,15 +21,11 @@ pub struct Head {
     pub mean: Vec<f32>,
     /// Per-dimension factor applied after the mean (1 / standard deviation).
     pub scale: Vec<f32>,
-    /// Hidden ReLU units of the harmful score: one weight row (`dim` long) each. Empty for
-    /// a purely linear harmful unit.
-    #[serde(default)]
+    /// Hidden ReLU units of the harmful score: one weight row (`dim` long) each.
     pub hidden_w: Vec<Vec<f32>>,
     /// One bias per hidden unit.
-    #[serde(default)]
     pub hidden_b: Vec<f32>,
-    /// Weights of the harmful output unit: over the hidden units, or over the standardized
-    /// embedding when there are none.
+    /// Weights of the harmful output unit, one per hidden unit.
     pub harmful_w: Vec<f32>,
     /// Bias of the harmful unit.
     pub harmful_b: f32,
@@ -78,14 +74,10 @@ impl Head {
     /// Parses and checks a head.
     pub fn from_json(s: &str) -> Result<Head, ClassifierError> {
         let h: Head = serde_json::from_str(s).map_err(|e| ClassifierError::Head(e.to_string()))?;
-        let inputs = if h.hidden_w.is_empty() {
-            h.dim
-        } else {
-            h.hidden_w.len()
-        };
         let ok = h.mean.len() == h.dim
             && h.scale.len() == h.dim
-            && h.harmful_w.len() == inputs
+            && !h.hidden_w.is_empty()
+            && h.harmful_w.len() == h.hidden_w.len()
             && h.hidden_b.len() == h.hidden_w.len()
             && h.hidden_w.iter().all(|r| r.len() == h.dim)
             && h.categories.len() == h.category_w.len()
@@ -141,18 +133,13 @@ impl Head {
     /// Reads one embedding.
     pub fn predict(&self, embedding: &[f32]) -> Prediction {
         let x = self.standardize(embedding);
-        let z = if self.hidden_w.is_empty() {
-            dot(&self.harmful_w, &x)
-        } else {
-            let h: Vec<f32> = self
-                .hidden_w
-                .iter()
-                .zip(&self.hidden_b)
-                .map(|(w, b)| (dot(w, &x) + b).max(0.0))
-                .collect();
-            dot(&self.harmful_w, &h)
-        };
-        let harmful = sigmoid(f64::from(z + self.harmful_b)) as f32;
+        let h: Vec<f32> = self
+            .hidden_w
+            .iter()
+            .zip(&self.hidden_b)
+            .map(|(w, b)| (dot(w, &x) + b).max(0.0))
+            .collect();
+        let harmful = sigmoid(f64::from(dot(&self.harmful_w, &h) + self.harmful_b)) as f32;
         let logits: Vec<f32> = self
             .category_w
             .iter()

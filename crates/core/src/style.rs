@@ -39,16 +39,6 @@ impl PromptStyle {
         }
     }
 
-    /// A label for menus.
-    pub fn label(self) -> &'static str {
-        match self {
-            PromptStyle::Plain => "Plain",
-            PromptStyle::StepByStep => "Step by step",
-            PromptStyle::Json => "JSON output",
-            PromptStyle::Markdown => "Markdown / tables",
-        }
-    }
-
     /// The instruction the style adds, if any.
     pub fn instruction(self) -> Option<&'static str> {
         match self {
