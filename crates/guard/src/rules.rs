@@ -282,7 +282,7 @@ impl RuleSet {
 
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&keys)
             .map_err(|e| RuleError {
                 file: "(all)".into(),
