@@ -22,7 +22,10 @@ fn main() {
     let mut last = rss_kb();
     let mut step = |name: &str| {
         let now = rss_kb();
-        println!("{name:<28} +{:>7} KB  (rss {now} KB)", now as i64 - last as i64);
+        println!(
+            "{name:<28} +{:>7} KB  (rss {now} KB)",
+            now as i64 - last as i64
+        );
         last = now;
     };
     step("start");

@@ -507,35 +507,28 @@ fn detect(s: &Sentence, clean: &str) -> Option<(&'static str, bool)> {
 /// Frequent Chinese function characters that Japanese does not use (or writes in kana).
 const ZH_MARKERS: &str = "们这那么吗呢就把被还没说们个为们让给从对过着么样";
 
+/// Bytes that make a token code: digits and code punctuation (`->` is caught by `>`).
+const CODE_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut d = b'0';
+    while d <= b'9' {
+        t[d as usize] = true;
+        d += 1;
+    }
+    let punct = b"_/\\=<>(){}[]#$%&*+|~^";
+    let mut i = 0;
+    while i < punct.len() {
+        t[punct[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 fn is_identifier(tok: &str) -> bool {
     // One pass over the bytes: digits and code punctuation, `::`, camelCase.
     let mut prev = 0u8;
     for &c in tok.as_bytes() {
-        if c.is_ascii_digit()
-            || matches!(
-                c,
-                b'_' | b'/'
-                    | b'\\'
-                    | b'='
-                    | b'<'
-                    | b'>'
-                    | b'('
-                    | b')'
-                    | b'{'
-                    | b'}'
-                    | b'['
-                    | b']'
-                    | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'*'
-                    | b'+'
-                    | b'|'
-                    | b'~'
-                    | b'^'
-            )
-            // `->` is caught by `>`.
+        if CODE_BYTE[c as usize]
             || (prev == b':' && c == b':')
             || (prev.is_ascii_lowercase() && c.is_ascii_uppercase())
         {

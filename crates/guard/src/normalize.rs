@@ -112,8 +112,15 @@ fn confusable(c: char) -> Option<char> {
     })
 }
 
+#[inline]
 fn is_token_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '@' || c == '$'
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '@' || c == '$';
+    }
+    // The common letter blocks (CJK ideographs, Hangul syllables, basic Cyrillic, kana)
+    // without the Unicode table lookup, which is most of the cost on such text.
+    matches!(c as u32, 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 | 0x410..=0x44F | 0x3041..=0x3096 | 0x30A1..=0x30FA)
+        || c.is_alphanumeric()
 }
 
 fn is_spacing_separator(c: char) -> bool {
