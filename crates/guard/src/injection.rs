@@ -37,12 +37,51 @@ struct PatternDef {
     regex: String,
 }
 
+/// Base64 alphabet, standard and URL-safe.
+const BASE64_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-');
+        i += 1;
+    }
+    t
+};
+
+/// Runs of 24 or more base64 characters plus up to two `=`, as byte ranges: the matches of
+/// `[A-Za-z0-9+/_\-]{24,}={0,2}`, found with one table lookup per byte.
+fn base64_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let b = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            if !BASE64_BYTE[b[i] as usize] {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && BASE64_BYTE[b[i] as usize] {
+                i += 1;
+            }
+            if i - start >= 24 {
+                let mut end = i;
+                while end < b.len() && end - i < 2 && b[end] == b'=' {
+                    end += 1;
+                }
+                i = end;
+                return Some((start, end));
+            }
+        }
+        None
+    })
+}
+
 /// The compiled injection heuristics.
 #[derive(Debug)]
 pub struct InjectionScanner {
     set: RegexSet,
     patterns: Vec<(String, f32, Regex)>,
-    base64_run: Regex,
 }
 
 impl InjectionScanner {
@@ -67,13 +106,7 @@ impl InjectionScanner {
             patterns.push((p.name, p.weight, re));
         }
         let set = RegexSet::new(&srcs).map_err(|e| err(e.to_string()))?;
-        let base64_run =
-            Regex::new(r"[A-Za-z0-9+/_\-]{24,}={0,2}").map_err(|e| err(e.to_string()))?;
-        Ok(InjectionScanner {
-            set,
-            patterns,
-            base64_run,
-        })
+        Ok(InjectionScanner { set, patterns })
     }
 
     /// Scores the canonical text; returns `(score, names of the heuristics that fired, spans)`.
@@ -107,16 +140,16 @@ impl InjectionScanner {
     /// UTF-8 text, with their spans. At most 16 runs, each at most 64 KiB, are decoded.
     pub fn encoded_payloads(&self, original: &str) -> Vec<(Span, String)> {
         let mut out = Vec::new();
-        for m in self.base64_run.find_iter(original) {
+        for (start, end) in base64_runs(original) {
             if out.len() >= 16 {
                 break;
             }
-            let s = m.as_str();
+            let s = &original[start..end];
             if s.len() > 64 * 1024 || !looks_encoded(s) {
                 continue;
             }
             if let Some(text) = decode_base64(s) {
-                out.push((Span::new(m.start(), m.end()), text));
+                out.push((Span::new(start, end), text));
             }
         }
         out
@@ -179,6 +212,37 @@ mod tests {
             .unwrap()
             .score(&Normalized::new(text), false)
             .0
+    }
+
+    #[test]
+    fn base64_runs_are_the_regex_matches() {
+        let re = Regex::new(r"[A-Za-z0-9+/_\-]{24,}={0,2}").unwrap();
+        let parts = [
+            "aGVsbG8gd29ybGQ",
+            "=",
+            "==",
+            "===",
+            " ",
+            "é",
+            "-_",
+            "+/",
+            "QUJD",
+            "x",
+            "\n",
+        ];
+        let mut seed: u64 = 7;
+        for _ in 0..5000 {
+            let mut t = String::new();
+            for _ in 0..(seed % 16 + 1) {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                t.push_str(parts[(seed >> 33) as usize % parts.len()]);
+            }
+            let want: Vec<(usize, usize)> =
+                re.find_iter(&t).map(|m| (m.start(), m.end())).collect();
+            assert_eq!(base64_runs(&t).collect::<Vec<_>>(), want, "{t:?}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use crate::normalize::Normalized;
 use crate::scanner::Scanner;
 use crate::types::{Category, Context, Hit, PiiKind, PiiMatch, Span};
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -25,6 +26,10 @@ pub struct PiiScanner {
     phone: Regex,
     keys: Regex,
     generic_secret: Regex,
+    /// The same, anchored at the start of the haystack.
+    generic_secret_at: Regex,
+    /// Where a generic secret can start (its key words, lowercase).
+    secret_words: AhoCorasick,
     date_like: Regex,
 }
 
@@ -33,6 +38,28 @@ impl Default for PiiScanner {
         PiiScanner::new()
     }
 }
+
+/// A key word, then the value. No look-around, so an anchored match on `text[p..]` is the
+/// match at `p` in the whole text.
+const GENERIC_SECRET: &str = r#"(?i)(?:api[_\-]?key|secret|token|passw(?:or)?d|pwd|auth|bearer|credential|access[_\-]?key)[A-Za-z_\-]{0,12}["']?\s*[:=]?\s*["']?([A-Za-z0-9_\-+/=.]{16,})"#;
+
+/// Every way [`GENERIC_SECRET`] can start, in ASCII.
+const SECRET_WORDS: &[&str] = &[
+    "api_key",
+    "api-key",
+    "apikey",
+    "secret",
+    "token",
+    "password",
+    "passwd",
+    "pwd",
+    "auth",
+    "bearer",
+    "credential",
+    "access_key",
+    "access-key",
+    "accesskey",
+];
 
 fn re(p: &str) -> Regex {
     // The patterns are constants covered by tests; a failure here is a programming error.
@@ -69,9 +96,12 @@ impl PiiScanner {
                 r"|eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
                 r"|-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP )?PRIVATE KEY(?: BLOCK)?-----",
             )),
-            generic_secret: re(
-                r#"(?i)(?:api[_\-]?key|secret|token|passw(?:or)?d|pwd|auth|bearer|credential|access[_\-]?key)[A-Za-z_\-]{0,12}["']?\s*[:=]?\s*["']?([A-Za-z0-9_\-+/=.]{16,})"#,
-            ),
+            generic_secret: re(GENERIC_SECRET),
+            generic_secret_at: re(&format!("^{GENERIC_SECRET}")),
+            secret_words: AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(SECRET_WORDS)
+                .expect("valid built-in secret words"),
             date_like: re(
                 r"^(?:\d{4}[\-./]\d{1,2}[\-./]\d{1,2}|\d{1,2}[\-./]\d{1,2}[\-./]\d{2,4})$",
             ),
@@ -82,6 +112,46 @@ impl PiiScanner {
     /// specific kind wins: keys, e-mail, IBAN, card, SSN, IP, phone).
     pub fn find(&self, text: &str) -> Vec<PiiMatch> {
         self.find_with(text, true)
+    }
+
+    /// The value ranges of [`GENERIC_SECRET`]'s matches, in order. The regex has no literal
+    /// prefix the regex crate can use case-insensitively, so a lazy DFA would read every
+    /// byte; instead its key words are found first and the regex is tried only there. Case
+    /// folding also maps `ſ` to `s` and the Kelvin sign to `k`; a text with either is searched
+    /// whole.
+    fn generic_secrets(&self, text: &str, windowed: bool) -> Vec<(usize, usize)> {
+        let value = |c: regex::Captures<'_>, offset: usize| {
+            c.get(1).map(|g| (offset + g.start(), offset + g.end()))
+        };
+        if !windowed || text.contains('\u{17F}') || text.contains('\u{212A}') {
+            return self
+                .generic_secret
+                .captures_iter(text)
+                .filter_map(|c| value(c, 0))
+                .collect();
+        }
+        // Every start of a key word, in order: the leftmost word from `from`, then again from
+        // one past its start (words can overlap: "secretoken").
+        // On an ASCII-lowercased copy (same byte offsets) the word search can use its SIMD
+        // prefilter, which a case-insensitive automaton cannot.
+        let lower = text.to_ascii_lowercase();
+        let mut out = Vec::new();
+        let mut from = 0;
+        while from < text.len() {
+            let Some(m) = self
+                .secret_words
+                .find(aho_corasick::Input::new(&lower).range(from..))
+            else {
+                break;
+            };
+            let p = m.start();
+            from = p + 1;
+            if let Some(c) = self.generic_secret_at.captures(&text[p..]) {
+                from = p + c.get(0).map_or(1, |m| m.end().max(1));
+                out.extend(value(c, p));
+            }
+        }
+        out
     }
 
     /// `windowed: false` runs every detector over the whole text (the reference the windowed
@@ -100,11 +170,9 @@ impl PiiScanner {
         for m in self.keys.find_iter(text) {
             push(&mut out, PiiKind::ApiKey, m.start(), m.end());
         }
-        for c in self.generic_secret.captures_iter(text) {
-            if let Some(g) = c.get(1) {
-                if looks_like_secret(g.as_str()) {
-                    push(&mut out, PiiKind::ApiKey, g.start(), g.end());
-                }
+        for (start, end) in self.generic_secrets(text, windowed) {
+            if looks_like_secret(&text[start..end]) {
+                push(&mut out, PiiKind::ApiKey, start, end);
             }
         }
         if memchr(b'@', bytes) {
