@@ -100,11 +100,11 @@ pub(crate) struct Findings {
 }
 
 impl Findings {
-    /// Adds PII found separately, where [`Guard::find`] would have put it.
-    fn with_pii(mut self, pii: Vec<PiiMatch>) -> Findings {
+    /// Adds PII found separately (and its hits, built there too), where [`Guard::find`]
+    /// would have put them.
+    fn with_pii(mut self, pii: Vec<PiiMatch>, pii_hits: Vec<Hit>) -> Findings {
         let at = self.pii_at.min(self.hits.len());
-        self.hits
-            .splice(at..at, pii.iter().copied().map(pii::pii_hit));
+        self.hits.splice(at..at, pii_hits);
         self.pii = pii;
         self
     }
@@ -153,21 +153,29 @@ impl Guard {
     /// Scans `text` and applies the policy.
     ///
     /// A text of [`PARALLEL_SCAN_BYTES`] or more (a pasted document) is scanned on two
-    /// threads: PII and the language check on a scoped helper thread, normalization, rules,
-    /// injection and the optional scanners on the caller's. Shorter texts stay on one thread,
+    /// threads: PII, the language check and the search for encoded payloads on a scoped
+    /// helper thread; normalization, rules, injection and the optional scanners on the
+    /// caller's (the split that balances the two on mixed prose). Shorter texts stay on one thread,
     /// where a thread start would cost more than it saves.
     pub fn scan(&self, text: &str, ctx: &Context) -> Verdict {
         if text.len() >= PARALLEL_SCAN_BYTES {
             let (findings, language) = std::thread::scope(|s| {
-                let helper = s.spawn(|| (self.pii.find(text), self.language(text, ctx)));
+                let helper = s.spawn(|| {
+                    let hidden = self.hidden_payloads(text);
+                    let pii = self.pii.find(text);
+                    let pii_hits = pii.iter().copied().map(pii::pii_hit).collect();
+                    ((pii, pii_hits), self.language(text, ctx), hidden)
+                });
                 let norm = Normalized::new(text);
-                let partial = self.find_normalized(text, &norm, ctx, true, None);
+                let partial = self.find_normalized(&norm, ctx, None);
                 // The helper only runs our own scanners; a panic there is a bug to surface.
-                let (pii, language) = match helper.join() {
+                let (pii, language, hidden) = match helper.join() {
                     Ok(v) => v,
                     Err(panic) => std::panic::resume_unwind(panic),
                 };
-                (partial.with_pii(pii), language)
+                let mut findings = partial.with_pii(pii.0, pii.1);
+                self.scan_hidden(hidden, ctx, &mut findings.hits);
+                (findings, language)
             });
             return self.verdict(text, ctx, findings, language);
         }
@@ -217,17 +225,56 @@ impl Guard {
     pub(crate) fn find(&self, text: &str, ctx: &Context, decode: bool) -> Findings {
         let norm = Normalized::new(text);
         let pii = self.pii.find(text);
-        self.find_normalized(text, &norm, ctx, decode, Some(pii))
+        let mut findings = self.find_normalized(&norm, ctx, Some(pii));
+        if decode {
+            let hidden = self.hidden_payloads(text);
+            self.scan_hidden(hidden, ctx, &mut findings.hits);
+        }
+        findings
+    }
+
+    /// Base64 runs and Unicode tag characters that decode to text, with their spans.
+    fn hidden_payloads(&self, text: &str) -> Vec<(Span, String)> {
+        let mut hidden = self.injection.encoded_payloads(text);
+        if let Some(tagged) = decode_tag_characters(text) {
+            hidden.push(tagged);
+        }
+        hidden
+    }
+
+    /// Scans decoded payloads (not decoding again) and reports what they hide at their spans.
+    fn scan_hidden(&self, hidden: Vec<(Span, String)>, ctx: &Context, hits: &mut Vec<Hit>) {
+        for (span, decoded) in hidden {
+            let inner = self.find(&decoded, ctx, false);
+            let mut found = false;
+            for h in inner.hits {
+                if h.score >= self.policy.threshold(h.category) && h.category != Category::Pii {
+                    found = true;
+                    hits.push(Hit::new(
+                        h.category,
+                        h.score,
+                        format!("{}.encoded", h.scanner),
+                        vec![span],
+                    ));
+                }
+            }
+            if found {
+                hits.push(Hit::new(
+                    Category::Injection,
+                    0.8,
+                    "injection.encoded",
+                    vec![span],
+                ));
+            }
+        }
     }
 
     /// [`Guard::find`] on an already normalized text; `pii` is `None` when the caller finds
     /// PII itself (on another thread) and adds it with [`Findings::with_pii`].
     fn find_normalized(
         &self,
-        text: &str,
         norm: &Normalized<'_>,
         ctx: &Context,
-        decode: bool,
         pii: Option<Vec<PiiMatch>>,
     ) -> Findings {
         let mut hits = Vec::new();
@@ -242,35 +289,6 @@ impl Guard {
                 scanner.scan(norm, ctx, &mut hits);
             } else if !*optional || self.policy.optional_scanners.fail_mode == FailMode::Closed {
                 unavailable.push(scanner.name().to_string());
-            }
-        }
-        if decode {
-            let mut hidden = self.injection.encoded_payloads(text);
-            if let Some(tagged) = decode_tag_characters(text) {
-                hidden.push(tagged);
-            }
-            for (span, decoded) in hidden {
-                let inner = self.find(&decoded, ctx, false);
-                let mut found = false;
-                for h in inner.hits {
-                    if h.score >= self.policy.threshold(h.category) && h.category != Category::Pii {
-                        found = true;
-                        hits.push(Hit::new(
-                            h.category,
-                            h.score,
-                            format!("{}.encoded", h.scanner),
-                            vec![span],
-                        ));
-                    }
-                }
-                if found {
-                    hits.push(Hit::new(
-                        Category::Injection,
-                        0.8,
-                        "injection.encoded",
-                        vec![span],
-                    ));
-                }
             }
         }
         Findings {

@@ -149,7 +149,7 @@ impl<'a> Normalized<'a> {
         out
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, c: char, s: u32, _e: u32) {
         if c.is_ascii() {
             // One byte, one map entry.
@@ -157,6 +157,10 @@ impl<'a> Normalized<'a> {
             self.starts.push(s);
             return;
         }
+        self.push_wide(c, s);
+    }
+
+    fn push_wide(&mut self, c: char, s: u32) {
         let n = c.len_utf8();
         self.text.push(c);
         self.starts.extend(std::iter::repeat_n(s, n));
