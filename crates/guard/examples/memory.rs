@@ -36,8 +36,9 @@ fn main() {
     rules.scan_into(&n, &mut out);
     step("rules scanned");
     let inj = InjectionScanner::builtin().unwrap();
+    step("injection built");
     std::hint::black_box(inj.score(&n, false));
-    step("injection built+scanned");
+    step("injection scanned");
     let pii = PiiScanner::new();
     std::hint::black_box(pii.find(text));
     step("pii built+scanned");

@@ -17,6 +17,7 @@ use crate::types::{Category, Context, Hit, Span};
 use base64::Engine as _;
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
+use std::sync::OnceLock;
 
 /// The embedded heuristics.
 pub const BUILTIN_INJECTION: &str = include_str!("../rules/injection.toml");
@@ -77,11 +78,21 @@ fn base64_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
+fn compiled<'r>(cell: &'r OnceLock<Regex>, src: &str) -> Option<&'r Regex> {
+    if cell.get().is_none() {
+        let re = Regex::new(src).ok()?;
+        let _ = cell.set(re);
+    }
+    cell.get()
+}
+
 /// The compiled injection heuristics.
 #[derive(Debug)]
 pub struct InjectionScanner {
     set: RegexSet,
-    patterns: Vec<(String, f32, Regex)>,
+    /// Name, weight, source, and the pattern's own regex (for its spans), compiled the first
+    /// time the set says it matched: most never do, and compiled they held ~3 MB.
+    patterns: Vec<(String, f32, String, OnceLock<Regex>)>,
 }
 
 impl InjectionScanner {
@@ -102,8 +113,10 @@ impl InjectionScanner {
         for p in f.pattern {
             let folded = fold_pattern(&p.regex);
             let re = Regex::new(&folded).map_err(|e| err(format!("pattern {}: {e}", p.name)))?;
-            srcs.push(folded);
-            patterns.push((p.name, p.weight, re));
+            srcs.push(folded.clone());
+            // Compiled once here to report a bad pattern at load time, then dropped.
+            drop(re);
+            patterns.push((p.name, p.weight, folded, OnceLock::new()));
         }
         let set = RegexSet::new(&srcs).map_err(|e| err(e.to_string()))?;
         Ok(InjectionScanner { set, patterns })
@@ -116,7 +129,11 @@ impl InjectionScanner {
         let mut names = Vec::new();
         let mut spans = Vec::new();
         for i in self.set.matches(text).iter() {
-            let (name, weight, re) = &self.patterns[i];
+            let (name, weight, src, re) = &self.patterns[i];
+            // It compiled when the scanner was built, so it compiles now.
+            let Some(re) = compiled(re, src) else {
+                continue;
+            };
             score += weight;
             names.push(name.as_str());
             for m in re.find_iter(text).take(4) {
