@@ -48,7 +48,8 @@ pub use embed::{default_model_dir, Embed, MiniLmEmbedder, MAX_WINDOW_TOKENS};
 pub use encoder::{Config, Encoder};
 pub use head::{Head, Prediction};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use warden_guard::{Category, Context, Hit, Normalized, Scanner, Span, Stage};
 
 /// The committed head, trained on `warden-guard`'s dev set plus `data/train.jsonl`.
@@ -83,14 +84,39 @@ impl From<candle_core::Error> for ClassifierError {
     }
 }
 
+/// The embedder, loaded now, later (on first use or [`Scanner::prepare`]), or never.
+#[derive(Debug)]
+struct LazyEmbedder {
+    dir: Option<PathBuf>,
+    cell: OnceLock<Result<MiniLmEmbedder, String>>,
+}
+
+impl LazyEmbedder {
+    fn get(&self) -> Result<&MiniLmEmbedder, &str> {
+        self.cell
+            .get_or_init(|| match &self.dir {
+                Some(dir) => MiniLmEmbedder::load(dir).map_err(|e| e.to_string()),
+                None => Err("the classifier was not loaded".to_string()),
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    fn with(result: Result<MiniLmEmbedder, String>) -> LazyEmbedder {
+        LazyEmbedder {
+            dir: None,
+            cell: OnceLock::from(result),
+        }
+    }
+}
+
 /// The MiniLM classifier as a guard [`Scanner`].
 #[derive(Debug)]
 pub struct MiniLmClassifier {
-    embedder: Option<MiniLmEmbedder>,
+    embedder: Arc<LazyEmbedder>,
     head: Head,
     stages: Vec<Stage>,
     max_windows: usize,
-    error: Option<String>,
 }
 
 impl MiniLmClassifier {
@@ -102,14 +128,38 @@ impl MiniLmClassifier {
         Ok(MiniLmClassifier::new(embedder, Head::builtin()?))
     }
 
+    /// Like [`load`](Self::load), but the weights (~90 MB resident) are read on first use
+    /// or when [`Scanner::prepare`] is called (the app does when it loads a chat model), so a
+    /// window that only reviews the audit log never holds them. The model files must exist
+    /// now; a file that exists but cannot be parsed makes the classifier not
+    /// [`ready`](Scanner::ready) when it is first needed (the policy's fail mode applies).
+    pub fn lazy(dir: impl AsRef<Path>) -> Result<MiniLmClassifier, ClassifierError> {
+        let dir = dir.as_ref();
+        for file in ["config.json", "tokenizer.json", "model.safetensors"] {
+            let path = dir.join(file);
+            std::fs::metadata(&path).map_err(|e| ClassifierError::Missing {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        }
+        let embedder = LazyEmbedder {
+            dir: Some(dir.to_owned()),
+            cell: OnceLock::new(),
+        };
+        Ok(MiniLmClassifier::with_embedder(embedder, Head::builtin()?))
+    }
+
     /// A classifier from parts (a retrained head, a shared embedder).
     pub fn new(embedder: MiniLmEmbedder, head: Head) -> MiniLmClassifier {
+        MiniLmClassifier::with_embedder(LazyEmbedder::with(Ok(embedder)), head)
+    }
+
+    fn with_embedder(embedder: LazyEmbedder, head: Head) -> MiniLmClassifier {
         MiniLmClassifier {
-            embedder: Some(embedder),
+            embedder: Arc::new(embedder),
             head,
             stages: vec![Stage::Input],
             max_windows: 2,
-            error: None,
         }
     }
 
@@ -117,11 +167,11 @@ impl MiniLmClassifier {
     /// so the policy's fail mode (open: skip, closed: block) applies and the audit log names it.
     pub fn unavailable(error: ClassifierError) -> MiniLmClassifier {
         MiniLmClassifier {
-            embedder: None,
-            head: Head::empty(),
-            stages: vec![Stage::Input],
             max_windows: 0,
-            error: Some(error.to_string()),
+            ..MiniLmClassifier::with_embedder(
+                LazyEmbedder::with(Err(error.to_string())),
+                Head::empty(),
+            )
         }
     }
 
@@ -140,9 +190,10 @@ impl MiniLmClassifier {
         self
     }
 
-    /// Why loading failed, for an [`unavailable`](Self::unavailable) classifier.
+    /// Why loading failed, for an [`unavailable`](Self::unavailable) classifier or a lazy
+    /// one whose weights could not be read (`None` while a lazy one is not yet loaded).
     pub fn load_error(&self) -> Option<&str> {
-        self.error.as_deref()
+        self.embedder.cell.get()?.as_ref().err().map(String::as_str)
     }
 
     /// The head in use.
@@ -150,15 +201,15 @@ impl MiniLmClassifier {
         &self.head
     }
 
-    /// The embedder, if loaded.
+    /// The embedder (loading a lazy one now), if it loads.
     pub fn embedder(&self) -> Option<&MiniLmEmbedder> {
-        self.embedder.as_ref()
+        self.embedder.get().ok()
     }
 
     /// The most harmful window's prediction for a canonical text (see
     /// [`Normalized::as_str`]); `None` when not loaded, the text is empty or inference failed.
     pub fn predict_canonical(&self, canonical: &str) -> Option<Prediction> {
-        let embedder = self.embedder.as_ref()?;
+        let embedder = self.embedder.get().ok()?;
         let windows = embedder.embed_windows(canonical, self.max_windows).ok()?;
         windows
             .iter()
@@ -196,7 +247,20 @@ impl Scanner for MiniLmClassifier {
     }
 
     fn ready(&self) -> bool {
-        self.embedder.is_some()
+        self.embedder.get().is_ok()
+    }
+
+    fn prepare(&self) {
+        if self.embedder.cell.get().is_some() {
+            return;
+        }
+        let embedder = Arc::clone(&self.embedder);
+        // A failed thread start only means the first scan loads the weights itself.
+        let _ = std::thread::Builder::new()
+            .name("minilm-load".into())
+            .spawn(move || {
+                let _ = embedder.get();
+            });
     }
 }
 

@@ -22,7 +22,8 @@ pub fn build_reporting(settings: &Settings) -> Result<(Guard, Option<String>), C
     };
     let mut problem = None;
     if settings.classifier.enabled {
-        let classifier = MiniLmClassifier::load(settings.classifier_dir()).unwrap_or_else(|e| {
+        // The weights are read when a chat model loads (`Guard::prepare`) or on first use.
+        let classifier = MiniLmClassifier::lazy(settings.classifier_dir()).unwrap_or_else(|e| {
             problem = Some(e.to_string());
             MiniLmClassifier::unavailable(e)
         });

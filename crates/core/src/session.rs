@@ -258,6 +258,8 @@ impl Session {
     ) -> Result<&ModelHandle, CoreError> {
         let path = path.map_or_else(|| self.settings.model_path(), Path::to_owned);
         let params = self.settings.load_params(&path);
+        // The classifier's weights load alongside the model, not on the first prompt.
+        self.guard.prepare();
         Ok(self.engine.load(params, progress)?)
     }
 

@@ -145,6 +145,14 @@ impl Guard {
         self.extra.push((scanner, optional));
     }
 
+    /// Lets the optional scanners get ready in the background (see [`Scanner::prepare`]):
+    /// called when a chat model starts loading, so the first prompt does not wait for them.
+    pub fn prepare(&self) {
+        for (scanner, _) in &self.extra {
+            scanner.prepare();
+        }
+    }
+
     /// The compiled rules (for `warden guard rules`).
     pub fn rules(&self) -> &RuleSet {
         self.rules.rules()

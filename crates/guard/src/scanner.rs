@@ -26,4 +26,8 @@ pub trait Scanner: Send + Sync + std::fmt::Debug {
     fn ready(&self) -> bool {
         true
     }
+
+    /// Gets ready in the background (a model that loads on first use may start loading now),
+    /// so the first scan does not wait. Built-in scanners are always ready.
+    fn prepare(&self) {}
 }
