@@ -85,6 +85,12 @@ pub enum AuditError {
     /// Any other database error.
     #[error(transparent)]
     Sqlx(sqlx::Error),
+    /// Any other database error in a long scan read directly from SQLite (`verify`).
+    #[error("reading the audit database failed: {message}")]
+    Scan {
+        /// SQLite's message.
+        message: String,
+    },
 }
 
 impl AuditError {
@@ -104,7 +110,7 @@ impl AuditError {
             AuditError::Io(_) => "io",
             AuditError::Json(_) => "json",
             AuditError::Migrate(_) => "migrate",
-            AuditError::Sqlx(_) => "database",
+            AuditError::Sqlx(_) | AuditError::Scan { .. } => "database",
         }
     }
 
@@ -149,6 +155,28 @@ impl From<sqlx::Error> for AuditError {
                 other => AuditError::Sqlx(other),
             },
         }
+    }
+}
+
+impl From<rusqlite::Error> for AuditError {
+    fn from(err: rusqlite::Error) -> Self {
+        let message = err.to_string();
+        match err.sqlite_error_code().map(|_| err.sqlite_error()) {
+            Some(Some(e)) => match e.extended_code & 0xff {
+                5 | 6 => AuditError::Locked { message },
+                8 => AuditError::ReadOnly { message },
+                13 => AuditError::DiskFull { message },
+                11 | 26 => AuditError::Corrupt { message },
+                _ => AuditError::Scan { message },
+            },
+            _ => AuditError::Scan { message },
+        }
+    }
+}
+
+impl From<rusqlite::types::FromSqlError> for AuditError {
+    fn from(err: rusqlite::types::FromSqlError) -> Self {
+        AuditError::InvalidState(format!("unexpected column value: {err}"))
     }
 }
 

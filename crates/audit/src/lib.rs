@@ -103,6 +103,7 @@ mod export;
 mod log;
 mod query;
 mod record;
+mod scan;
 mod types;
 
 pub use chain::{AnchorCheck, BreakKind, ChainBreak, PruneReport, VerifyReport, GENESIS_HASH};

@@ -32,6 +32,42 @@ pub(crate) const REVIEW_COLS: &str =
 // the REAL columns separately (their text form is not exact). [`Unpack`] reads it back
 // without copying.
 
+/// Column access shared by sqlx's rows and rows read directly from SQLite (see
+/// [`crate::scan`]), so the packed readers serve both.
+pub(crate) trait Cols {
+    fn opt_str(&self, i: usize) -> Result<Option<&str>>;
+    fn opt_f64(&self, i: usize) -> Result<Option<f64>>;
+    fn i64(&self, i: usize) -> Result<i64>;
+    fn str(&self, i: usize) -> Result<&str> {
+        self.opt_str(i)?
+            .ok_or_else(|| AuditError::InvalidState(format!("column {i} is NULL")))
+    }
+}
+
+impl Cols for SqliteRow {
+    fn opt_str(&self, i: usize) -> Result<Option<&str>> {
+        Ok(self.try_get(i)?)
+    }
+    fn opt_f64(&self, i: usize) -> Result<Option<f64>> {
+        Ok(self.try_get(i)?)
+    }
+    fn i64(&self, i: usize) -> Result<i64> {
+        Ok(self.try_get(i)?)
+    }
+}
+
+impl Cols for rusqlite::Row<'_> {
+    fn opt_str(&self, i: usize) -> Result<Option<&str>> {
+        Ok(self.get_ref(i)?.as_str_or_null()?)
+    }
+    fn opt_f64(&self, i: usize) -> Result<Option<f64>> {
+        Ok(self.get_ref(i)?.as_f64_or_null()?)
+    }
+    fn i64(&self, i: usize) -> Result<i64> {
+        Ok(self.get_ref(i)?.as_i64()?)
+    }
+}
+
 /// SQL for one packed string of `cols` (see [`Unpack`]).
 pub(crate) fn packed_sql(cols: &[&str]) -> String {
     cols.iter()
@@ -148,8 +184,8 @@ pub(crate) struct GenRef<'a> {
 impl<'a> GenRef<'a> {
     /// Reads the generation selected with [`gen_packed_cols`] starting at column `at`.
     /// `None` when there is no row (a LEFT JOIN that matched nothing).
-    pub(crate) fn from_packed(r: &'a SqliteRow, at: usize) -> Result<Option<Self>> {
-        let Some(packed) = r.try_get::<Option<&str>, _>(at)? else {
+    pub(crate) fn from_packed<R: Cols>(r: &'a R, at: usize) -> Result<Option<Self>> {
+        let Some(packed) = r.opt_str(at)? else {
             return Ok(None);
         };
         let mut u = Unpack::new(packed);
@@ -179,9 +215,9 @@ impl<'a> GenRef<'a> {
             finished_at: u.opt_i64()?,
             flagged: u.i64()? != 0,
             review_status: u.str()?,
-            ttft_ms: r.try_get(at + 1)?,
-            prompt_tps: r.try_get(at + 2)?,
-            gen_tps: r.try_get(at + 3)?,
+            ttft_ms: r.opt_f64(at + 1)?,
+            prompt_tps: r.opt_f64(at + 2)?,
+            gen_tps: r.opt_f64(at + 3)?,
         }))
     }
 
@@ -248,11 +284,13 @@ pub(crate) struct EventRef<'a> {
 }
 
 impl<'a> EventRef<'a> {
-    pub(crate) fn from_packed(r: &'a SqliteRow) -> Result<Self> {
-        let mut u = Unpack::new(r.try_get(2)?);
+    pub(crate) fn from_packed<R: Cols>(r: &'a R) -> Result<Self> {
+        let mut u = Unpack::new(r.str(2)?);
         Ok(EventRef {
-            generation_id: r.try_get(0)?,
-            score: r.try_get(1)?,
+            generation_id: r.i64(0)?,
+            score: r
+                .opt_f64(1)?
+                .ok_or_else(|| AuditError::InvalidState("guard event without a score".into()))?,
             id: u.i64()?,
             stage: u.str()?,
             scanner: u.str()?,
@@ -407,6 +445,22 @@ pub(crate) struct EventRow {
 }
 
 impl EventRow {
+    /// A borrowed view (what the hashing reads).
+    pub(crate) fn as_ref(&self) -> EventRef<'_> {
+        EventRef {
+            id: self.id,
+            generation_id: self.generation_id,
+            stage: &self.stage,
+            scanner: &self.scanner,
+            category: &self.category,
+            score: self.score,
+            action: &self.action,
+            spans: &self.spans,
+            policy_version: &self.policy_version,
+            created_at: self.created_at,
+        }
+    }
+
     pub(crate) fn from_row(r: &SqliteRow) -> Result<Self> {
         Ok(EventRow {
             id: r.try_get(0)?,

@@ -1,0 +1,26 @@
+//! Profiling helper: `verify_prof fill ROWS DB` keeps a filled log; `verify_prof verify DB`
+//! and `verify_prof export DB OUT` time one pass over it.
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args[0].as_str() {
+        "fill" => {
+            let log = warden_audit::AuditLog::open(&args[2]).await?;
+            let r = warden_audit::bench::fill(&log, args[1].parse()?, 5_000, 7).await?;
+            println!("{r:?}");
+        }
+        "verify" => {
+            let log = warden_audit::AuditLog::open(&args[1]).await?;
+            let t = std::time::Instant::now();
+            let r = log.verify(None).await?;
+            println!("verify {:?} ok={} entries={}", t.elapsed(), r.ok, r.entries);
+        }
+        _ => {
+            let log = warden_audit::AuditLog::open(&args[1]).await?;
+            let t = std::time::Instant::now();
+            let r = warden_audit::bench::time_export(&log, std::path::Path::new(&args[2])).await?;
+            println!("export {:?} {r:?}", t.elapsed());
+        }
+    }
+    Ok(())
+}
