@@ -6,12 +6,14 @@
 
 use crate::error::{AuditError, Result};
 use crate::query;
-use crate::record::{self, EventRef, EventRow, GenRef, GenRow};
+use crate::query::Binder;
+use crate::record::{self, Cols, EventRef, EventRow, GenRef, GenRow};
+use crate::scan;
 use crate::types::*;
 use crate::AuditLog;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Sqlite};
 use std::io::Write;
 use std::path::Path;
 use std::str::FromStr;
@@ -379,41 +381,51 @@ impl AuditLog {
         let mut done = 0u64;
         let mut after = i64::MIN;
         loop {
-            let mut qb = QueryBuilder::<Sqlite>::new(format!(
+            let mut q = query::RawSql::default();
+            q.sql(&format!(
                 "SELECT {}, r.note, r.corrected_answer, r.reviewer, \
                  (SELECT fr.flag_reason FROM reviews fr WHERE fr.generation_id = g.id \
                   AND fr.kind = 'flag' ORDER BY fr.id DESC LIMIT 1)",
                 record::gen_packed_cols()
             ));
-            let id_col = query::push_from_join_where(&mut qb, filter, JOINS);
-            qb.push(format.condition());
-            qb.push(format!(" AND {id_col} > ")).push_bind(after);
-            qb.push(format!(" ORDER BY {id_col} LIMIT "))
-                .push_bind(CHUNK);
-            let rows = qb.build().fetch_all(&mut *conn).await?;
-            if rows.is_empty() {
+            let id_col = query::push_from_join_where(&mut q, filter, JOINS);
+            q.sql(format.condition());
+            q.sql(&format!(" AND {id_col} > ")).bind_i64(after);
+            q.sql(&format!(" ORDER BY {id_col} LIMIT ")).bind_i64(CHUNK);
+            // Read straight from SQLite on this thread (see `scan`), not row by row
+            // through sqlx's worker.
+            let (chunk, mut events) = scan::with_raw(&mut conn, |db| {
+                let mut chunk = Vec::with_capacity(CHUNK as usize);
+                {
+                    let mut stmt = db.prepare(&q.text)?;
+                    let mut rows = stmt.query(rusqlite::params_from_iter(q.args.iter()))?;
+                    let owned = |v: Option<&str>| v.map(str::to_owned);
+                    while let Some(r) = rows.next()? {
+                        let g = GenRef::from_packed(r, 0)?.ok_or_else(|| {
+                            AuditError::InvalidState("generation row without id".into())
+                        })?;
+                        chunk.push(ExportRow {
+                            g: g.to_owned_row(),
+                            review_note: owned(r.opt_str(4)?),
+                            corrected_answer: owned(r.opt_str(5)?),
+                            reviewer: owned(r.opt_str(6)?),
+                            flag_reason: owned(r.opt_str(7)?),
+                        });
+                    }
+                }
+                let events = if with_events && !chunk.is_empty() {
+                    let ids: Vec<i64> = chunk.iter().map(|r| r.g.id).collect();
+                    load_events(db, &ids)?
+                } else {
+                    Default::default()
+                };
+                Ok((chunk, events))
+            })
+            .await?;
+            if chunk.is_empty() {
                 break;
             }
-            let mut chunk = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let g = GenRef::from_packed(r, 0)?
-                    .ok_or_else(|| AuditError::InvalidState("generation row without id".into()))?;
-                chunk.push(ExportRow {
-                    g: g.to_owned_row(),
-                    review_note: r.try_get(4)?,
-                    corrected_answer: r.try_get(5)?,
-                    reviewer: r.try_get(6)?,
-                    flag_reason: r.try_get(7)?,
-                });
-            }
-            drop(rows);
             after = chunk.last().map_or(after, |r| r.g.id);
-            let mut events = if with_events {
-                let ids: Vec<i64> = chunk.iter().map(|r| r.g.id).collect();
-                load_events(&mut conn, &ids).await?
-            } else {
-                Default::default()
-            };
             for row in &chunk {
                 if cancel.load(Ordering::Relaxed) {
                     return Err(AuditError::Cancelled);
@@ -472,8 +484,8 @@ impl AuditLog {
     }
 }
 
-async fn load_events(
-    conn: &mut sqlx::SqliteConnection,
+fn load_events(
+    db: &rusqlite::Connection,
     ids: &[i64],
 ) -> Result<std::collections::HashMap<i64, Vec<EventRow>>> {
     let mut out: std::collections::HashMap<i64, Vec<EventRow>> = Default::default();
@@ -485,12 +497,10 @@ async fn load_events(
          ORDER BY generation_id, id",
         record::event_packed_cols()
     );
-    for r in sqlx::query(&sql)
-        .bind(record::id_list(ids))
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        let e = EventRef::from_packed(&r)?.to_owned_row();
+    let mut stmt = db.prepare(&sql)?;
+    let mut rows = stmt.query([record::id_list(ids)])?;
+    while let Some(r) = rows.next()? {
+        let e = EventRef::from_packed(r)?.to_owned_row();
         out.entry(e.generation_id).or_default().push(e);
     }
     Ok(out)

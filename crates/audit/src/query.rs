@@ -44,63 +44,106 @@ pub(crate) fn push_from_where(qb: &mut QueryBuilder<'_, Sqlite>, f: &Filter) -> 
     push_from_join_where(qb, f, "")
 }
 
+/// Where the filter SQL goes: sqlx's `QueryBuilder`, or [`RawSql`] for a scan read straight
+/// from SQLite (see [`crate::scan`]).
+pub(crate) trait Binder {
+    fn sql(&mut self, text: &str) -> &mut Self;
+    fn bind_i64(&mut self, v: i64) -> &mut Self;
+    fn bind_text(&mut self, v: String) -> &mut Self;
+}
+
+impl Binder for QueryBuilder<'_, Sqlite> {
+    fn sql(&mut self, text: &str) -> &mut Self {
+        self.push(text)
+    }
+    fn bind_i64(&mut self, v: i64) -> &mut Self {
+        self.push_bind(v);
+        self
+    }
+    fn bind_text(&mut self, v: String) -> &mut Self {
+        self.push_bind(v);
+        self
+    }
+}
+
+/// SQL text with `?` placeholders and their values, for `rusqlite`.
+#[derive(Debug, Default)]
+pub(crate) struct RawSql {
+    pub text: String,
+    pub args: Vec<rusqlite::types::Value>,
+}
+
+impl Binder for RawSql {
+    fn sql(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+    fn bind_i64(&mut self, v: i64) -> &mut Self {
+        self.text.push('?');
+        self.args.push(rusqlite::types::Value::Integer(v));
+        self
+    }
+    fn bind_text(&mut self, v: String) -> &mut Self {
+        self.text.push('?');
+        self.args.push(rusqlite::types::Value::Text(v));
+        self
+    }
+}
+
 /// [`push_from_where`] with extra joins (which may refer to `g`) before the `WHERE`.
-pub(crate) fn push_from_join_where(
-    qb: &mut QueryBuilder<'_, Sqlite>,
-    f: &Filter,
-    joins: &str,
-) -> &'static str {
+pub(crate) fn push_from_join_where(qb: &mut impl Binder, f: &Filter, joins: &str) -> &'static str {
     let id_col = match f.text.as_deref().and_then(fts_query) {
         Some(q) => {
-            qb.push(format!(
+            qb.sql(&format!(
                 " FROM generations_fts JOIN generations g ON g.id = generations_fts.rowid {joins} \
                  WHERE generations_fts MATCH "
             ));
-            qb.push_bind(q);
+            qb.bind_text(q);
             "generations_fts.rowid"
         }
         None => {
-            qb.push(format!(" FROM generations g {joins} WHERE 1 = 1"));
+            qb.sql(&format!(" FROM generations g {joins} WHERE 1 = 1"));
             "g.id"
         }
     };
     if let Some(flagged) = f.flagged {
-        qb.push(if flagged {
+        qb.sql(if flagged {
             " AND g.flagged = 1"
         } else {
             " AND g.flagged = 0"
         });
     }
     if let Some(s) = f.review_status {
-        qb.push(" AND g.review_status = ").push_bind(s.as_str());
+        qb.sql(" AND g.review_status = ")
+            .bind_text(s.as_str().to_owned());
     }
     if let Some(m) = &f.model {
-        qb.push(" AND g.model_name = ").push_bind(m.clone());
+        qb.sql(" AND g.model_name = ").bind_text(m.clone());
     }
     if let Some(s) = f.status {
-        qb.push(" AND g.status = ").push_bind(s.as_str());
+        qb.sql(" AND g.status = ").bind_text(s.as_str().to_owned());
     }
     if let Some(c) = f.conversation_id {
-        qb.push(" AND g.conversation_id = ").push_bind(c);
+        qb.sql(" AND g.conversation_id = ").bind_i64(c);
     }
     if let Some(from) = f.from {
-        qb.push(" AND g.created_at >= ").push_bind(from);
+        qb.sql(" AND g.created_at >= ").bind_i64(from);
     }
     if let Some(to) = f.to {
-        qb.push(" AND g.created_at < ").push_bind(to);
+        qb.sql(" AND g.created_at < ").bind_i64(to);
     }
     if f.category.is_some() || f.stage.is_some() || f.action.is_some() {
-        qb.push(" AND EXISTS (SELECT 1 FROM guard_events e WHERE e.generation_id = g.id");
+        qb.sql(" AND EXISTS (SELECT 1 FROM guard_events e WHERE e.generation_id = g.id");
         if let Some(c) = &f.category {
-            qb.push(" AND e.category = ").push_bind(c.clone());
+            qb.sql(" AND e.category = ").bind_text(c.clone());
         }
         if let Some(s) = f.stage {
-            qb.push(" AND e.stage = ").push_bind(s.as_str());
+            qb.sql(" AND e.stage = ").bind_text(s.as_str().to_owned());
         }
         if let Some(a) = f.action {
-            qb.push(" AND e.action = ").push_bind(a.as_str());
+            qb.sql(" AND e.action = ").bind_text(a.as_str().to_owned());
         }
-        qb.push(")");
+        qb.sql(")");
     }
     id_col
 }

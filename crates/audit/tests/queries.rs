@@ -238,6 +238,20 @@ async fn list_filters_narrow_as_documented() {
             want.len() as u64,
             "case {name}"
         );
+        // The export binds the same filter through its own path (read straight from
+        // SQLite): it must select the same rows, oldest first.
+        let exported: Vec<i64> = export_string(log, ExportFormat::Jsonl, &filter)
+            .await
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                    .as_i64()
+                    .unwrap()
+            })
+            .collect();
+        let mut oldest_first = want.clone();
+        oldest_first.reverse();
+        assert_eq!(exported, oldest_first, "export, case {name}");
     }
 }
 
