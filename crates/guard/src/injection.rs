@@ -247,15 +247,7 @@ mod tests {
             "x",
             "\n",
         ];
-        let mut seed: u64 = 7;
-        for _ in 0..5000 {
-            let mut t = String::new();
-            for _ in 0..(seed % 16 + 1) {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                t.push_str(parts[(seed >> 33) as usize % parts.len()]);
-            }
+        for t in crate::testgen::glued(&parts, 7, 5000, 16, false) {
             let want: Vec<(usize, usize)> =
                 re.find_iter(&t).map(|m| (m.start(), m.end())).collect();
             assert_eq!(base64_runs(&t).collect::<Vec<_>>(), want, "{t:?}");

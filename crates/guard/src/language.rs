@@ -996,15 +996,7 @@ mod tests {
             "co",
             "1",
         ];
-        let mut seed: u64 = 11;
-        for _ in 0..20000 {
-            let mut t = String::new();
-            for _ in 0..(seed % 10 + 1) {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                t.push_str(parts[(seed >> 33) as usize % parts.len()]);
-            }
+        for t in crate::testgen::glued(&parts, 11, 20000, 10, false) {
             let want: Vec<(usize, usize)> =
                 re.find_iter(&t).map(|m| (m.start(), m.end())).collect();
             assert_eq!(mask_spans(&t), want, "{t:?}");
@@ -1017,15 +1009,7 @@ mod tests {
             "a", "B", "é", "É", "Ж", "数", "0", ".", ",", ":", ";", "!", "?", "_", "-", ">", "'",
             "x", "Q", "os", "rs", "NASA", "e.g", "ß", "ǅ", "Ⅻ",
         ];
-        let mut seed: u64 = 3;
-        for _ in 0..20000 {
-            let mut t = String::new();
-            for _ in 0..(seed % 7 + 1) {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                t.push_str(parts[(seed >> 33) as usize % parts.len()]);
-            }
+        for t in crate::testgen::glued(&parts, 3, 20000, 7, false) {
             assert_eq!(is_identifier(&t), is_identifier_reference(&t), "{t:?}");
         }
     }

@@ -61,6 +61,8 @@ pub mod r1;
 pub mod rules;
 pub mod scanner;
 mod stream;
+#[cfg(test)]
+mod testgen;
 mod types;
 
 pub use error::{GuardError, GuardErrorKind};

@@ -434,6 +434,29 @@ impl Windows {
         Windows(out)
     }
 
+    /// Every match of `search` (a search of the haystack from a position, giving the match
+    /// and its end) in each window, in order.
+    fn each<'r, 't, T: 'r, F>(
+        &'r self,
+        text: &'t str,
+        search: F,
+    ) -> impl Iterator<Item = T> + use<'r, 't, T, F>
+    where
+        't: 'r,
+        F: Fn(&'t str, usize) -> Option<(T, usize)> + Copy + 'r,
+    {
+        self.0.iter().flat_map(move |&(s, e)| {
+            let hay = &text[..e];
+            let mut at = s;
+            std::iter::from_fn(move || {
+                let (m, end) = search(hay, at)?;
+                // No detector matches the empty string; guard against a loop anyway.
+                at = if end > at { end } else { hay.len() };
+                Some(m)
+            })
+        })
+    }
+
     fn find_iter<'r, 't>(
         &'r self,
         re: &'r Regex,
@@ -442,15 +465,8 @@ impl Windows {
     where
         't: 'r,
     {
-        self.0.iter().flat_map(move |&(s, e)| {
-            let hay = &text[..e];
-            let mut at = s;
-            std::iter::from_fn(move || {
-                let m = re.find_at(hay, at)?;
-                // No detector matches the empty string; guard against a loop anyway.
-                at = if m.end() > at { m.end() } else { hay.len() };
-                Some(m)
-            })
+        self.each(text, move |hay, at| {
+            re.find_at(hay, at).map(|m| (m, m.end()))
         })
     }
 
@@ -462,15 +478,10 @@ impl Windows {
     where
         't: 'r,
     {
-        self.0.iter().flat_map(move |&(s, e)| {
-            let hay = &text[..e];
-            let mut at = s;
-            std::iter::from_fn(move || {
-                let c = re.captures_at(hay, at)?;
-                let end = c.get(0).map_or(hay.len(), |m| m.end());
-                at = if end > at { end } else { hay.len() };
-                Some(c)
-            })
+        self.each(text, move |hay, at| {
+            let c = re.captures_at(hay, at)?;
+            let end = c.get(0).map_or(hay.len(), |m| m.end());
+            Some((c, end))
         })
     }
 }
@@ -634,25 +645,12 @@ mod tests {
             "token = abcdefghijklmnop1234",
         ];
         let scanner = PiiScanner::new();
-        let mut seed: u64 = 0x5eed;
         let mut texts: Vec<String> = include_str!("../data/pii.jsonl")
             .lines()
             .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
             .filter_map(|v| v["text"].as_str().map(str::to_string))
             .collect();
-        for _ in 0..3000 {
-            let mut t = String::new();
-            for _ in 0..(seed % 12 + 1) {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                t.push_str(parts[(seed >> 33) as usize % parts.len()]);
-                if (seed >> 20) % 3 == 0 {
-                    t.push(' ');
-                }
-            }
-            texts.push(t);
-        }
+        texts.extend(crate::testgen::glued(&parts, 0x5eed, 3000, 12, true));
         // Digits far apart, so windows start and end inside prose.
         texts.push(format!(
             "{}4111 1111 1111 1111{}call 415 555 0132",
