@@ -49,6 +49,54 @@ fn read(path: &Path) -> Result<Vec<u8>, ClassifierError> {
 }
 
 impl MiniLmEmbedder {
+    /// What [`load`](Self::load) can check in a few milliseconds without reading the
+    /// weights: `config.json` parses, `tokenizer.json` is JSON, and `model.safetensors` has
+    /// a readable header whose tensors fit in the file. Lets a lazily loaded classifier
+    /// report a broken install at start-up.
+    pub fn check(dir: impl AsRef<Path>) -> Result<(), ClassifierError> {
+        use std::io::Read;
+        let dir = dir.as_ref();
+        let _: Config = serde_json::from_slice(&read(&dir.join("config.json"))?)
+            .map_err(|e| ClassifierError::Model(format!("config.json: {e}")))?;
+        serde_json::from_slice::<serde::de::IgnoredAny>(&read(&dir.join("tokenizer.json"))?)
+            .map_err(|e| ClassifierError::Model(format!("tokenizer.json: {e}")))?;
+        let path = dir.join("model.safetensors");
+        let bad = |m: String| ClassifierError::Model(format!("model.safetensors: {m}"));
+        let missing = |e: std::io::Error| ClassifierError::Missing {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let mut f = std::fs::File::open(&path).map_err(missing)?;
+        let size = f.metadata().map_err(missing)?.len();
+        let mut len = [0u8; 8];
+        f.read_exact(&mut len)
+            .map_err(|e| bad(format!("no header: {e}")))?;
+        let n = u64::from_le_bytes(len);
+        if n > 100 << 20 || 8 + n > size {
+            return Err(bad(format!("header of {n} bytes in a {size}-byte file")));
+        }
+        let mut header = vec![0u8; n as usize];
+        f.read_exact(&mut header)
+            .map_err(|e| bad(format!("header: {e}")))?;
+        let header: std::collections::HashMap<String, serde_json::Value> =
+            serde_json::from_slice(&header).map_err(|e| bad(format!("header: {e}")))?;
+        let data = size - 8 - n;
+        for (name, t) in &header {
+            if name == "__metadata__" {
+                continue;
+            }
+            let end = t["data_offsets"][1]
+                .as_u64()
+                .ok_or_else(|| bad(format!("{name}: no data_offsets")))?;
+            if end > data {
+                return Err(bad(format!(
+                    "{name} ends at {end}, past the {data} bytes of data (truncated?)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Reads `config.json`, `tokenizer.json` and `model.safetensors` from `dir`. This is the
     /// only I/O; embedding is pure computation afterwards.
     pub fn load(dir: impl AsRef<Path>) -> Result<MiniLmEmbedder, ClassifierError> {

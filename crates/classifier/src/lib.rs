@@ -130,18 +130,13 @@ impl MiniLmClassifier {
 
     /// Like [`load`](Self::load), but the weights (~90 MB resident) are read on first use
     /// or when [`Scanner::prepare`] is called (the app does when it loads a chat model), so a
-    /// window that only reviews the audit log never holds them. The model files must exist
-    /// now; a file that exists but cannot be parsed makes the classifier not
+    /// window that only reviews the audit log never holds them. The files are checked now
+    /// ([`MiniLmEmbedder::check`]: missing, unparsable or truncated is an error here); one
+    /// that passes the check and still fails to load makes the classifier not
     /// [`ready`](Scanner::ready) when it is first needed (the policy's fail mode applies).
     pub fn lazy(dir: impl AsRef<Path>) -> Result<MiniLmClassifier, ClassifierError> {
         let dir = dir.as_ref();
-        for file in ["config.json", "tokenizer.json", "model.safetensors"] {
-            let path = dir.join(file);
-            std::fs::metadata(&path).map_err(|e| ClassifierError::Missing {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })?;
-        }
+        MiniLmEmbedder::check(dir)?;
         let embedder = LazyEmbedder {
             dir: Some(dir.to_owned()),
             cell: OnceLock::new(),

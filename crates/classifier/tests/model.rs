@@ -260,19 +260,40 @@ fn a_lazy_classifier_loads_when_prepared_and_predicts_as_an_eager_one() {
     );
     assert_eq!((a.category, a.harmful), (b.category, b.harmful));
 
-    // Missing files are reported up front; files that do not parse, on first use.
+    // Missing, unparsable or truncated files are reported up front, without reading the
+    // weights; a file that passes that check and still fails makes it unready on first use.
     let err = MiniLmClassifier::lazy("/nonexistent/minilm").unwrap_err();
     assert!(err.to_string().contains("fetch-classifier.sh"), "{err}");
     let dir = std::env::temp_dir().join(format!("warden-lazy-minilm-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for f in ["config.json", "tokenizer.json", "model.safetensors"] {
-        std::fs::write(dir.join(f), b"not a model").unwrap();
-    }
+    let real = model_dir();
+    let copy = |f: &str| std::fs::copy(real.join(f), dir.join(f)).unwrap();
+    copy("config.json");
+    copy("tokenizer.json");
+    std::fs::write(dir.join("model.safetensors"), b"not a model").unwrap();
+    let err = MiniLmClassifier::lazy(&dir).unwrap_err();
+    assert!(err.to_string().contains("model.safetensors"), "{err}");
+    // Truncated: the header is intact, the data is cut short.
+    let weights = std::fs::read(real.join("model.safetensors")).unwrap();
+    std::fs::write(dir.join("model.safetensors"), &weights[..weights.len() / 2]).unwrap();
+    let err = MiniLmClassifier::lazy(&dir).unwrap_err();
+    assert!(err.to_string().contains("truncated"), "{err}");
+    std::fs::write(dir.join("config.json"), b"{").unwrap();
+    let err = MiniLmClassifier::lazy(&dir).unwrap_err();
+    assert!(err.to_string().contains("config.json"), "{err}");
+    // Passes the check, fails to load (a tokenizer.json that is JSON but no tokenizer).
+    copy("config.json");
+    std::fs::write(dir.join("model.safetensors"), &weights).unwrap();
+    std::fs::write(dir.join("tokenizer.json"), b"{}").unwrap();
     let broken = MiniLmClassifier::lazy(&dir).unwrap_or_else(|e| panic!("{e}"));
     assert!(!warden_guard::Scanner::ready(&broken));
-    assert!(broken
-        .load_error()
-        .is_some_and(|e| e.contains("config.json")));
+    assert!(
+        broken
+            .load_error()
+            .is_some_and(|e| e.contains("tokenizer.json")),
+        "{:?}",
+        broken.load_error()
+    );
     let mut g = Guard::with_default_policy();
     g.add_scanner(Box::new(broken), true);
     assert_eq!(g.scan("hello", &Context::input()).action, Action::Allow);
