@@ -163,23 +163,23 @@ impl Guard {
     /// Scans `text` and applies the policy.
     ///
     /// A text of [`PARALLEL_SCAN_BYTES`] or more (a pasted document) is scanned on two
-    /// threads: PII, the language check and the search for encoded payloads on a scoped
-    /// helper thread; normalization, rules, injection and the optional scanners on the
-    /// caller's (the split that balances the two on mixed prose). Shorter texts stay on one thread,
+    /// threads: PII and the language check on a scoped helper thread; normalization, rules,
+    /// injection, encoded payloads and the optional scanners on the caller's (the split that
+    /// balances the two on mixed prose). Shorter texts stay on one thread,
     /// where a thread start would cost more than it saves.
     pub fn scan(&self, text: &str, ctx: &Context) -> Verdict {
         if text.len() >= PARALLEL_SCAN_BYTES {
             let (findings, language) = std::thread::scope(|s| {
                 let helper = s.spawn(|| {
-                    let hidden = self.hidden_payloads(text);
                     let pii = self.pii.find(text);
                     let pii_hits = pii.iter().copied().map(pii::pii_hit).collect();
-                    ((pii, pii_hits), self.language(text, ctx), hidden)
+                    ((pii, pii_hits), self.language(text, ctx))
                 });
                 let norm = Normalized::new(text);
                 let partial = self.find_normalized(&norm, ctx, None);
+                let hidden = self.hidden_payloads(text);
                 // The helper only runs our own scanners; a panic there is a bug to surface.
-                let (pii, language, hidden) = match helper.join() {
+                let (pii, language) = match helper.join() {
                     Ok(v) => v,
                     Err(panic) => std::panic::resume_unwind(panic),
                 };

@@ -247,29 +247,32 @@ impl<'a> Normalized<'a> {
 
     fn emit_token(&mut self, tok: &[NChar]) {
         let mut ascii_letters = 0usize;
-        let mut digits = 0usize;
         let mut leets = 0usize;
         let mut foreign = 0usize;
+        // A digit without a letter reading ("sha256": the 2, 6).
+        let mut plain_digit = false;
         for ch in tok {
+            let is_leet = leet(ch.c).is_some();
             if ch.c.is_ascii_alphabetic() {
                 ascii_letters += 1;
             } else if ch.c.is_ascii_digit() {
-                digits += 1;
+                plain_digit |= !is_leet;
             } else if !ch.c.is_ascii() {
                 foreign += 1;
             }
-            if leet(ch.c).is_some() {
-                leets += 1;
+            leets += usize::from(is_leet);
+        }
+        let fold_conf = ascii_letters > 0 && foreign > 0;
+        if leets == 0 && !fold_conf {
+            // Most words: nothing to fold.
+            for ch in tok {
+                self.push(ch.c, ch.s, ch.e);
             }
+            return;
         }
         // Fold digits only when every digit in the word has a letter reading: "m3th", "570p"
         // and "1n5ul1n" fold, "sha256", "h264" and "mp4" keep their digits.
-        let only_leet_digits = tok
-            .iter()
-            .all(|ch| !ch.c.is_ascii_digit() || leet(ch.c).is_some());
-        let fold_leet = ascii_letters + foreign > 0 && leets > 0 && only_leet_digits;
-        let _ = digits;
-        let fold_conf = ascii_letters > 0 && foreign > 0;
+        let fold_leet = ascii_letters + foreign > 0 && leets > 0 && !plain_digit;
         for ch in tok {
             let mut c = ch.c;
             if fold_leet {

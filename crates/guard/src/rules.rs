@@ -305,10 +305,28 @@ impl RuleSet {
             return;
         }
         let seg_starts = segment_starts(text);
+        // Matches come roughly in text order: try the last answer's segment and the next
+        // before a binary search.
+        let last_seg = std::cell::Cell::new(0usize);
         let seg_of = |pos: usize| -> u32 {
-            (seg_starts
-                .partition_point(|&s| s as usize <= pos)
-                .saturating_sub(1)) as u32
+            let k = last_seg.get();
+            let within = |k: usize| {
+                seg_starts[k] as usize <= pos
+                    && seg_starts
+                        .get(k + 1)
+                        .is_none_or(|&next| pos < next as usize)
+            };
+            let found = if within(k) {
+                k
+            } else if k + 1 < seg_starts.len() && within(k + 1) {
+                k + 1
+            } else {
+                seg_starts
+                    .partition_point(|&s| s as usize <= pos)
+                    .saturating_sub(1)
+            };
+            last_seg.set(found);
+            found as u32
         };
         let mut items: Vec<Item> = Vec::new();
         for m in self.ac.find_overlapping_iter(text) {
@@ -476,12 +494,29 @@ impl Scanner for RuleScanner {
 
 /// Byte offsets where sentences start: after `. ! ? ; \n` (a period only when followed by
 /// whitespace), and after the CJK, Arabic and Devanagari full stops.
+/// First bytes of the sentence ends [`segment_starts`] looks for.
+const SEGMENT_LEAD: [bool; 256] = {
+    let mut t = [false; 256];
+    let lead = [b'!', b'?', b';', b'\n', b'.', 0xE3, 0xD8, 0xE0];
+    let mut i = 0;
+    while i < lead.len() {
+        t[lead[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 fn segment_starts(text: &str) -> Vec<u32> {
     let b = text.as_bytes();
     let mut v = vec![0u32];
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
+        // Most bytes start no sentence end: one table lookup.
+        if !SEGMENT_LEAD[c as usize] {
+            i += 1;
+            continue;
+        }
         let next_ws = |k: usize| k >= b.len() || b[k] == b' ' || b[k] == b'\n';
         let end = match c {
             b'!' | b'?' | b';' | b'\n' => Some(i + 1),
