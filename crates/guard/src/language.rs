@@ -644,23 +644,27 @@ const CODE_BYTE: [bool; 256] = {
     t
 };
 
+/// The common token, a plain word ("the", "The", "word,"): an ASCII letter, then lowercase
+/// letters, then at most sentence punctuation (no `::`). Returns its letter count.
+#[inline]
+fn plain_word(tok: &str) -> Option<usize> {
+    let (&first, rest) = tok.as_bytes().split_first()?;
+    let lower = rest.iter().take_while(|c| c.is_ascii_lowercase()).count();
+    let tail = &rest[lower..];
+    (first.is_ascii_alphabetic()
+        && (lower > 0 || first.is_ascii_lowercase())
+        && tail
+            .iter()
+            .all(|c| matches!(c, b'.' | b',' | b';' | b'!' | b'?')))
+    .then_some(lower + 1)
+}
+
 /// Code, not prose: digits or code punctuation, `::`, camelCase, a dotted name (file.rs,
 /// os.path; not a sentence-final period) or an ACRONYM. One pass over the bytes.
 fn is_identifier(tok: &str) -> bool {
     let b = tok.as_bytes();
-    // The common case, a plain word ("the", "The", "word,"): a letter, then lowercase letters,
-    // then at most sentence punctuation without `::`.
-    if let Some((&first, rest)) = b.split_first() {
-        let letters = rest.iter().take_while(|c| c.is_ascii_lowercase()).count();
-        let tail = &rest[letters..];
-        if first.is_ascii_alphabetic()
-            && (letters > 0 || first.is_ascii_lowercase())
-            && tail
-                .iter()
-                .all(|c| matches!(c, b'.' | b',' | b';' | b'!' | b'?'))
-        {
-            return false;
-        }
+    if plain_word(tok).is_some() {
+        return false;
     }
     // Without trailing sentence punctuation (all ASCII, so `n` is a char boundary).
     let mut n = b.len();
@@ -747,14 +751,19 @@ fn push_sentence(text: &str, start: usize, end: usize, out: &mut Vec<Sentence>) 
     let mut stop_words = 0u16;
     let mut stop_by_lang = [0u16; STOPWORD_LANGS.len()];
     for tok in s.split_whitespace() {
-        if is_identifier(tok) {
-            continue;
-        }
         let before = letters;
-        for c in tok.chars() {
-            if is_letter(c) {
-                letters += 1;
-                counts[script_of(c) as usize] += 1;
+        if let Some(n) = plain_word(tok) {
+            // Prose, Latin letters only: no second pass over it.
+            letters += n;
+            counts[Script::Latin as usize] += n as u32;
+        } else if is_identifier(tok) {
+            continue;
+        } else {
+            for c in tok.chars() {
+                if is_letter(c) {
+                    letters += 1;
+                    counts[script_of(c) as usize] += 1;
+                }
             }
         }
         // A prose token (it has a letter): count its stop word vote.
