@@ -447,6 +447,80 @@ struct Entry<'r, R> {
     row: &'r R,
 }
 
+/// The first break in an entry's own fields: its place in the sequence, its link to the
+/// entry before it, its hash.
+fn entry_break<R>(e: &Entry<'_, R>, expected_seq: i64, expected_prev: &str) -> Option<ChainBreak> {
+    if e.seq != expected_seq {
+        return Some(brk(
+            BreakKind::EntriesMissing,
+            Some(e.seq),
+            "chain",
+            Some(expected_seq),
+            format!(
+                "chain entries {}..={} are missing (deleted); the chain resumes at entry {}",
+                expected_seq,
+                e.seq - 1,
+                e.seq
+            ),
+        ));
+    }
+    if e.prev_hash != expected_prev {
+        return Some(brk(
+            BreakKind::LinkMismatch,
+            Some(e.seq),
+            table_of(e.kind),
+            Some(e.ref_id),
+            format!(
+                "chain entry {} ({} {}) does not link to the entry before it \
+                 (entries reordered or rewritten)",
+                e.seq, e.kind, e.ref_id
+            ),
+        ));
+    }
+    if entry_hash(e.seq, e.kind, e.ref_id, e.content_hash, e.prev_hash) != e.hash {
+        return Some(brk(
+            BreakKind::EntryAltered,
+            Some(e.seq),
+            "chain",
+            Some(e.seq),
+            format!(
+                "chain entry {} ({} {}) was edited: its hash does not match its fields",
+                e.seq, e.kind, e.ref_id
+            ),
+        ));
+    }
+    None
+}
+
+/// The break between an entry and the row it covers: `actual` is the row's content hash
+/// now, `None` when the row is gone.
+fn row_break<R>(e: &Entry<'_, R>, actual: Option<&str>) -> Option<ChainBreak> {
+    let table = table_of(e.kind);
+    match actual {
+        None => Some(brk(
+            BreakKind::RowMissing,
+            Some(e.seq),
+            table,
+            Some(e.ref_id),
+            format!(
+                "{} {} is missing (deleted); it was chain entry {}",
+                e.kind, e.ref_id, e.seq
+            ),
+        )),
+        Some(h) if h != e.content_hash => Some(brk(
+            BreakKind::RowAltered,
+            Some(e.seq),
+            table,
+            Some(e.ref_id),
+            format!(
+                "{} {} was altered after it was recorded (chain entry {})",
+                e.kind, e.ref_id, e.seq
+            ),
+        )),
+        Some(_) => None,
+    }
+}
+
 /// What [`AuditLog::prune`] did.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PruneReport {
@@ -529,10 +603,8 @@ impl AuditLog {
         'walk: loop {
             // A chunk is the next VERIFY_CHUNK entries. Its guard events, reviews and
             // checkpoints are read first (small); then the entries, joined with their
-            // generation rows (a missing row comes back as NULLs), are streamed and hashed
-            // as they arrive, so SQLite (on sqlx's worker thread) reads the next rows while
-            // this thread hashes. Rows are hashed borrowed from SQLite's values, never copied
-            // into owned structs.
+            // generation rows (a missing row comes back as NULLs), are stepped and hashed
+            // borrowed from SQLite's values, never copied into owned structs.
             // The chunk's entries by a rowid range, filtered by kind outside: filtering inside
             // (`kind = ? AND seq IN (...)`) made SQLite walk the whole (kind, ref_id) index
             // for every chunk, a third of a verify's time.
@@ -568,149 +640,80 @@ impl AuditLog {
             );
             // Stepped on this thread, straight from SQLite (see `scan`): rows are hashed
             // borrowed from SQLite's own buffers.
-            let (in_chunk, broken) = scan::with_raw(conn, |db| {
-            // The chunk's guard events (a few per generation), owned: a row read this way
-            // lives only until the next step.
-            let mut event_rows: Vec<EventRow> = Vec::new();
-            {
-                let mut stmt = db.prepare(&events_sql)?;
+            let in_chunk = scan::with_raw(conn, |db| {
+                // The chunk's guard events (a few per generation), owned: a row read this way
+                // lives only until the next step.
+                let mut event_rows: Vec<EventRow> = Vec::new();
+                {
+                    let mut stmt = db.prepare(&events_sql)?;
+                    let mut rows = stmt.query((last_seq, VERIFY_CHUNK))?;
+                    while let Some(row) = rows.next()? {
+                        event_rows.push(EventRef::from_packed(row)?.to_owned_row());
+                    }
+                }
+                let event_refs: Vec<EventRef<'_>> =
+                    event_rows.iter().map(EventRow::as_ref).collect();
+                let mut events: HashMap<i64, std::ops::Range<usize>> = HashMap::new();
+                for (i, e) in event_refs.iter().enumerate() {
+                    events.entry(e.generation_id).or_insert(i..i).end = i + 1;
+                }
+                let mut stmt = db.prepare(&sql)?;
                 let mut rows = stmt.query((last_seq, VERIFY_CHUNK))?;
+                let mut in_chunk = 0;
                 while let Some(row) = rows.next()? {
-                    event_rows.push(EventRef::from_packed(row)?.to_owned_row());
-                }
-            }
-            let event_refs: Vec<EventRef<'_>> = event_rows.iter().map(EventRow::as_ref).collect();
-            let mut events: HashMap<i64, std::ops::Range<usize>> = HashMap::new();
-            for (i, e) in event_refs.iter().enumerate() {
-                events.entry(e.generation_id).or_insert(i..i).end = i + 1;
-            }
-            let mut stmt = db.prepare(&sql)?;
-            let mut rows = stmt.query((last_seq, VERIFY_CHUNK))?;
-            let mut in_chunk = 0;
-            let mut broken = false;
-            'rows: while let Some(row) = rows.next()? {
-                in_chunk += 1;
-                let e = Entry {
-                    seq: row.i64(0)?,
-                    kind: row.str(1)?,
-                    ref_id: row.i64(2)?,
-                    content_hash: row.str(3)?,
-                    prev_hash: row.str(4)?,
-                    hash: row.str(5)?,
-                    row,
-                };
-                last_seq = e.seq;
-                let table = table_of(e.kind);
-                if e.seq != expected_seq {
-                    report.first_break = Some(brk(
-                        BreakKind::EntriesMissing,
-                        Some(e.seq),
-                        "chain",
-                        Some(expected_seq),
-                        format!(
-                            "chain entries {}..={} are missing (deleted); the chain resumes at entry {}",
-                            expected_seq,
-                            e.seq - 1,
-                            e.seq
-                        ),
-                    ));
-                    broken = true;
-                    break 'rows;
-                }
-                if e.prev_hash != expected_prev {
-                    report.first_break = Some(brk(
-                        BreakKind::LinkMismatch,
-                        Some(e.seq),
-                        table,
-                        Some(e.ref_id),
-                        format!(
-                            "chain entry {} ({} {}) does not link to the entry before it \
-                             (entries reordered or rewritten)",
-                            e.seq, e.kind, e.ref_id
-                        ),
-                    ));
-                    broken = true;
-                    break 'rows;
-                }
-                if entry_hash(e.seq, e.kind, e.ref_id, e.content_hash, e.prev_hash) != e.hash {
-                    report.first_break = Some(brk(
-                        BreakKind::EntryAltered,
-                        Some(e.seq),
-                        "chain",
-                        Some(e.seq),
-                        format!(
-                            "chain entry {} ({} {}) was edited: its hash does not match its fields",
-                            e.seq, e.kind, e.ref_id
-                        ),
-                    ));
-                    broken = true;
-                    break 'rows;
-                }
-                let actual = match e.kind {
-                    "generation" => match GenRef::from_packed(e.row, 6)? {
-                        None => None,
-                        Some(g) => {
-                            let evs = match events.get(&e.ref_id) {
-                                Some(range) => {
-                                    event_refs[range.clone()].iter().map(canon_event).collect()
-                                }
-                                None => Vec::new(),
-                            };
-                            Some(sha256_json_in(&mut buf, &canon_generation(&g, evs)))
-                        }
-                    },
-                    "review" => revs.remove(&e.ref_id).map(|r| review_content_hash(&r)),
-                    "checkpoint" => cps.get(&e.ref_id).map(checkpoint_content_hash),
-                    _ => None,
-                };
-                match actual {
-                    None => {
-                        report.first_break = Some(brk(
-                            BreakKind::RowMissing,
-                            Some(e.seq),
-                            table,
-                            Some(e.ref_id),
-                            format!(
-                                "{} {} is missing (deleted); it was chain entry {}",
-                                e.kind, e.ref_id, e.seq
-                            ),
-                        ));
-                        broken = true;
-                    break 'rows;
+                    in_chunk += 1;
+                    let e = Entry {
+                        seq: row.i64(0)?,
+                        kind: row.str(1)?,
+                        ref_id: row.i64(2)?,
+                        content_hash: row.str(3)?,
+                        prev_hash: row.str(4)?,
+                        hash: row.str(5)?,
+                        row,
+                    };
+                    last_seq = e.seq;
+                    if let Some(b) = entry_break(&e, expected_seq, &expected_prev) {
+                        report.first_break = Some(b);
+                        break;
                     }
-                    Some(h) if h != e.content_hash => {
-                        report.first_break = Some(brk(
-                            BreakKind::RowAltered,
-                            Some(e.seq),
-                            table,
-                            Some(e.ref_id),
-                            format!(
-                                "{} {} was altered after it was recorded (chain entry {})",
-                                e.kind, e.ref_id, e.seq
-                            ),
-                        ));
-                        broken = true;
-                    break 'rows;
+                    let actual = match e.kind {
+                        "generation" => match GenRef::from_packed(e.row, 6)? {
+                            None => None,
+                            Some(g) => {
+                                let evs = match events.get(&e.ref_id) {
+                                    Some(range) => {
+                                        event_refs[range.clone()].iter().map(canon_event).collect()
+                                    }
+                                    None => Vec::new(),
+                                };
+                                Some(sha256_json_in(&mut buf, &canon_generation(&g, evs)))
+                            }
+                        },
+                        "review" => revs.remove(&e.ref_id).map(|r| review_content_hash(&r)),
+                        "checkpoint" => cps.get(&e.ref_id).map(checkpoint_content_hash),
+                        _ => None,
+                    };
+                    if let Some(b) = row_break(&e, actual.as_deref()) {
+                        report.first_break = Some(b);
+                        break;
                     }
-                    Some(_) => {}
+                    match e.kind {
+                        "generation" => report.generations += 1,
+                        "review" => report.reviews += 1,
+                        _ => report.checkpoints += 1,
+                    }
+                    report.entries += 1;
+                    if anchor.as_deref() == Some(e.hash) {
+                        anchor_seq = Some(e.seq);
+                    }
+                    expected_prev.clear();
+                    expected_prev.push_str(e.hash);
+                    expected_seq += 1;
                 }
-                match e.kind {
-                    "generation" => report.generations += 1,
-                    "review" => report.reviews += 1,
-                    _ => report.checkpoints += 1,
-                }
-                report.entries += 1;
-                if anchor.as_deref() == Some(e.hash) {
-                    anchor_seq = Some(e.seq);
-                }
-                expected_prev.clear();
-                expected_prev.push_str(e.hash);
-                expected_seq += 1;
-            }
-            Ok((in_chunk, broken))
+                Ok(in_chunk)
             })
             .await?;
-            if broken {
+            if report.first_break.is_some() {
                 break 'walk;
             }
             if in_chunk == 0 {

@@ -85,7 +85,7 @@ pub enum AuditError {
     /// Any other database error.
     #[error(transparent)]
     Sqlx(sqlx::Error),
-    /// Any other database error in a long scan read directly from SQLite (`verify`).
+    /// Any other database error in a scan read directly from SQLite (`verify`, export).
     #[error("reading the audit database failed: {message}")]
     Scan {
         /// SQLite's message.
@@ -143,17 +143,25 @@ fn classify(err: &sqlx::Error) -> Option<(i32, String)> {
     }
 }
 
+/// The variant for a SQLite primary result code a person can act on, if it is one.
+fn actionable(code: i32, message: String) -> Result<AuditError, String> {
+    match code {
+        5 | 6 => Ok(AuditError::Locked { message }),
+        8 => Ok(AuditError::ReadOnly { message }),
+        13 => Ok(AuditError::DiskFull { message }),
+        11 | 26 => Ok(AuditError::Corrupt { message }),
+        _ => Err(message),
+    }
+}
+
 impl From<sqlx::Error> for AuditError {
     fn from(err: sqlx::Error) -> Self {
-        match classify(&err) {
-            Some((5 | 6, message)) => AuditError::Locked { message },
-            Some((8, message)) => AuditError::ReadOnly { message },
-            Some((13, message)) => AuditError::DiskFull { message },
-            Some((11 | 26, message)) => AuditError::Corrupt { message },
-            _ => match err {
-                sqlx::Error::Io(io) => AuditError::Io(io),
-                other => AuditError::Sqlx(other),
-            },
+        if let Some(Ok(mapped)) = classify(&err).map(|(code, message)| actionable(code, message)) {
+            return mapped;
+        }
+        match err {
+            sqlx::Error::Io(io) => AuditError::Io(io),
+            other => AuditError::Sqlx(other),
         }
     }
 }
@@ -161,15 +169,11 @@ impl From<sqlx::Error> for AuditError {
 impl From<rusqlite::Error> for AuditError {
     fn from(err: rusqlite::Error) -> Self {
         let message = err.to_string();
-        match err.sqlite_error_code().map(|_| err.sqlite_error()) {
-            Some(Some(e)) => match e.extended_code & 0xff {
-                5 | 6 => AuditError::Locked { message },
-                8 => AuditError::ReadOnly { message },
-                13 => AuditError::DiskFull { message },
-                11 | 26 => AuditError::Corrupt { message },
-                _ => AuditError::Scan { message },
-            },
-            _ => AuditError::Scan { message },
+        match err.sqlite_error() {
+            // Extended codes carry the primary code in their low byte.
+            Some(e) => actionable(e.extended_code & 0xff, message)
+                .unwrap_or_else(|message| AuditError::Scan { message }),
+            None => AuditError::Scan { message },
         }
     }
 }
