@@ -39,16 +39,8 @@ struct PatternDef {
 }
 
 /// Base64 alphabet, standard and URL-safe.
-const BASE64_BYTE: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        let b = i as u8;
-        t[i] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-');
-        i += 1;
-    }
-    t
-};
+const BASE64_BYTE: [bool; 256] =
+    crate::bytes::byte_set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-");
 
 /// Runs of 24 or more base64 characters plus up to two `=`, as byte ranges: the matches of
 /// `[A-Za-z0-9+/_\-]{24,}={0,2}`, found with one table lookup per byte.
@@ -130,12 +122,13 @@ impl InjectionScanner {
         let mut spans = Vec::new();
         for i in self.set.matches(text).iter() {
             let (name, weight, src, re) = &self.patterns[i];
-            // It compiled when the scanner was built, so it compiles now.
+            score += weight;
+            names.push(name.as_str());
+            // The set decides the score; the pattern's own regex (it compiled when the
+            // scanner was built) gives the spans.
             let Some(re) = compiled(re, src) else {
                 continue;
             };
-            score += weight;
-            names.push(name.as_str());
             for m in re.find_iter(text).take(4) {
                 if spans.len() < MAX_SPANS {
                     let sp = norm.to_original(m.start(), m.end());

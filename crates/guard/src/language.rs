@@ -628,21 +628,7 @@ fn detect(s: &Sentence, clean: &str) -> Option<(&'static str, bool)> {
 const ZH_MARKERS: &str = "们这那么吗呢就把被还没说们个为们让给从对过着么样";
 
 /// Bytes that make a token code: digits and code punctuation (`->` is caught by `>`).
-const CODE_BYTE: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut d = b'0';
-    while d <= b'9' {
-        t[d as usize] = true;
-        d += 1;
-    }
-    let punct = b"_/\\=<>(){}[]#$%&*+|~^";
-    let mut i = 0;
-    while i < punct.len() {
-        t[punct[i] as usize] = true;
-        i += 1;
-    }
-    t
-};
+const CODE_BYTE: [bool; 256] = crate::bytes::byte_set(b"0123456789_/\\=<>(){}[]#$%&*+|~^");
 
 /// The common token, a plain word ("the", "The", "word,"): an ASCII letter, then lowercase
 /// letters, then at most sentence punctuation (no `::`). Returns its letter count.
@@ -708,25 +694,32 @@ fn is_identifier(tok: &str) -> bool {
     letters >= 2
 }
 
+/// Characters that end a sentence.
+const TERMINATORS: [char; 10] = ['.', '!', '?', '\n', '。', '！', '？', '؟', '।', '…'];
+
+/// The first UTF-8 bytes of [`TERMINATORS`].
+const TERMINATOR_LEAD: [bool; 256] = {
+    let mut lead = [0u8; TERMINATORS.len()];
+    let mut i = 0;
+    while i < TERMINATORS.len() {
+        lead[i] = crate::bytes::utf8_lead(TERMINATORS[i]);
+        i += 1;
+    }
+    crate::bytes::byte_set(&lead)
+};
+
 fn is_terminator(c: char) -> bool {
-    matches!(
-        c,
-        '.' | '!' | '?' | '\n' | '。' | '！' | '？' | '؟' | '।' | '…'
-    )
+    TERMINATORS.contains(&c)
 }
 
 fn split_sentences(text: &str, from: usize, to: usize, out: &mut Vec<Sentence>) {
     let part = &text[from..to];
     let b = part.as_bytes();
     let mut start = 0;
-    // Bytes, not chars: only a terminator's first byte is looked at closely (the ASCII ones,
-    // or the lead bytes of 。！？؟।…), and a lead byte is never inside another char.
+    // Bytes, not chars: only a terminator's first byte is looked at closely, and a lead
+    // byte is never inside another char.
     for (i, &x) in b.iter().enumerate() {
-        let candidate = matches!(
-            x,
-            b'.' | b'!' | b'?' | b'\n' | 0xD8 | 0xE0 | 0xE2 | 0xE3 | 0xEF
-        );
-        if !candidate {
+        if !TERMINATOR_LEAD[x as usize] {
             continue;
         }
         let Some(c) = part[i..].chars().next() else {

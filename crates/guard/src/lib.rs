@@ -49,6 +49,7 @@
 //!   `<think>`, repetition loops, runaway length) that the pipeline calls directly.
 //! - [`eval`] measures a guard against a labeled set; `warden eval` is a thin wrapper.
 
+mod bytes;
 pub mod error;
 pub mod eval;
 pub mod guard_model;
@@ -102,8 +103,8 @@ pub(crate) struct Findings {
 }
 
 impl Findings {
-    /// Adds PII found separately (and its hits, built there too), where [`Guard::find`]
-    /// would have put them.
+    /// Adds PII found apart from the other scanners (and its hits), after the rules and
+    /// injection hits, where the one-thread order puts them.
     fn with_pii(mut self, pii: Vec<PiiMatch>, pii_hits: Vec<Hit>) -> Findings {
         let at = self.pii_at.min(self.hits.len());
         self.hits.splice(at..at, pii_hits);
@@ -176,7 +177,7 @@ impl Guard {
                     ((pii, pii_hits), self.language(text, ctx))
                 });
                 let norm = Normalized::new(text);
-                let partial = self.find_normalized(&norm, ctx, None);
+                let partial = self.find_normalized(&norm, ctx);
                 let hidden = self.hidden_payloads(text);
                 // The helper only runs our own scanners; a panic there is a bug to surface.
                 let (pii, language) = match helper.join() {
@@ -235,7 +236,8 @@ impl Guard {
     pub(crate) fn find(&self, text: &str, ctx: &Context, decode: bool) -> Findings {
         let norm = Normalized::new(text);
         let pii = self.pii.find(text);
-        let mut findings = self.find_normalized(&norm, ctx, Some(pii));
+        let pii_hits = pii.iter().copied().map(pii::pii_hit).collect();
+        let mut findings = self.find_normalized(&norm, ctx).with_pii(pii, pii_hits);
         if decode {
             let hidden = self.hidden_payloads(text);
             self.scan_hidden(hidden, ctx, &mut findings.hits);
@@ -279,20 +281,13 @@ impl Guard {
         }
     }
 
-    /// [`Guard::find`] on an already normalized text; `pii` is `None` when the caller finds
-    /// PII itself (on another thread) and adds it with [`Findings::with_pii`].
-    fn find_normalized(
-        &self,
-        norm: &Normalized<'_>,
-        ctx: &Context,
-        pii: Option<Vec<PiiMatch>>,
-    ) -> Findings {
+    /// [`Guard::find`] on an already normalized text, without PII (PII reads the original
+    /// text; the callers add it with [`Findings::with_pii`], on this thread or another).
+    fn find_normalized(&self, norm: &Normalized<'_>, ctx: &Context) -> Findings {
         let mut hits = Vec::new();
         self.rules.scan(norm, ctx, &mut hits);
         self.injection.scan(norm, ctx, &mut hits);
         let pii_at = hits.len();
-        let pii = pii.unwrap_or_default();
-        hits.extend(pii.iter().copied().map(pii::pii_hit));
         let mut unavailable = Vec::new();
         for (scanner, optional) in &self.extra {
             if scanner.ready() {
@@ -303,7 +298,7 @@ impl Guard {
         }
         Findings {
             hits,
-            pii,
+            pii: Vec::new(),
             obfuscation: norm.obfuscation(),
             invisible: norm.invisible().to_vec(),
             unavailable,

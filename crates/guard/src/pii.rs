@@ -6,7 +6,7 @@
 //! fails its checksum is not reported as anything else, so a typo'd card number does not come
 //! back as a phone number.
 
-use crate::normalize::Normalized;
+use crate::normalize::{ceil_char_boundary, floor_char_boundary, Normalized};
 use crate::scanner::Scanner;
 use crate::types::{Category, Context, Hit, PiiKind, PiiMatch, Span};
 use aho_corasick::AhoCorasick;
@@ -197,7 +197,7 @@ impl PiiScanner {
             }
         };
         let iban_windows = if windowed {
-            Windows::iban(bytes, &clusters)
+            Windows::iban(text, &clusters)
         } else {
             whole()
         };
@@ -388,28 +388,29 @@ fn digit_clusters(bytes: &[u8]) -> Vec<(usize, usize)> {
 struct Windows(Vec<(usize, usize)>);
 
 impl Windows {
-    fn around(text: &str, clusters: &[(usize, usize)], radius: usize) -> Windows {
-        let mut out: Vec<(usize, usize)> = Vec::new();
-        for &(a, b) in clusters {
-            let mut s = a.saturating_sub(radius);
-            while !text.is_char_boundary(s) {
-                s -= 1;
-            }
-            let mut e = (b + radius).min(text.len());
-            while !text.is_char_boundary(e) {
-                e += 1;
-            }
-            match out.last_mut() {
-                Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                _ => out.push((s, e)),
-            }
+    /// Adds `[s, e)`, merged with the last range when they touch (ranges come in order).
+    fn push(&mut self, s: usize, e: usize) {
+        match self.0.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => self.0.push((s, e)),
         }
-        Windows(out)
+    }
+
+    fn around(text: &str, clusters: &[(usize, usize)], radius: usize) -> Windows {
+        let mut out = Windows(Vec::new());
+        for &(a, b) in clusters {
+            out.push(
+                floor_char_boundary(text, a.saturating_sub(radius)),
+                ceil_char_boundary(text, b + radius),
+            );
+        }
+        out
     }
 
     /// IBANs start with two capital letters and two digits: only there.
-    fn iban(bytes: &[u8], clusters: &[(usize, usize)]) -> Windows {
-        let mut out: Vec<(usize, usize)> = Vec::new();
+    fn iban(text: &str, clusters: &[(usize, usize)]) -> Windows {
+        let bytes = text.as_bytes();
+        let mut out = Windows(Vec::new());
         for &(a, b) in clusters {
             for d in a..b.saturating_sub(1) {
                 if d >= 2
@@ -418,20 +419,13 @@ impl Windows {
                     && bytes[d].is_ascii_digit()
                     && bytes[d + 1].is_ascii_digit()
                 {
-                    // ASCII at the start; the end is cut back to a char boundary below.
+                    // ASCII at the start.
                     let s = d - 2;
-                    let mut e = (s + IBAN_MAX + 1).min(bytes.len());
-                    while e < bytes.len() && (bytes[e] & 0xC0) == 0x80 {
-                        e += 1;
-                    }
-                    match out.last_mut() {
-                        Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                        _ => out.push((s, e)),
-                    }
+                    out.push(s, ceil_char_boundary(text, s + IBAN_MAX + 1));
                 }
             }
         }
-        Windows(out)
+        out
     }
 
     /// Every match of `search` (a search of the haystack from a position, giving the match

@@ -350,15 +350,13 @@ impl RuleSet {
         // make a far more selective prefilter than a set's union of them ("the "), which
         // made a `RegexSet` pass cost twice these searches together.
         for (ci, re) in &self.patterns {
-            {
-                for m in re.find_iter(text).take(MAX_SPANS) {
-                    items.push(Item {
-                        seg: seg_of(m.start()),
-                        target: Target::Cat(*ci, Role::Strong),
-                        start: m.start() as u32,
-                        end: m.end() as u32,
-                    });
-                }
+            for m in re.find_iter(text).take(MAX_SPANS) {
+                items.push(Item {
+                    seg: seg_of(m.start()),
+                    target: Target::Cat(*ci, Role::Strong),
+                    start: m.start() as u32,
+                    end: m.end() as u32,
+                });
             }
         }
         if items.is_empty() {
@@ -492,20 +490,12 @@ impl Scanner for RuleScanner {
     }
 }
 
+/// First bytes of the sentence ends [`segment_starts`] looks for.
+const SEGMENT_LEAD: [bool; 256] =
+    crate::bytes::byte_set(&[b'!', b'?', b';', b'\n', b'.', 0xE3, 0xD8, 0xE0]);
+
 /// Byte offsets where sentences start: after `. ! ? ; \n` (a period only when followed by
 /// whitespace), and after the CJK, Arabic and Devanagari full stops.
-/// First bytes of the sentence ends [`segment_starts`] looks for.
-const SEGMENT_LEAD: [bool; 256] = {
-    let mut t = [false; 256];
-    let lead = [b'!', b'?', b';', b'\n', b'.', 0xE3, 0xD8, 0xE0];
-    let mut i = 0;
-    while i < lead.len() {
-        t[lead[i] as usize] = true;
-        i += 1;
-    }
-    t
-};
-
 fn segment_starts(text: &str) -> Vec<u32> {
     let b = text.as_bytes();
     let mut v = vec![0u32];
