@@ -302,3 +302,21 @@ async fn two_processes_writing_at_once_lose_nothing() {
     assert_eq!(report.generations, 200);
     assert_eq!(report.reviews, 8);
 }
+
+/// Chain appends pay for one secondary index only, `(kind, ref_id)`: the old index on the
+/// random `hash` column (read by no query) is dropped by a migration, and anchors are still
+/// found by the walk (the anchor tests above).
+#[tokio::test]
+async fn the_chain_has_no_index_on_its_hash() {
+    let t = temp_log().await;
+    five_generations(&t).await;
+    let mut conn = raw(&t.path).await;
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'chain' \
+         AND sql IS NOT NULL ORDER BY name",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(indexes, ["chain_ref"]);
+}
