@@ -728,7 +728,7 @@ impl AuditLog {
         }
 
         if report.first_break.is_none() {
-            report.first_break = unchained_rows(conn).await?;
+            report.first_break = unchained_rows(conn, &report).await?;
         }
         if report.first_break.is_none() {
             report.first_break = review_cache_mismatch(conn).await?;
@@ -797,7 +797,29 @@ async fn load_checkpoints(
     Ok(out)
 }
 
-async fn unchained_rows(conn: &mut SqliteConnection) -> Result<Option<ChainBreak>> {
+/// The first finalized generation or review that is not on the chain. `report` is the walk
+/// that just passed: each entry it checked covers a distinct row ((kind, ref_id) is unique)
+/// that still hashes to what was chained, finalized status included. So when the log holds
+/// as many finalized generations and reviews as the walk checked, none is off the chain,
+/// and the two counts (a few milliseconds) replace the search for one (a lookup per row,
+/// seconds at a million rows). A forger who could defeat the count could as well append a
+/// valid entry for the row they insert: the chain does not stop that (see `lib.rs`).
+async fn unchained_rows(
+    conn: &mut SqliteConnection,
+    report: &VerifyReport,
+) -> Result<Option<ChainBreak>> {
+    let (finalized, reviews): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM generations) \
+                - (SELECT count(*) FROM generations WHERE status = 'running'), \
+                (SELECT count(*) FROM reviews)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if u64::try_from(finalized).ok() == Some(report.generations)
+        && u64::try_from(reviews).ok() == Some(report.reviews)
+    {
+        return Ok(None);
+    }
     let gen: Option<i64> = sqlx::query_scalar(
         // Covered by the (status, id) index: no table scan.
         "SELECT g.id FROM generations g INDEXED BY generations_status \
@@ -839,13 +861,15 @@ async fn unchained_rows(conn: &mut SqliteConnection) -> Result<Option<ChainBreak
 
 async fn review_cache_mismatch(conn: &mut SqliteConnection) -> Result<Option<ChainBreak>> {
     // Only generations that claim a review state (a small partial index) or have review
-    // rows can disagree; never scan the whole table.
+    // rows can disagree; never scan the whole table. CROSS JOIN keeps `cand` the outer
+    // loop: left to itself, SQLite 3.46 scanned all of `generations` against a Bloom
+    // filter of `cand` (2.8 s at a million rows instead of milliseconds).
     let id: Option<i64> = sqlx::query_scalar(
         "WITH cand(id) AS ( \
            SELECT id FROM generations \
            WHERE flagged = 1 OR review_status <> 'unreviewed' OR last_review_id IS NOT NULL \
            UNION SELECT generation_id FROM reviews) \
-         SELECT g.id FROM cand JOIN generations g ON g.id = cand.id \
+         SELECT g.id FROM cand CROSS JOIN generations g ON g.id = cand.id \
          WHERE g.flagged <> EXISTS (SELECT 1 FROM reviews r \
                                    WHERE r.generation_id = g.id AND r.kind = 'flag') \
             OR g.review_status <> COALESCE((SELECT r.status FROM reviews r \

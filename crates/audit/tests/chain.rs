@@ -101,6 +101,23 @@ async fn tampering_is_detected_and_names_the_row() {
             "generations",
             6,
         ),
+        (
+            "review_inserted_around_the_write_path",
+            "INSERT INTO reviews (generation_id, kind, flag_reason, created_at) \
+             VALUES (2, 'flag', 'x', 0)",
+            BreakKind::Unchained,
+            "reviews",
+            2,
+        ),
+        (
+            // The walk itself passes (the chain is one entry shorter); the review it
+            // covered is now off the chain.
+            "newest_chain_entry_deleted",
+            "DELETE FROM chain WHERE seq = 6",
+            BreakKind::Unchained,
+            "reviews",
+            1,
+        ),
     ];
     for (name, sql, problem, table, row) in cases {
         let t = temp_log().await;
@@ -320,3 +337,4 @@ async fn the_chain_has_no_index_on_its_hash() {
     .unwrap();
     assert_eq!(indexes, ["chain_ref"]);
 }
+
