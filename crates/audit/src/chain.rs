@@ -7,6 +7,7 @@
 //! hashes JSON columns as their stored text, so it does not change when the public types do.
 
 use crate::error::{AuditError, Result};
+use crate::pipeline;
 use crate::record::{self, Cols, EventRef, EventRow, GenRef, GenRow, ReviewRow};
 use crate::scan;
 use crate::types::*;
@@ -18,9 +19,6 @@ use std::collections::HashMap;
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// How many chain entries verify reads per round trip.
-const VERIFY_CHUNK: i64 = 4000;
 
 #[derive(Serialize)]
 struct CanonEvent<'a> {
@@ -209,6 +207,10 @@ fn canon_generation<'a>(g: &GenRef<'a>, guard_events: Vec<CanonEvent<'a>>) -> Ca
     }
 }
 
+/// Columns of `chain_checkpoints` in [`CheckpointRow::from_row`]'s order.
+const CHECKPOINT_COLS: &str =
+    "id, through_seq, last_hash, pruned_generations, older_than, created_at";
+
 #[derive(Debug, Clone)]
 pub(crate) struct CheckpointRow {
     id: i64,
@@ -217,6 +219,19 @@ pub(crate) struct CheckpointRow {
     pruned_generations: i64,
     older_than: i64,
     created_at: i64,
+}
+
+impl CheckpointRow {
+    fn from_row<R: Cols>(r: &R) -> Result<Self> {
+        Ok(CheckpointRow {
+            id: r.i64(0)?,
+            through_seq: r.i64(1)?,
+            last_hash: r.str(2)?.to_owned(),
+            pruned_generations: r.i64(3)?,
+            older_than: r.i64(4)?,
+            created_at: r.i64(5)?,
+        })
+    }
 }
 
 fn checkpoint_content_hash(c: &CheckpointRow) -> String {
@@ -436,20 +451,24 @@ fn table_of(kind: &str) -> &'static str {
     }
 }
 
-/// A chain entry borrowed from its row (which also holds the generation's columns).
-struct Entry<'r, R> {
+/// A chain entry, borrowed from a chunk read by verify.
+struct Entry<'r> {
     seq: i64,
     kind: &'r str,
     ref_id: i64,
     content_hash: &'r str,
     prev_hash: &'r str,
     hash: &'r str,
-    row: &'r R,
 }
 
 /// The first break in an entry's own fields: its place in the sequence, its link to the
-/// entry before it, its hash.
-fn entry_break<R>(e: &Entry<'_, R>, expected_seq: i64, expected_prev: &str) -> Option<ChainBreak> {
+/// entry before it, its hash (`hash_ok`: its hash matches its fields).
+fn entry_break(
+    e: &Entry<'_>,
+    hash_ok: bool,
+    expected_seq: i64,
+    expected_prev: &str,
+) -> Option<ChainBreak> {
     if e.seq != expected_seq {
         return Some(brk(
             BreakKind::EntriesMissing,
@@ -477,7 +496,7 @@ fn entry_break<R>(e: &Entry<'_, R>, expected_seq: i64, expected_prev: &str) -> O
             ),
         ));
     }
-    if entry_hash(e.seq, e.kind, e.ref_id, e.content_hash, e.prev_hash) != e.hash {
+    if !hash_ok {
         return Some(brk(
             BreakKind::EntryAltered,
             Some(e.seq),
@@ -494,7 +513,7 @@ fn entry_break<R>(e: &Entry<'_, R>, expected_seq: i64, expected_prev: &str) -> O
 
 /// The break between an entry and the row it covers: `actual` is the row's content hash
 /// now, `None` when the row is gone.
-fn row_break<R>(e: &Entry<'_, R>, actual: Option<&str>) -> Option<ChainBreak> {
+fn row_break(e: &Entry<'_>, actual: Option<&str>) -> Option<ChainBreak> {
     let table = table_of(e.kind);
     match actual {
         None => Some(brk(
@@ -598,128 +617,52 @@ impl AuditLog {
             anchor_seq = hit;
         }
 
+        // The walk is a pipeline: this thread reads chunk after chunk from SQLite while
+        // worker threads hash the chunks read before (canonical JSON and SHA-256 are two
+        // thirds of a verify). Hashing an entry needs only its own fields and row, so the
+        // chunks hash independently; the checks that link entries run here, in order.
+        let mut hashers = pipeline::Ordered::start(pipeline::workers(), "warden-verify", |c| {
+            let hashed = hash_chunk(&c);
+            (c, hashed)
+        })?;
         let mut last_seq = expected_seq - 1;
-        let mut buf = Vec::with_capacity(16 * 1024);
-        'walk: loop {
-            // A chunk is the next VERIFY_CHUNK entries. Its guard events, reviews and
-            // checkpoints are read first (small); then the entries, joined with their
-            // generation rows (a missing row comes back as NULLs), are stepped and hashed
-            // borrowed from SQLite's values, never copied into owned structs.
-            // The chunk's entries by a rowid range, filtered by kind outside: filtering inside
-            // (`kind = ? AND seq IN (...)`) made SQLite walk the whole (kind, ref_id) index
-            // for every chunk, a third of a verify's time.
-            const CHUNK_REFS: &str =
-                "(SELECT kind, ref_id FROM chain WHERE seq > ?1 ORDER BY seq LIMIT ?2)";
-            let events_sql = format!(
-                "SELECT {} FROM guard_events WHERE generation_id IN \
-                 (SELECT ref_id FROM {CHUNK_REFS} WHERE kind = 'generation') \
-                 ORDER BY generation_id, id",
-                record::event_packed_cols()
-            );
-            let ids_sql =
-                |kind: &str| format!("SELECT ref_id FROM {CHUNK_REFS} WHERE kind = '{kind}'");
-            let review_ids: Vec<i64> = sqlx::query_scalar(&ids_sql("review"))
-                .bind(last_seq)
-                .bind(VERIFY_CHUNK)
-                .fetch_all(&mut *conn)
-                .await?;
-            let mut revs = record::load_reviews(conn, &review_ids).await?;
-            let checkpoint_ids: Vec<i64> = sqlx::query_scalar(&ids_sql("checkpoint"))
-                .bind(last_seq)
-                .bind(VERIFY_CHUNK)
-                .fetch_all(&mut *conn)
-                .await?;
-            let cps = load_checkpoints(conn, &checkpoint_ids).await?;
-
-            let sql = format!(
-                "SELECT c.seq, c.kind, c.ref_id, c.content_hash, c.prev_hash, c.hash, {} \
-                 FROM chain c LEFT JOIN generations g \
-                 ON c.kind = 'generation' AND g.id = c.ref_id \
-                 WHERE c.seq > ? ORDER BY c.seq LIMIT ?",
-                record::gen_packed_cols()
-            );
-            // Stepped on this thread, straight from SQLite (see `scan`): rows are hashed
-            // borrowed from SQLite's own buffers.
-            let in_chunk = scan::with_raw(conn, |db| {
-                // The chunk's guard events (a few per generation), owned: a row read this way
-                // lives only until the next step.
-                let mut event_rows: Vec<EventRow> = Vec::new();
-                {
-                    let mut stmt = db.prepare(&events_sql)?;
-                    let mut rows = stmt.query((last_seq, VERIFY_CHUNK))?;
-                    while let Some(row) = rows.next()? {
-                        event_rows.push(EventRef::from_packed(row)?.to_owned_row());
-                    }
+        let mut read_all = false;
+        'walk: while !read_all || hashers.in_flight() > 0 {
+            if !read_all && !hashers.is_full() {
+                let chunk = read_chunk(conn, last_seq).await?;
+                match chunk.entries.last() {
+                    Some(e) => last_seq = e.seq,
+                    None => read_all = true,
                 }
-                let event_refs: Vec<EventRef<'_>> =
-                    event_rows.iter().map(EventRow::as_ref).collect();
-                let mut events: HashMap<i64, std::ops::Range<usize>> = HashMap::new();
-                for (i, e) in event_refs.iter().enumerate() {
-                    events.entry(e.generation_id).or_insert(i..i).end = i + 1;
+                if !read_all && !hashers.submit(chunk) {
+                    return Err(hasher_stopped());
                 }
-                let mut stmt = db.prepare(&sql)?;
-                let mut rows = stmt.query((last_seq, VERIFY_CHUNK))?;
-                let mut in_chunk = 0;
-                while let Some(row) = rows.next()? {
-                    in_chunk += 1;
-                    let e = Entry {
-                        seq: row.i64(0)?,
-                        kind: row.str(1)?,
-                        ref_id: row.i64(2)?,
-                        content_hash: row.str(3)?,
-                        prev_hash: row.str(4)?,
-                        hash: row.str(5)?,
-                        row,
-                    };
-                    last_seq = e.seq;
-                    if let Some(b) = entry_break(&e, expected_seq, &expected_prev) {
-                        report.first_break = Some(b);
-                        break;
-                    }
-                    let actual = match e.kind {
-                        "generation" => match GenRef::from_packed(e.row, 6)? {
-                            None => None,
-                            Some(g) => {
-                                let evs = match events.get(&e.ref_id) {
-                                    Some(range) => {
-                                        event_refs[range.clone()].iter().map(canon_event).collect()
-                                    }
-                                    None => Vec::new(),
-                                };
-                                Some(sha256_json_in(&mut buf, &canon_generation(&g, evs)))
-                            }
-                        },
-                        "review" => revs.remove(&e.ref_id).map(|r| review_content_hash(&r)),
-                        "checkpoint" => cps.get(&e.ref_id).map(checkpoint_content_hash),
-                        _ => None,
-                    };
-                    if let Some(b) = row_break(&e, actual.as_deref()) {
-                        report.first_break = Some(b);
-                        break;
-                    }
-                    match e.kind {
-                        "generation" => report.generations += 1,
-                        "review" => report.reviews += 1,
-                        _ => report.checkpoints += 1,
-                    }
-                    report.entries += 1;
-                    if anchor.as_deref() == Some(e.hash) {
-                        anchor_seq = Some(e.seq);
-                    }
-                    expected_prev.clear();
-                    expected_prev.push_str(e.hash);
-                    expected_seq += 1;
-                }
-                Ok(in_chunk)
-            })
-            .await?;
-            if report.first_break.is_some() {
-                break 'walk;
+                continue;
             }
-            if in_chunk == 0 {
-                break;
+            let (chunk, hashed) = hashers.next().ok_or_else(hasher_stopped)?;
+            for (ce, h) in chunk.entries.iter().zip(hashed?) {
+                let e = chunk.entry(ce);
+                let b = entry_break(&e, h.hash_ok, expected_seq, &expected_prev)
+                    .or_else(|| row_break(&e, h.content.as_deref()));
+                if let Some(b) = b {
+                    report.first_break = Some(b);
+                    break 'walk;
+                }
+                match e.kind {
+                    "generation" => report.generations += 1,
+                    "review" => report.reviews += 1,
+                    _ => report.checkpoints += 1,
+                }
+                report.entries += 1;
+                if anchor.as_deref() == Some(e.hash) {
+                    anchor_seq = Some(e.seq);
+                }
+                expected_prev.clear();
+                expected_prev.push_str(e.hash);
+                expected_seq += 1;
             }
         }
+        drop(hashers);
         if report.entries > 0 {
             report.head = Some(ChainHead {
                 seq: expected_seq - 1,
@@ -768,31 +711,187 @@ impl AuditLog {
     }
 }
 
-async fn load_checkpoints(
-    conn: &mut SqliteConnection,
-    ids: &[i64],
-) -> Result<std::collections::HashMap<i64, CheckpointRow>> {
-    let mut out = std::collections::HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
+/// How many chain entries verify reads per chunk.
+const VERIFY_CHUNK: i64 = 2000;
+
+/// A chunk of the chain as verify read it: the entries' fields and their generation rows
+/// (packed, see `record`) copied into one string, plus the chunk's guard events, reviews
+/// and checkpoints. Owned, so a hashing thread can take it.
+#[derive(Default)]
+struct Chunk {
+    text: String,
+    entries: Vec<ChunkEntry>,
+    events: Vec<EventRow>,
+    /// Generation id → its guard events in `events` (sorted by generation, then id).
+    events_of: HashMap<i64, std::ops::Range<usize>>,
+    reviews: HashMap<i64, ReviewRow>,
+    checkpoints: HashMap<i64, CheckpointRow>,
+}
+
+/// One entry of a [`Chunk`]: its text fields as ranges of `Chunk::text`.
+struct ChunkEntry {
+    seq: i64,
+    ref_id: i64,
+    kind: std::ops::Range<usize>,
+    content_hash: std::ops::Range<usize>,
+    prev_hash: std::ops::Range<usize>,
+    hash: std::ops::Range<usize>,
+    /// The generation row, packed; `None` for other kinds and for a missing row.
+    packed: Option<std::ops::Range<usize>>,
+    reals: [Option<f64>; 3],
+}
+
+/// What a hashing thread computed for one entry.
+struct Hashed {
+    /// The entry's hash matches its own fields.
+    hash_ok: bool,
+    /// The content hash of the row the entry covers now; `None` when the row is gone.
+    content: Option<String>,
+}
+
+impl Chunk {
+    fn push_text(&mut self, s: &str) -> std::ops::Range<usize> {
+        let start = self.text.len();
+        self.text.push_str(s);
+        start..self.text.len()
     }
-    for row in sqlx::query(
-        "SELECT id, through_seq, last_hash, pruned_generations, older_than, created_at \
-         FROM chain_checkpoints WHERE id IN (SELECT value FROM json_each(?))",
-    )
-    .bind(record::id_list(ids))
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let c = CheckpointRow {
-            id: row.try_get(0)?,
-            through_seq: row.try_get(1)?,
-            last_hash: row.try_get(2)?,
-            pruned_generations: row.try_get(3)?,
-            older_than: row.try_get(4)?,
-            created_at: row.try_get(5)?,
+
+    fn entry<'a>(&'a self, e: &ChunkEntry) -> Entry<'a> {
+        Entry {
+            seq: e.seq,
+            kind: &self.text[e.kind.clone()],
+            ref_id: e.ref_id,
+            content_hash: &self.text[e.content_hash.clone()],
+            prev_hash: &self.text[e.prev_hash.clone()],
+            hash: &self.text[e.hash.clone()],
+        }
+    }
+}
+
+fn hasher_stopped() -> AuditError {
+    AuditError::InvalidState("a verify hashing thread stopped".into())
+}
+
+/// Reads the `VERIFY_CHUNK` entries after `last_seq` with what they cover.
+async fn read_chunk(conn: &mut SqliteConnection, last_seq: i64) -> Result<Chunk> {
+    // The chunk's entries by a rowid range, filtered by kind outside: filtering inside
+    // (`kind = ? AND seq IN (...)`) made SQLite walk the whole (kind, ref_id) index for
+    // every chunk, a third of a verify's time.
+    const CHUNK_REFS: &str =
+        "(SELECT kind, ref_id FROM chain WHERE seq > ?1 ORDER BY seq LIMIT ?2)";
+    let reviews_sql = format!(
+        "SELECT {} FROM reviews WHERE id IN \
+         (SELECT ref_id FROM {CHUNK_REFS} WHERE kind = 'review')",
+        record::REVIEW_COLS
+    );
+    let checkpoints_sql = format!(
+        "SELECT {CHECKPOINT_COLS} FROM chain_checkpoints WHERE id IN \
+         (SELECT ref_id FROM {CHUNK_REFS} WHERE kind = 'checkpoint')"
+    );
+    let mut chunk = Chunk::default();
+    let events_sql = format!(
+        "SELECT {} FROM guard_events WHERE generation_id IN \
+         (SELECT ref_id FROM {CHUNK_REFS} WHERE kind = 'generation') \
+         ORDER BY generation_id, id",
+        record::event_packed_cols()
+    );
+    let sql = format!(
+        "SELECT c.seq, c.kind, c.ref_id, c.content_hash, c.prev_hash, c.hash, {} \
+         FROM chain c LEFT JOIN generations g \
+         ON c.kind = 'generation' AND g.id = c.ref_id \
+         WHERE c.seq > ? ORDER BY c.seq LIMIT ?",
+        record::gen_cols()
+    );
+    // Stepped on this thread, straight from SQLite (see `scan`), copied into the chunk's
+    // one string (generation rows packed, see `record::pack_gen`).
+    scan::with_raw(conn, |db| {
+        {
+            let mut stmt = db.prepare(&reviews_sql)?;
+            let mut rows = stmt.query((last_seq, VERIFY_CHUNK))?;
+            while let Some(row) = rows.next()? {
+                let r = ReviewRow::from_row(row)?;
+                chunk.reviews.insert(r.id, r);
+            }
+            let mut stmt = db.prepare(&checkpoints_sql)?;
+            let mut rows = stmt.query((last_seq, VERIFY_CHUNK))?;
+            while let Some(row) = rows.next()? {
+                let c = CheckpointRow::from_row(row)?;
+                chunk.checkpoints.insert(c.id, c);
+            }
+        }
+        {
+            let mut stmt = db.prepare(&events_sql)?;
+            let mut rows = stmt.query((last_seq, VERIFY_CHUNK))?;
+            while let Some(row) = rows.next()? {
+                chunk
+                    .events
+                    .push(EventRef::from_packed(row)?.to_owned_row());
+            }
+        }
+        for (i, e) in chunk.events.iter().enumerate() {
+            chunk.events_of.entry(e.generation_id).or_insert(i..i).end = i + 1;
+        }
+        let mut stmt = db.prepare(&sql)?;
+        let mut rows = stmt.query((last_seq, VERIFY_CHUNK))?;
+        while let Some(row) = rows.next()? {
+            let kind = chunk.push_text(row.str(1)?);
+            let content_hash = chunk.push_text(row.str(3)?);
+            let prev_hash = chunk.push_text(row.str(4)?);
+            let hash = chunk.push_text(row.str(5)?);
+            let (packed, reals) = match record::pack_gen(row, 6, &mut chunk.text)? {
+                Some((range, reals)) => (Some(range), reals),
+                None => (None, [None; 3]),
+            };
+            let entry = ChunkEntry {
+                seq: row.i64(0)?,
+                ref_id: row.i64(2)?,
+                kind,
+                content_hash,
+                prev_hash,
+                hash,
+                packed,
+                reals,
+            };
+            chunk.entries.push(entry);
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(chunk)
+}
+
+/// Hashes every entry of a chunk (on a hashing thread).
+fn hash_chunk(chunk: &Chunk) -> Result<Vec<Hashed>> {
+    let mut buf = Vec::with_capacity(16 * 1024);
+    let mut out = Vec::with_capacity(chunk.entries.len());
+    for ce in &chunk.entries {
+        let e = chunk.entry(ce);
+        let hash_ok = entry_hash(e.seq, e.kind, e.ref_id, e.content_hash, e.prev_hash) == e.hash;
+        let content = match e.kind {
+            "generation" => {
+                let packed = ce.packed.clone().map(|r| &chunk.text[r]);
+                match GenRef::from_parts(packed, ce.reals)? {
+                    None => None,
+                    Some(g) => {
+                        let evs = match chunk.events_of.get(&e.ref_id) {
+                            Some(range) => chunk.events[range.clone()]
+                                .iter()
+                                .map(|ev| canon_event(&ev.as_ref()))
+                                .collect(),
+                            None => Vec::new(),
+                        };
+                        Some(sha256_json_in(&mut buf, &canon_generation(&g, evs)))
+                    }
+                }
+            }
+            "review" => chunk.reviews.get(&e.ref_id).map(review_content_hash),
+            "checkpoint" => chunk
+                .checkpoints
+                .get(&e.ref_id)
+                .map(checkpoint_content_hash),
+            _ => None,
         };
-        out.insert(c.id, c);
+        out.push(Hashed { hash_ok, content });
     }
     Ok(out)
 }

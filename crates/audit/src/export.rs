@@ -5,19 +5,23 @@
 //! the complete new one, never half an export.
 
 use crate::error::{AuditError, Result};
+use crate::pipeline;
 use crate::query;
 use crate::query::Binder;
-use crate::record::{self, Cols, EventRef, EventRow, GenRef, GenRow};
+use crate::record::{self, Cols, EventRef, EventRow, GenRef};
 use crate::scan;
 use crate::types::*;
 use crate::AuditLog;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sqlx::{QueryBuilder, Sqlite};
+use std::collections::HashMap;
 use std::io::Write;
+use std::ops::Range;
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
 
 /// Rows per read. Bounds memory: a chunk of full texts is a few megabytes at most.
 const CHUNK: i64 = 500;
@@ -175,12 +179,12 @@ struct PreferenceOut<'a> {
 }
 
 /// One exported row: the generation, its newest review, its newest flag reason.
-struct ExportRow {
-    g: GenRow,
-    review_note: Option<String>,
-    corrected_answer: Option<String>,
-    reviewer: Option<String>,
-    flag_reason: Option<String>,
+struct ExportRow<'a> {
+    g: GenRef<'a>,
+    review_note: Option<&'a str>,
+    corrected_answer: Option<&'a str>,
+    reviewer: Option<&'a str>,
+    flag_reason: Option<&'a str>,
 }
 
 const CSV_HEADER: &[&str] = &[
@@ -264,7 +268,7 @@ fn joined<'a>(values: impl Iterator<Item = &'a str>) -> String {
     seen.join(";")
 }
 
-fn csv_row(out: &mut String, row: &ExportRow, events: &[EventRow]) {
+fn csv_row(out: &mut String, row: &ExportRow<'_>, events: &[EventRow]) {
     let g = &row.g;
     macro_rules! sep {
         () => {
@@ -281,21 +285,21 @@ fn csv_row(out: &mut String, row: &ExportRow, events: &[EventRow]) {
     sep!();
     push_csv_num(out, g.finished_at);
     sep!();
-    push_csv_text(out, &g.status);
+    push_csv_text(out, g.status);
     sep!();
-    push_csv_opt_text(out, g.stop_reason.as_deref());
+    push_csv_opt_text(out, g.stop_reason);
     sep!();
-    push_csv_text(out, &g.model_name);
+    push_csv_text(out, g.model_name);
     sep!();
-    push_csv_opt_text(out, g.model_sha256.as_deref());
+    push_csv_opt_text(out, g.model_sha256);
     sep!();
-    push_csv_text(out, &g.app_version);
+    push_csv_text(out, g.app_version);
     sep!();
-    push_csv_text(out, &g.prompt);
+    push_csv_text(out, g.prompt);
     sep!();
-    push_csv_text(out, &g.reasoning);
+    push_csv_text(out, g.reasoning);
     sep!();
-    push_csv_text(out, &g.answer);
+    push_csv_text(out, g.answer);
     sep!();
     push_csv_num(out, g.prompt_tokens);
     sep!();
@@ -307,19 +311,19 @@ fn csv_row(out: &mut String, row: &ExportRow, events: &[EventRow]) {
     sep!();
     push_csv_num(out, g.gen_tps);
     sep!();
-    push_csv_opt_text(out, g.error.as_deref());
+    push_csv_opt_text(out, g.error);
     sep!();
     out.push_str(if g.flagged { "true" } else { "false" });
     sep!();
-    push_csv_opt_text(out, row.flag_reason.as_deref());
+    push_csv_opt_text(out, row.flag_reason);
     sep!();
-    push_csv_text(out, &g.review_status);
+    push_csv_text(out, g.review_status);
     sep!();
-    push_csv_opt_text(out, row.review_note.as_deref());
+    push_csv_opt_text(out, row.review_note);
     sep!();
-    push_csv_opt_text(out, row.corrected_answer.as_deref());
+    push_csv_opt_text(out, row.corrected_answer);
     sep!();
-    push_csv_opt_text(out, row.reviewer.as_deref());
+    push_csv_opt_text(out, row.reviewer);
     sep!();
     push_csv_num(out, Some(events.len()));
     sep!();
@@ -345,10 +349,13 @@ impl AuditLog {
     /// Streams the generations matching `filter` to `out` in `format`, oldest first.
     ///
     /// `progress(done, total)` is called once per chunk and at the end. Setting `cancel`
-    /// stops the export with [`AuditError::Cancelled`] (checked before every row). Memory
-    /// stays bounded by one chunk of rows whatever the size of the log. `out` is written
-    /// from the async task: give it a buffered writer to a local file or memory.
-    pub async fn export<W: Write>(
+    /// stops the export with [`AuditError::Cancelled`] (checked before every chunk of
+    /// 500 rows is written, and once more at the end: a cancel set before the export
+    /// returns always wins). Memory stays bounded by a few chunks of rows whatever the
+    /// size of the log. The export runs on this thread (reading) and on worker threads
+    /// (formatting, and writing to `out`, hence `Send`): give it a buffered writer to a
+    /// local file or memory.
+    pub async fn export<W: Write + Send>(
         &self,
         mut out: W,
         format: ExportFormat,
@@ -365,9 +372,8 @@ impl AuditLog {
         progress(0, total);
 
         let with_events = matches!(format, ExportFormat::Jsonl | ExportFormat::Csv);
-        let mut line = String::with_capacity(16 * 1024);
-        let mut buf = Vec::with_capacity(16 * 1024);
         if format == ExportFormat::Csv {
+            let mut line = String::new();
             for (i, h) in CSV_HEADER.iter().enumerate() {
                 if i > 0 {
                     line.push(',');
@@ -378,68 +384,52 @@ impl AuditLog {
             out.write_all(line.as_bytes())?;
         }
 
-        let mut done = 0u64;
-        let mut after = i64::MIN;
-        loop {
-            let mut q = query::RawSql::default();
-            q.sql(&format!(
-                "SELECT {}, r.note, r.corrected_answer, r.reviewer, \
-                 (SELECT fr.flag_reason FROM reviews fr WHERE fr.generation_id = g.id \
-                  AND fr.kind = 'flag' ORDER BY fr.id DESC LIMIT 1)",
-                record::gen_packed_cols()
-            ));
-            let id_col = query::push_from_join_where(&mut q, filter, JOINS);
-            q.sql(format.condition());
-            q.sql(&format!(" AND {id_col} > ")).bind_i64(after);
-            q.sql(&format!(" ORDER BY {id_col} LIMIT ")).bind_i64(CHUNK);
-            // Read straight from SQLite on this thread (see `scan`), not row by row
-            // through sqlx's worker.
-            let (chunk, mut events) = scan::with_raw(&mut conn, |db| {
-                let mut chunk = Vec::with_capacity(CHUNK as usize);
-                {
-                    let mut stmt = db.prepare(&q.text)?;
-                    let mut rows = stmt.query(rusqlite::params_from_iter(q.args.iter()))?;
-                    let owned = |v: Option<&str>| v.map(str::to_owned);
-                    while let Some(r) = rows.next()? {
-                        let g = GenRef::from_packed(r, 0)?.ok_or_else(|| {
-                            AuditError::InvalidState("generation row without id".into())
-                        })?;
-                        chunk.push(ExportRow {
-                            g: g.to_owned_row(),
-                            review_note: owned(r.opt_str(4)?),
-                            corrected_answer: owned(r.opt_str(5)?),
-                            reviewer: owned(r.opt_str(6)?),
-                            flag_reason: owned(r.opt_str(7)?),
-                        });
+        // Three stages on their own threads: this one steps SQLite (see `scan`, the whole
+        // export under one lock of the connection), formatter threads serialize the chunks
+        // read before (JSON escaping is a third of an export), and a writer thread writes
+        // the formatted chunks in order (copying gigabytes into the page cache is another
+        // third).
+        let written = AtomicU64::new(0);
+        let out = &mut out;
+        let written_ref = &written;
+        scan::with_raw(&mut conn, |db| {
+            std::thread::scope(|s| {
+                let (to_writer, formatted) = mpsc::sync_channel::<Formatted>(2);
+                let writer = s.spawn(move || -> Result<()> {
+                    for chunk in formatted {
+                        if cancel.load(Ordering::Relaxed) {
+                            return Err(AuditError::Cancelled);
+                        }
+                        out.write_all(&chunk.bytes)?;
+                        written_ref.fetch_add(chunk.rows, Ordering::Relaxed);
                     }
+                    out.flush()?;
+                    Ok(())
+                });
+                let read = read_all(db, filter, format, with_events, &to_writer, |n| {
+                    progress(n, total.max(n))
+                });
+                drop(to_writer);
+                let wrote = writer.join().unwrap_or_else(|_| {
+                    Err(AuditError::InvalidState(
+                        "the export writer panicked".into(),
+                    ))
+                });
+                // The reader's error first, unless the writer's failure stopped it.
+                match (read, wrote) {
+                    (_, Err(e)) | (Err(e), Ok(())) => Err(e),
+                    (Ok(()), Ok(())) => Ok(()),
                 }
-                let events = if with_events && !chunk.is_empty() {
-                    let ids: Vec<i64> = chunk.iter().map(|r| r.g.id).collect();
-                    load_events(db, &ids)?
-                } else {
-                    Default::default()
-                };
-                Ok((chunk, events))
             })
-            .await?;
-            if chunk.is_empty() {
-                break;
-            }
-            after = chunk.last().map_or(after, |r| r.g.id);
-            for row in &chunk {
-                if cancel.load(Ordering::Relaxed) {
-                    return Err(AuditError::Cancelled);
-                }
-                let evs = events.remove(&row.g.id).unwrap_or_default();
-                buf.clear();
-                write_record(&mut buf, &mut line, format, row, &evs)?;
-                out.write_all(&buf)?;
-                done += 1;
-            }
-            progress(done, total.max(done));
-        }
-        out.flush()?;
+        })
+        .await?;
+        let done = written.load(Ordering::Relaxed);
         progress(done, total.max(done));
+        // A cancel that came too late to stop a chunk still cancels the export: the
+        // caller asked for no file.
+        if cancel.load(Ordering::Relaxed) {
+            return Err(AuditError::Cancelled);
+        }
         Ok(ExportSummary { rows: done, total })
     }
 
@@ -484,6 +474,154 @@ impl AuditLog {
     }
 }
 
+/// Reads every row the export selects, a chunk at a time, hands each chunk to formatter
+/// threads and their output, in order, to the writer. Calls `progress(rows formatted)`
+/// after each chunk. Stops early when the writer is gone (it failed or saw the cancel).
+fn read_all(
+    db: &rusqlite::Connection,
+    filter: &Filter,
+    format: ExportFormat,
+    with_events: bool,
+    to_writer: &mpsc::SyncSender<Formatted>,
+    mut progress: impl FnMut(u64),
+) -> Result<()> {
+    let mut formatters: Formatters =
+        pipeline::Ordered::start(pipeline::workers(), "warden-export", move |c| {
+            format_chunk(format, c)
+        })?;
+    let mut formatted = 0u64;
+    // Hands the oldest formatted chunk to the writer; false when the writer is gone.
+    let mut forward = |formatters: &mut Formatters| -> Result<bool> {
+        let chunk = formatters.next().ok_or_else(formatter_stopped)??;
+        formatted += chunk.rows;
+        progress(formatted);
+        Ok(to_writer.send(chunk).is_ok())
+    };
+    let mut after = i64::MIN;
+    loop {
+        let mut q = query::RawSql::default();
+        q.sql(&format!(
+            "SELECT {}, r.note, r.corrected_answer, r.reviewer, \
+             (SELECT fr.flag_reason FROM reviews fr WHERE fr.generation_id = g.id \
+              AND fr.kind = 'flag' ORDER BY fr.id DESC LIMIT 1)",
+            record::gen_cols()
+        ));
+        let id_col = query::push_from_join_where(&mut q, filter, JOINS);
+        q.sql(format.condition());
+        q.sql(&format!(" AND {id_col} > ")).bind_i64(after);
+        q.sql(&format!(" ORDER BY {id_col} LIMIT ")).bind_i64(CHUNK);
+        let chunk = read_chunk(db, &q, with_events)?;
+        let Some(last) = chunk.rows.last().map(|r| r.id) else {
+            break;
+        };
+        after = last;
+        if formatters.is_full() && !forward(&mut formatters)? {
+            return Ok(());
+        }
+        if !formatters.submit(chunk) {
+            return Err(formatter_stopped());
+        }
+    }
+    while formatters.in_flight() > 0 {
+        if !forward(&mut formatters)? {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// A chunk of rows read from SQLite, on its way to a formatter thread: the rows' text in
+/// one string (generations packed, see `record::pack_gen`), their guard events.
+#[derive(Default)]
+struct ReadChunk {
+    text: String,
+    rows: Vec<ReadRow>,
+    events: HashMap<i64, Vec<EventRow>>,
+}
+
+/// One row of a [`ReadChunk`], its text fields as ranges of `ReadChunk::text`.
+struct ReadRow {
+    id: i64,
+    gen: Range<usize>,
+    reals: [Option<f64>; 3],
+    /// Review note, corrected answer, reviewer, newest flag reason.
+    review: [Option<Range<usize>>; 4],
+}
+
+fn read_chunk(
+    db: &rusqlite::Connection,
+    q: &query::RawSql,
+    with_events: bool,
+) -> Result<ReadChunk> {
+    let mut chunk = ReadChunk::default();
+    {
+        let mut stmt = db.prepare_cached(&q.text)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(q.args.iter()))?;
+        let n = record::GEN_COL_COUNT;
+        while let Some(r) = rows.next()? {
+            let (gen, reals) = record::pack_gen(r, 0, &mut chunk.text)?
+                .ok_or_else(|| AuditError::InvalidState("generation row without id".into()))?;
+            let mut review: [Option<Range<usize>>; 4] = Default::default();
+            for (i, slot) in review.iter_mut().enumerate() {
+                *slot = r.opt_str(n + i)?.map(|t| {
+                    let start = chunk.text.len();
+                    chunk.text.push_str(t);
+                    start..chunk.text.len()
+                });
+            }
+            chunk.rows.push(ReadRow {
+                id: r.i64(0)?,
+                gen,
+                reals,
+                review,
+            });
+        }
+    }
+    if with_events && !chunk.rows.is_empty() {
+        let ids: Vec<i64> = chunk.rows.iter().map(|r| r.id).collect();
+        chunk.events = load_events(db, &ids)?;
+    }
+    Ok(chunk)
+}
+
+/// A formatted chunk: the bytes of its rows, back to back.
+struct Formatted {
+    bytes: Vec<u8>,
+    rows: u64,
+}
+
+type Formatters = pipeline::Ordered<ReadChunk, Result<Formatted>>;
+
+fn formatter_stopped() -> AuditError {
+    AuditError::InvalidState("an export formatter thread stopped".into())
+}
+
+/// Formats a chunk's rows (on a formatter thread).
+fn format_chunk(format: ExportFormat, mut chunk: ReadChunk) -> Result<Formatted> {
+    let mut csv = String::new();
+    let mut bytes = Vec::with_capacity(chunk.text.len() + chunk.text.len() / 4);
+    let text = chunk.text.as_str();
+    let field = |r: &Option<Range<usize>>| r.clone().map(|r| &text[r]);
+    for row in &chunk.rows {
+        let g = GenRef::from_parts(Some(&text[row.gen.clone()]), row.reals)?
+            .ok_or_else(|| AuditError::InvalidState("generation row without id".into()))?;
+        let [review_note, corrected_answer, reviewer, flag_reason] = &row.review;
+        let row_out = ExportRow {
+            g,
+            review_note: field(review_note),
+            corrected_answer: field(corrected_answer),
+            reviewer: field(reviewer),
+            flag_reason: field(flag_reason),
+        };
+        let evs = chunk.events.remove(&row.id).unwrap_or_default();
+        write_record(&mut bytes, &mut csv, format, &row_out, &evs)?;
+    }
+    Ok(Formatted {
+        bytes,
+        rows: chunk.rows.len() as u64,
+    })
+}
+
 fn load_events(
     db: &rusqlite::Connection,
     ids: &[i64],
@@ -512,11 +650,12 @@ fn json_line<T: Serialize>(buf: &mut Vec<u8>, value: &T) -> Result<()> {
     Ok(())
 }
 
+/// Appends one record to `buf`.
 fn write_record(
     buf: &mut Vec<u8>,
     csv: &mut String,
     format: ExportFormat,
-    row: &ExportRow,
+    row: &ExportRow<'_>,
     events: &[EventRow],
 ) -> Result<()> {
     let g = &row.g;
@@ -533,30 +672,30 @@ fn write_record(
                 turn_index: g.turn_index,
                 created_at: g.created_at,
                 finished_at: g.finished_at,
-                status: &g.status,
-                stop_reason: g.stop_reason.as_deref(),
-                model_name: &g.model_name,
-                model_sha256: g.model_sha256.as_deref(),
-                model_meta: json(&g.model_meta),
-                settings: json(&g.settings),
-                app_version: &g.app_version,
-                prompt: &g.prompt,
-                rendered_prompt_hash: &g.rendered_prompt_hash,
-                reasoning: &g.reasoning,
-                answer: &g.answer,
+                status: g.status,
+                stop_reason: g.stop_reason,
+                model_name: g.model_name,
+                model_sha256: g.model_sha256,
+                model_meta: json(g.model_meta),
+                settings: json(g.settings),
+                app_version: g.app_version,
+                prompt: g.prompt,
+                rendered_prompt_hash: g.rendered_prompt_hash,
+                reasoning: g.reasoning,
+                answer: g.answer,
                 prompt_tokens: g.prompt_tokens,
                 completion_tokens: g.completion_tokens,
                 ttft_ms: g.ttft_ms,
                 prompt_tps: g.prompt_tps,
                 gen_tps: g.gen_tps,
-                error: g.error.as_deref(),
+                error: g.error,
                 review: ReviewOut {
-                    status: &g.review_status,
+                    status: g.review_status,
                     flagged: g.flagged,
-                    flag_reason: row.flag_reason.as_deref(),
-                    note: row.review_note.as_deref(),
-                    corrected_answer: row.corrected_answer.as_deref(),
-                    reviewer: row.reviewer.as_deref(),
+                    flag_reason: row.flag_reason,
+                    note: row.review_note,
+                    corrected_answer: row.corrected_answer,
+                    reviewer: row.reviewer,
                 },
                 guard_events: events
                     .iter()
@@ -578,14 +717,13 @@ fn write_record(
         ExportFormat::Sft => {
             let content = row
                 .corrected_answer
-                .as_deref()
                 .filter(|c| !c.is_empty())
-                .unwrap_or(&g.answer);
+                .unwrap_or(g.answer);
             let rec = SftOut {
                 messages: [
                     Message {
                         role: "user",
-                        content: &g.prompt,
+                        content: g.prompt,
                     },
                     Message {
                         role: "assistant",
@@ -597,9 +735,9 @@ fn write_record(
         }
         ExportFormat::Preference => {
             let rec = PreferenceOut {
-                prompt: &g.prompt,
-                chosen: row.corrected_answer.as_deref().unwrap_or_default(),
-                rejected: &g.answer,
+                prompt: g.prompt,
+                chosen: row.corrected_answer.unwrap_or_default(),
+                rejected: g.answer,
             };
             json_line(buf, &rec)?;
         }

@@ -101,6 +101,7 @@ mod chain;
 mod error;
 mod export;
 mod log;
+mod pipeline;
 mod query;
 mod record;
 mod scan;

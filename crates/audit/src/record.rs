@@ -27,10 +27,12 @@ pub(crate) const REVIEW_COLS: &str =
 // sqlx hands every value of every row from its SQLite thread to ours as a separately
 // allocated copy; at 24 columns that per-value cost, not SQLite, dominated a full scan
 // (2.2 s for 100k generations against 0.6 s for the same bytes in two columns). Long scans
-// therefore select a generation's text and integer columns packed into one string, each
-// field `N` for NULL or `<byte length>:<text>` (integers as their exact decimal text), and
-// the REAL columns separately (their text form is not exact). [`Unpack`] reads it back
-// without copying.
+// therefore step SQLite directly (see [`crate::scan`]) and keep a generation as one packed
+// string, each field `N` for NULL or `<byte length>:<text>` (integers as their exact
+// decimal text), with the REAL columns beside it (their text form is not exact). The scan
+// packs the rows of a chunk into one buffer ([`pack_gen`]: one allocation per chunk, which
+// a worker thread can take whole) and [`Unpack`] reads them back without copying. Guard
+// events, a few per generation, are packed by SQL ([`packed_sql`]).
 
 /// Column access shared by sqlx's rows and rows read directly from SQLite (see
 /// [`crate::scan`]), so the packed readers serve both.
@@ -144,12 +146,57 @@ const GEN_PACKED: &[&str] = &[
     "g.review_status",
 ];
 
-/// Select list for a packed generation: the packed string, then the three REAL columns.
-pub(crate) fn gen_packed_cols() -> String {
+/// Select list for the same generation columns unpacked (plain columns, then the three
+/// REAL ones), for scans that step SQLite directly and pack the row themselves with
+/// [`pack_gen`]: packing in SQL concatenates the fields one by one, copying the row's
+/// text once per field.
+pub(crate) fn gen_cols() -> String {
     format!(
         "{}, g.ttft_ms, g.prompt_tps, g.gen_tps",
-        packed_sql(GEN_PACKED)
+        GEN_PACKED.join(", ")
     )
+}
+
+/// How many columns [`gen_cols`] selects.
+pub(crate) const GEN_COL_COUNT: usize = GEN_PACKED.len() + 3;
+
+/// Appends the generation selected with [`gen_cols`] from column `at` to `out`, packed as
+/// [`packed_sql`] would, and returns where it lies in `out` and its REAL columns (the
+/// arguments of [`GenRef::from_parts`]). `None` when there is no row (a LEFT JOIN that
+/// matched nothing).
+#[allow(clippy::type_complexity)]
+pub(crate) fn pack_gen(
+    r: &rusqlite::Row<'_>,
+    at: usize,
+    out: &mut String,
+) -> Result<Option<(std::ops::Range<usize>, [Option<f64>; 3])>> {
+    use rusqlite::types::ValueRef;
+    if r.get_ref(at)? == ValueRef::Null {
+        return Ok(None);
+    }
+    let mut num = itoa::Buffer::new();
+    let mut field = |out: &mut String, text: &str| {
+        out.push_str(num.format(text.len()));
+        out.push(':');
+        out.push_str(text);
+    };
+    let start = out.len();
+    for i in at..at + GEN_PACKED.len() {
+        match r.get_ref(i)? {
+            ValueRef::Null => out.push('N'),
+            ValueRef::Integer(v) => field(out, itoa::Buffer::new().format(v)),
+            v @ ValueRef::Text(_) => field(out, v.as_str()?),
+            ValueRef::Real(_) | ValueRef::Blob(_) => {
+                return Err(AuditError::InvalidState(format!(
+                    "generation column {} has an unexpected type",
+                    GEN_PACKED[i - at]
+                )))
+            }
+        }
+    }
+    let n = at + GEN_PACKED.len();
+    let reals = [r.opt_f64(n)?, r.opt_f64(n + 1)?, r.opt_f64(n + 2)?];
+    Ok(Some((start..out.len(), reals)))
 }
 
 /// A generation borrowed from a packed row.
@@ -182,12 +229,16 @@ pub(crate) struct GenRef<'a> {
 }
 
 impl<'a> GenRef<'a> {
-    /// Reads the generation selected with [`gen_packed_cols`] starting at column `at`.
-    /// `None` when there is no row (a LEFT JOIN that matched nothing).
-    pub(crate) fn from_packed<R: Cols>(r: &'a R, at: usize) -> Result<Option<Self>> {
-        let Some(packed) = r.opt_str(at)? else {
+    /// Reads a generation packed by [`pack_gen`]: the packed string and the REAL columns
+    /// `[ttft_ms, prompt_tps, gen_tps]`. `None` when there is no row.
+    pub(crate) fn from_parts(
+        packed: Option<&'a str>,
+        reals: [Option<f64>; 3],
+    ) -> Result<Option<Self>> {
+        let Some(packed) = packed else {
             return Ok(None);
         };
+        let [ttft_ms, prompt_tps, gen_tps] = reals;
         let mut u = Unpack::new(packed);
         // A LEFT JOIN that found no row packs every field as NULL; `id` never is.
         if packed.starts_with('N') {
@@ -215,39 +266,10 @@ impl<'a> GenRef<'a> {
             finished_at: u.opt_i64()?,
             flagged: u.i64()? != 0,
             review_status: u.str()?,
-            ttft_ms: r.opt_f64(at + 1)?,
-            prompt_tps: r.opt_f64(at + 2)?,
-            gen_tps: r.opt_f64(at + 3)?,
+            ttft_ms,
+            prompt_tps,
+            gen_tps,
         }))
-    }
-
-    pub(crate) fn to_owned_row(self) -> GenRow {
-        GenRow {
-            id: self.id,
-            conversation_id: self.conversation_id,
-            turn_index: self.turn_index,
-            prompt: self.prompt.to_owned(),
-            rendered_prompt_hash: self.rendered_prompt_hash.to_owned(),
-            model_name: self.model_name.to_owned(),
-            model_sha256: self.model_sha256.map(str::to_owned),
-            model_meta: self.model_meta.to_owned(),
-            settings: self.settings.to_owned(),
-            reasoning: self.reasoning.to_owned(),
-            answer: self.answer.to_owned(),
-            status: self.status.to_owned(),
-            stop_reason: self.stop_reason.map(str::to_owned),
-            prompt_tokens: self.prompt_tokens,
-            completion_tokens: self.completion_tokens,
-            ttft_ms: self.ttft_ms,
-            prompt_tps: self.prompt_tps,
-            gen_tps: self.gen_tps,
-            error: self.error.map(str::to_owned),
-            app_version: self.app_version.to_owned(),
-            created_at: self.created_at,
-            finished_at: self.finished_at,
-            flagged: self.flagged,
-            review_status: self.review_status.to_owned(),
-        }
     }
 }
 
@@ -506,17 +528,19 @@ pub(crate) struct ReviewRow {
 }
 
 impl ReviewRow {
-    pub(crate) fn from_row(r: &SqliteRow) -> Result<Self> {
+    /// Reads a row selected with [`REVIEW_COLS`], through sqlx or directly.
+    pub(crate) fn from_row<R: Cols>(r: &R) -> Result<Self> {
+        let owned = |v: Option<&str>| v.map(str::to_owned);
         Ok(ReviewRow {
-            id: r.try_get(0)?,
-            generation_id: r.try_get(1)?,
-            kind: r.try_get(2)?,
-            flag_reason: r.try_get(3)?,
-            status: r.try_get(4)?,
-            note: r.try_get(5)?,
-            corrected_answer: r.try_get(6)?,
-            reviewer: r.try_get(7)?,
-            created_at: r.try_get(8)?,
+            id: r.i64(0)?,
+            generation_id: r.i64(1)?,
+            kind: r.str(2)?.to_owned(),
+            flag_reason: owned(r.opt_str(3)?),
+            status: owned(r.opt_str(4)?),
+            note: owned(r.opt_str(5)?),
+            corrected_answer: owned(r.opt_str(6)?),
+            reviewer: owned(r.opt_str(7)?),
+            created_at: r.i64(8)?,
         })
     }
 

@@ -338,3 +338,29 @@ async fn the_chain_has_no_index_on_its_hash() {
     assert_eq!(indexes, ["chain_ref"]);
 }
 
+/// Verify reads the chain in chunks of a few thousand entries and hashes several chunks at
+/// once on worker threads: over many chunks the count is exact, and with two rows edited
+/// far apart the break reported is the first one in chain order.
+#[tokio::test]
+async fn a_long_chain_is_walked_in_order_across_chunks() {
+    let t = temp_log().await;
+    bench::fill(&t.log, 15_000, 5_000, 3).await.unwrap();
+    let report = t.log.verify(None).await.unwrap();
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.generations, 15_000);
+    assert_eq!(report.entries, report.generations + report.reviews);
+
+    let mut conn = raw(&t.path).await;
+    conn.execute("UPDATE generations SET answer = 'edited' WHERE id IN (3100, 12000)")
+        .await
+        .unwrap();
+    drop(conn);
+    let report = t.log.verify(None).await.unwrap();
+    let b = report.first_break.expect("the edits went unnoticed");
+    assert_eq!(
+        (b.problem, b.table.as_str(), b.row_id),
+        (BreakKind::RowAltered, "generations", Some(3100)),
+        "{}",
+        b.message
+    );
+}
