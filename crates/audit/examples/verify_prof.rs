@@ -1,4 +1,5 @@
-//! Profiling helper: `verify_prof fill ROWS DB` keeps a filled log; `verify_prof verify DB`
+//! Profiling helper: `verify_prof fill ROWS DB [BATCH]` keeps a filled log, `verify_prof
+//! single ROWS DB` adds rows through the real write path; `verify_prof verify DB`
 //! and `verify_prof export DB OUT` time one pass over it.
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -6,7 +7,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match args[0].as_str() {
         "fill" => {
             let log = warden_audit::AuditLog::open(&args[2]).await?;
-            let r = warden_audit::bench::fill(&log, args[1].parse()?, 5_000, 7).await?;
+            let batch = args.get(3).map_or(Ok(5_000), |b| b.parse())?;
+            let r = warden_audit::bench::fill(&log, args[1].parse()?, batch, 7).await?;
+            println!("{r:?}");
+        }
+        "single" => {
+            let log = warden_audit::AuditLog::open(&args[2]).await?;
+            let r =
+                warden_audit::bench::insert_one_per_transaction(&log, args[1].parse()?, 7).await?;
             println!("{r:?}");
         }
         "verify" => {

@@ -260,26 +260,59 @@ pub(crate) fn entry_hash(
 }
 
 /// The newest entry, or where the last prune left off, or the genesis position.
+pub(crate) fn head_raw(db: &rusqlite::Connection) -> Result<(i64, String)> {
+    use rusqlite::OptionalExtension;
+    let newest = db
+        .prepare_cached("SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some(head) = newest {
+        return Ok(head);
+    }
+    let pruned = db
+        .prepare_cached(
+            "SELECT through_seq, last_hash FROM chain_checkpoints \
+             ORDER BY through_seq DESC LIMIT 1",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(pruned.unwrap_or_else(|| (0, GENESIS_HASH.to_owned())))
+}
+
+/// [`head_raw`] through sqlx's connection.
 pub(crate) async fn head_tx(conn: &mut SqliteConnection) -> Result<(i64, String)> {
-    if let Some(row) = sqlx::query("SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?
-    {
-        return Ok((row.try_get(0)?, row.try_get(1)?));
-    }
-    if let Some(row) = sqlx::query(
-        "SELECT through_seq, last_hash FROM chain_checkpoints ORDER BY through_seq DESC LIMIT 1",
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    {
-        return Ok((row.try_get(0)?, row.try_get(1)?));
-    }
-    Ok((0, GENESIS_HASH.to_owned()))
+    scan::with_raw(conn, head_raw).await
 }
 
 /// Appends one entry after the current head. Must run inside a write (`BEGIN IMMEDIATE`)
 /// transaction so the head cannot move between reading and extending it.
+pub(crate) fn append_raw(
+    db: &rusqlite::Connection,
+    kind: &str,
+    ref_id: i64,
+    content_hash: &str,
+    now: i64,
+) -> Result<ChainHead> {
+    let (head_seq, head_hash) = head_raw(db)?;
+    let seq = head_seq + 1;
+    let hash = entry_hash(seq, kind, ref_id, content_hash, &head_hash);
+    db.prepare_cached(
+        "INSERT INTO chain (seq, kind, ref_id, content_hash, prev_hash, hash, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(rusqlite::params![
+        seq,
+        kind,
+        ref_id,
+        content_hash,
+        head_hash,
+        hash,
+        now
+    ])?;
+    Ok(ChainHead { seq, hash })
+}
+
+/// [`append_raw`] through sqlx's connection.
 pub(crate) async fn append_tx(
     conn: &mut SqliteConnection,
     kind: &str,
@@ -287,39 +320,33 @@ pub(crate) async fn append_tx(
     content_hash: &str,
     now: i64,
 ) -> Result<ChainHead> {
-    let (head_seq, head_hash) = head_tx(conn).await?;
-    let seq = head_seq + 1;
-    let hash = entry_hash(seq, kind, ref_id, content_hash, &head_hash);
-    sqlx::query(
-        "INSERT INTO chain (seq, kind, ref_id, content_hash, prev_hash, hash, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(seq)
-    .bind(kind)
-    .bind(ref_id)
-    .bind(content_hash)
-    .bind(&head_hash)
-    .bind(&hash)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(ChainHead { seq, hash })
+    scan::with_raw(conn, |db| append_raw(db, kind, ref_id, content_hash, now)).await
 }
 
 /// Hashes a finalized generation as it now stands in the database and appends it.
+pub(crate) fn append_generation_raw(
+    db: &rusqlite::Connection,
+    id: i64,
+    now: i64,
+) -> Result<ChainHead> {
+    let (g, events) =
+        record::load_generations_raw(db, &[id])?
+            .remove(&id)
+            .ok_or(AuditError::NotFound {
+                what: "generation",
+                id,
+            })?;
+    let content = generation_content_hash(&g, &events);
+    append_raw(db, "generation", id, &content, now)
+}
+
+/// [`append_generation_raw`] through sqlx's connection.
 pub(crate) async fn append_generation_tx(
     conn: &mut SqliteConnection,
     id: i64,
     now: i64,
 ) -> Result<ChainHead> {
-    let (g, events) = record::load_generation(conn, id)
-        .await?
-        .ok_or(AuditError::NotFound {
-            what: "generation",
-            id,
-        })?;
-    let content = generation_content_hash(&g, &events);
-    append_tx(conn, "generation", id, &content, now).await
+    scan::with_raw(conn, |db| append_generation_raw(db, id, now)).await
 }
 
 /// Hashes a review row as stored and appends it.

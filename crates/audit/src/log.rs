@@ -2,6 +2,7 @@
 
 use crate::chain;
 use crate::error::{AuditError, Result};
+use crate::scan;
 use crate::types::*;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -373,10 +374,20 @@ impl AuditLog {
                 "finish_generation needs a final status, not running".into(),
             ));
         }
-        let mut tx = self.begin_write().await?;
-        let head = finish_generation_tx(&mut tx, id, &finish, now_ms()).await?;
-        tx.commit().await?;
-        Ok(head)
+        if self.read_only {
+            return Err(read_only());
+        }
+        let mut conn = self.conn().await?;
+        scan::with_raw(&mut conn, |db| {
+            // BEGIN IMMEDIATE, as `begin_write`: the chain head cannot move before COMMIT.
+            // Dropped without a commit (an error), the transaction rolls back.
+            let tx =
+                rusqlite::Transaction::new_unchecked(db, rusqlite::TransactionBehavior::Immediate)?;
+            let head = finish_generation_raw(&tx, id, &finish, now_ms())?;
+            tx.commit()?;
+            Ok(head)
+        })
+        .await
     }
 
     /// Records a user's flag on a generation (chained). Returns the review row's id.
@@ -412,11 +423,17 @@ pub(crate) fn spans_json(spans: &[(usize, usize)]) -> String {
 
 /// Why a write that needed a running generation touched nothing.
 async fn not_running(conn: &mut SqliteConnection, id: GenerationId, what: &str) -> AuditError {
-    let status: std::result::Result<Option<String>, _> =
-        sqlx::query_scalar("SELECT status FROM generations WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&mut *conn)
-            .await;
+    scan::with_raw(conn, |db| Ok(not_running_raw(db, id, what)))
+        .await
+        .unwrap_or_else(|e| e)
+}
+
+/// The error for a write that found no running generation `id`: not found, or finalized.
+fn not_running_raw(db: &rusqlite::Connection, id: GenerationId, what: &str) -> AuditError {
+    use rusqlite::OptionalExtension;
+    let status: rusqlite::Result<Option<String>> = db
+        .prepare_cached("SELECT status FROM generations WHERE id = ?")
+        .and_then(|mut s| s.query_row([id.0], |r| r.get(0)).optional());
     match status {
         Ok(None) => AuditError::NotFound {
             what: "generation",
@@ -470,35 +487,40 @@ pub(crate) async fn begin_generation_tx(
     Ok(GenerationId(id))
 }
 
-pub(crate) async fn finish_generation_tx(
-    conn: &mut SqliteConnection,
+/// Finalizes running generation `id` and appends it to the chain. Runs inside the
+/// caller's write transaction, on the connection directly: it is every chat turn's last
+/// write, and through sqlx each of its five statements was a hand-off to the connection's
+/// worker thread and back.
+fn finish_generation_raw(
+    db: &rusqlite::Connection,
     id: GenerationId,
     f: &Finish,
     now: i64,
 ) -> Result<ChainHead> {
-    let res = sqlx::query(
-        "UPDATE generations SET status = ?, stop_reason = ?, reasoning = ?, answer = ?, \
-         prompt_tokens = ?, completion_tokens = ?, ttft_ms = ?, prompt_tps = ?, gen_tps = ?, \
-         error = ?, finished_at = ? WHERE id = ? AND status = 'running'",
-    )
-    .bind(f.status.as_str())
-    .bind(&f.stop_reason)
-    .bind(&f.reasoning)
-    .bind(&f.answer)
-    .bind(f.prompt_tokens)
-    .bind(f.completion_tokens)
-    .bind(f.ttft_ms)
-    .bind(f.prompt_tps)
-    .bind(f.gen_tps)
-    .bind(&f.error)
-    .bind(now)
-    .bind(id.0)
-    .execute(&mut *conn)
-    .await?;
-    if res.rows_affected() == 0 {
-        return Err(not_running(conn, id, "finish").await);
+    let updated = db
+        .prepare_cached(
+            "UPDATE generations SET status = ?, stop_reason = ?, reasoning = ?, answer = ?, \
+             prompt_tokens = ?, completion_tokens = ?, ttft_ms = ?, prompt_tps = ?, \
+             gen_tps = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'",
+        )?
+        .execute(rusqlite::params![
+            f.status.as_str(),
+            f.stop_reason,
+            f.reasoning,
+            f.answer,
+            f.prompt_tokens,
+            f.completion_tokens,
+            f.ttft_ms,
+            f.prompt_tps,
+            f.gen_tps,
+            f.error,
+            now,
+            id.0
+        ])?;
+    if updated == 0 {
+        return Err(not_running_raw(db, id, "finish"));
     }
-    chain::append_generation_tx(conn, id.0, now).await
+    chain::append_generation_raw(db, id.0, now)
 }
 
 async fn ensure_generation(conn: &mut SqliteConnection, id: GenerationId) -> Result<()> {

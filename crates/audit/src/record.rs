@@ -2,6 +2,7 @@
 //! the exports. Enum columns stay text here so that a hand-edited value is hashed, not lost.
 
 use crate::error::{AuditError, Result};
+use crate::scan;
 use crate::types::*;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
@@ -44,6 +45,11 @@ pub(crate) trait Cols {
         self.opt_str(i)?
             .ok_or_else(|| AuditError::InvalidState(format!("column {i} is NULL")))
     }
+    fn f64(&self, i: usize) -> Result<f64> {
+        self.opt_f64(i)?
+            .ok_or_else(|| AuditError::InvalidState(format!("column {i} is NULL")))
+    }
+    fn opt_i64(&self, i: usize) -> Result<Option<i64>>;
 }
 
 impl Cols for SqliteRow {
@@ -54,6 +60,9 @@ impl Cols for SqliteRow {
         Ok(self.try_get(i)?)
     }
     fn i64(&self, i: usize) -> Result<i64> {
+        Ok(self.try_get(i)?)
+    }
+    fn opt_i64(&self, i: usize) -> Result<Option<i64>> {
         Ok(self.try_get(i)?)
     }
 }
@@ -67,6 +76,9 @@ impl Cols for rusqlite::Row<'_> {
     }
     fn i64(&self, i: usize) -> Result<i64> {
         Ok(self.get_ref(i)?.as_i64()?)
+    }
+    fn opt_i64(&self, i: usize) -> Result<Option<i64>> {
+        Ok(self.get_ref(i)?.as_i64_or_null()?)
     }
 }
 
@@ -369,32 +381,34 @@ pub(crate) struct GenRow {
 }
 
 impl GenRow {
-    pub(crate) fn from_row(r: &SqliteRow) -> Result<Self> {
+    /// Reads a row selected with [`GEN_COLS`], through sqlx or directly.
+    pub(crate) fn from_row<R: Cols>(r: &R) -> Result<Self> {
+        let owned = |v: Option<&str>| v.map(str::to_owned);
         Ok(GenRow {
-            id: r.try_get(0)?,
-            conversation_id: r.try_get(1)?,
-            turn_index: r.try_get(2)?,
-            prompt: r.try_get(3)?,
-            rendered_prompt_hash: r.try_get(4)?,
-            model_name: r.try_get(5)?,
-            model_sha256: r.try_get(6)?,
-            model_meta: r.try_get(7)?,
-            settings: r.try_get(8)?,
-            reasoning: r.try_get(9)?,
-            answer: r.try_get(10)?,
-            status: r.try_get(11)?,
-            stop_reason: r.try_get(12)?,
-            prompt_tokens: r.try_get(13)?,
-            completion_tokens: r.try_get(14)?,
-            ttft_ms: r.try_get(15)?,
-            prompt_tps: r.try_get(16)?,
-            gen_tps: r.try_get(17)?,
-            error: r.try_get(18)?,
-            app_version: r.try_get(19)?,
-            created_at: r.try_get(20)?,
-            finished_at: r.try_get(21)?,
-            flagged: r.try_get(22)?,
-            review_status: r.try_get(23)?,
+            id: r.i64(0)?,
+            conversation_id: r.opt_i64(1)?,
+            turn_index: r.i64(2)?,
+            prompt: r.str(3)?.to_owned(),
+            rendered_prompt_hash: r.str(4)?.to_owned(),
+            model_name: r.str(5)?.to_owned(),
+            model_sha256: owned(r.opt_str(6)?),
+            model_meta: r.str(7)?.to_owned(),
+            settings: r.str(8)?.to_owned(),
+            reasoning: r.str(9)?.to_owned(),
+            answer: r.str(10)?.to_owned(),
+            status: r.str(11)?.to_owned(),
+            stop_reason: owned(r.opt_str(12)?),
+            prompt_tokens: r.opt_i64(13)?,
+            completion_tokens: r.opt_i64(14)?,
+            ttft_ms: r.opt_f64(15)?,
+            prompt_tps: r.opt_f64(16)?,
+            gen_tps: r.opt_f64(17)?,
+            error: owned(r.opt_str(18)?),
+            app_version: r.str(19)?.to_owned(),
+            created_at: r.i64(20)?,
+            finished_at: r.opt_i64(21)?,
+            flagged: r.i64(22)? != 0,
+            review_status: r.str(23)?.to_owned(),
         })
     }
 
@@ -483,18 +497,19 @@ impl EventRow {
         }
     }
 
-    pub(crate) fn from_row(r: &SqliteRow) -> Result<Self> {
+    /// Reads a row selected with [`EVENT_COLS`], through sqlx or directly.
+    pub(crate) fn from_row<R: Cols>(r: &R) -> Result<Self> {
         Ok(EventRow {
-            id: r.try_get(0)?,
-            generation_id: r.try_get(1)?,
-            stage: r.try_get(2)?,
-            scanner: r.try_get(3)?,
-            category: r.try_get(4)?,
-            score: r.try_get(5)?,
-            action: r.try_get(6)?,
-            spans: r.try_get(7)?,
-            policy_version: r.try_get(8)?,
-            created_at: r.try_get(9)?,
+            id: r.i64(0)?,
+            generation_id: r.i64(1)?,
+            stage: r.str(2)?.to_owned(),
+            scanner: r.str(3)?.to_owned(),
+            category: r.str(4)?.to_owned(),
+            score: r.f64(5)?,
+            action: r.str(6)?.to_owned(),
+            spans: r.str(7)?.to_owned(),
+            policy_version: r.str(8)?.to_owned(),
+            created_at: r.i64(9)?,
         })
     }
 
@@ -586,6 +601,14 @@ pub(crate) async fn load_generations(
     conn: &mut SqliteConnection,
     ids: &[i64],
 ) -> Result<HashMap<i64, (GenRow, Vec<EventRow>)>> {
+    scan::with_raw(conn, |db| load_generations_raw(db, ids)).await
+}
+
+/// [`load_generations`] on a connection already in hand.
+pub(crate) fn load_generations_raw(
+    db: &rusqlite::Connection,
+    ids: &[i64],
+) -> Result<HashMap<i64, (GenRow, Vec<EventRow>)>> {
     let mut out = HashMap::with_capacity(ids.len());
     if ids.is_empty() {
         return Ok(out);
@@ -594,16 +617,20 @@ pub(crate) async fn load_generations(
     let sql = format!(
         "SELECT {GEN_COLS} FROM generations g WHERE g.id IN (SELECT value FROM json_each(?))"
     );
-    for row in sqlx::query(&sql).bind(&list).fetch_all(&mut *conn).await? {
-        let g = GenRow::from_row(&row)?;
+    let mut stmt = db.prepare_cached(&sql)?;
+    let mut rows = stmt.query([&list])?;
+    while let Some(row) = rows.next()? {
+        let g = GenRow::from_row(row)?;
         out.insert(g.id, (g, Vec::new()));
     }
     let sql = format!(
         "SELECT {EVENT_COLS} FROM guard_events \
          WHERE generation_id IN (SELECT value FROM json_each(?)) ORDER BY generation_id, id"
     );
-    for row in sqlx::query(&sql).bind(&list).fetch_all(&mut *conn).await? {
-        let e = EventRow::from_row(&row)?;
+    let mut stmt = db.prepare_cached(&sql)?;
+    let mut rows = stmt.query([&list])?;
+    while let Some(row) = rows.next()? {
+        let e = EventRow::from_row(row)?;
         if let Some((_, events)) = out.get_mut(&e.generation_id) {
             events.push(e);
         }

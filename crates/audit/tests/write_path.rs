@@ -205,6 +205,10 @@ async fn a_write_lock_held_past_the_busy_timeout_is_a_locked_error() {
     };
     let log = AuditLog::open_with(&t.path, options).await.unwrap();
     let id = finished(&log, "p", "a").await;
+    let running = log
+        .begin_generation(new_generation("finishing"))
+        .await
+        .unwrap();
 
     let mut other = raw(&t.path).await;
     other.execute("BEGIN IMMEDIATE").await.unwrap();
@@ -218,12 +222,24 @@ async fn a_write_lock_held_past_the_busy_timeout_is_a_locked_error() {
     assert!(started.elapsed() >= Duration::from_millis(90));
     let err = log.flag(id, "x").await.unwrap_err();
     assert_eq!(err.code(), "locked");
+    // Finishing (on the connection directly, see `finish_generation`) is refused the same
+    // way and leaves the row as it was: running, off the chain.
+    let err = log
+        .finish_generation(running, Finish::new(Status::Completed, "", "done"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuditError::Locked { .. }), "{err:?}");
+    assert_eq!(log.show(running).await.unwrap().status, Status::Running);
     // Readers are not blocked by a writer under WAL.
     assert_eq!(log.show(id).await.unwrap().answer, "a");
     other.execute("ROLLBACK").await.unwrap();
     log.begin_generation(new_generation("now fine"))
         .await
         .unwrap();
+    log.finish_generation(running, Finish::new(Status::Completed, "", "done"))
+        .await
+        .unwrap();
+    assert!(log.verify(None).await.unwrap().ok);
 }
 
 #[tokio::test]
