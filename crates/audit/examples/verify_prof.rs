@@ -1,5 +1,6 @@
 //! Profiling helper: `verify_prof fill ROWS DB [BATCH]` keeps a filled log, `verify_prof
-//! single ROWS DB` adds rows through the real write path; `verify_prof verify DB`
+//! single ROWS DB` adds rows through the real write path, `verify_prof search DB` times
+//! full-text searches; `verify_prof verify DB`
 //! and `verify_prof export DB OUT` time one pass over it.
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -16,6 +17,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let r =
                 warden_audit::bench::insert_one_per_transaction(&log, args[1].parse()?, 7).await?;
             println!("{r:?}");
+        }
+        "search" => {
+            let log = warden_audit::AuditLog::open(&args[1]).await?;
+            let r = warden_audit::bench::time_search(&log, 20).await?;
+            println!("search {r:?}");
         }
         "verify" => {
             let log = warden_audit::AuditLog::open(&args[1]).await?;
