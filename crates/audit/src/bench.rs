@@ -622,8 +622,17 @@ pub async fn time_search(log: &AuditLog, rounds: usize) -> Result<Latency> {
 
 /// Peak resident memory of this process so far, in bytes (Linux only).
 pub fn peak_rss_bytes() -> Option<u64> {
+    status_kb("VmHWM:")
+}
+
+/// Resident memory of this process now, in bytes (Linux only).
+pub fn rss_bytes() -> Option<u64> {
+    status_kb("VmRSS:")
+}
+
+fn status_kb(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
 }
@@ -643,13 +652,17 @@ pub struct ExportTiming {
     pub bytes: u64,
     /// Wall time.
     pub elapsed: Duration,
-    /// Peak RSS during the export, when measurable.
+    /// Peak RSS during the export, when measurable. In a process that did other work
+    /// first (the bench filled the log), this includes heap kept from that work.
     pub peak_rss_bytes: Option<u64>,
+    /// RSS when the export started: `peak_rss_bytes` minus this is what the export added.
+    pub rss_at_start_bytes: Option<u64>,
 }
 
 /// Exports everything as JSONL to `path` and measures time and peak memory.
 pub async fn time_export(log: &AuditLog, path: &Path) -> Result<ExportTiming> {
     let reset = reset_peak_rss();
+    let rss_at_start_bytes = rss_bytes();
     let cancel = AtomicBool::new(false);
     let t = Instant::now();
     let summary = log
@@ -667,6 +680,7 @@ pub async fn time_export(log: &AuditLog, path: &Path) -> Result<ExportTiming> {
         bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
         elapsed,
         peak_rss_bytes: if reset { peak_rss_bytes() } else { None },
+        rss_at_start_bytes,
     })
 }
 
