@@ -374,20 +374,16 @@ impl AuditLog {
                 "finish_generation needs a final status, not running".into(),
             ));
         }
-        if self.read_only {
-            return Err(read_only());
-        }
-        let mut conn = self.conn().await?;
-        scan::with_raw(&mut conn, |db| {
-            // BEGIN IMMEDIATE, as `begin_write`: the chain head cannot move before COMMIT.
-            // Dropped without a commit (an error), the transaction rolls back.
-            let tx =
-                rusqlite::Transaction::new_unchecked(db, rusqlite::TransactionBehavior::Immediate)?;
-            let head = finish_generation_raw(&tx, id, &finish, now_ms())?;
-            tx.commit()?;
-            Ok(head)
+        // BEGIN IMMEDIATE and COMMIT go through sqlx: waiting for another writer's lock then
+        // happens on sqlx's worker thread, not on this one, which may be the thread that
+        // writer's task needs to finish (one runtime thread, two logs on one file).
+        let mut tx = self.begin_write().await?;
+        let head = scan::with_raw(&mut tx, |db| {
+            finish_generation_raw(db, id, &finish, now_ms())
         })
-        .await
+        .await?;
+        tx.commit().await?;
+        Ok(head)
     }
 
     /// Records a user's flag on a generation (chained). Returns the review row's id.
@@ -489,7 +485,7 @@ pub(crate) async fn begin_generation_tx(
 
 /// Finalizes running generation `id` and appends it to the chain. Runs inside the
 /// caller's write transaction, on the connection directly: it is every chat turn's last
-/// write, and through sqlx each of its five statements was a hand-off to the connection's
+/// write, and through sqlx each of its statements was a hand-off to the connection's
 /// worker thread and back.
 fn finish_generation_raw(
     db: &rusqlite::Connection,

@@ -13,7 +13,10 @@ use sqlx::SqliteConnection;
 
 /// Runs `f` on a `rusqlite` view of `conn`'s SQLite handle (same connection, same open
 /// transaction). `f` must finalize every statement it prepares before returning (statements
-/// are dropped with it; the cached ones go with the view).
+/// are dropped with it; the cached ones go with the view). `f` runs on the caller's thread
+/// and blocks it: it must not wait for a lock (no `BEGIN IMMEDIATE`, no write outside a
+/// write transaction the connection already holds), because the task holding that lock may
+/// need this very thread to release it. Take the lock through sqlx first (its worker waits).
 #[allow(unsafe_code)]
 pub(crate) async fn with_raw<T>(
     conn: &mut SqliteConnection,

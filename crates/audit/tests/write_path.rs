@@ -319,3 +319,28 @@ async fn a_read_only_file_is_a_read_only_error() {
         "{err:?}"
     );
 }
+
+/// A finish that has to wait for another writer's lock waits without blocking the thread:
+/// on a one-thread runtime, the task holding the lock still gets to release it.
+#[tokio::test]
+async fn a_finish_waiting_for_another_writer_lets_that_writer_finish() {
+    use sqlx::Executor;
+    let t = temp_log().await;
+    let id = t
+        .log
+        .begin_generation(new_generation("waits"))
+        .await
+        .unwrap();
+    let mut other = raw(&t.path).await;
+    other.execute("BEGIN IMMEDIATE").await.unwrap();
+    let release = async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        other.execute("ROLLBACK").await.unwrap();
+    };
+    let finish = t
+        .log
+        .finish_generation(id, Finish::new(Status::Completed, "", "done"));
+    let ((), head) = tokio::join!(release, finish);
+    head.unwrap();
+    assert!(t.log.verify(None).await.unwrap().ok);
+}
