@@ -415,7 +415,8 @@ impl AuditLog {
                         "the export writer panicked".into(),
                     ))
                 });
-                // The reader's error first, unless the writer's failure stopped it.
+                // The writer's error first: when it fails (disk full, cancel) the reader
+                // only sees a closed channel and stops. Otherwise the reader's.
                 match (read, wrote) {
                     (_, Err(e)) | (Err(e), Ok(())) => Err(e),
                     (Ok(()), Ok(())) => Ok(()),
