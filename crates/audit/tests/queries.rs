@@ -543,3 +543,44 @@ async fn export_to_path_is_atomic_and_cancel_leaves_nothing() {
         .unwrap_err();
     assert!(matches!(err, AuditError::MissingDirectory { .. }));
 }
+
+/// A writer that fails once it has taken `0` more bytes, like a disk filling up.
+struct FillsUp(usize);
+
+impl std::io::Write for FillsUp {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() > self.0 {
+            return Err(std::io::Error::other("no space left on device"));
+        }
+        self.0 -= buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The export writes on its own thread: a write that fails there ends the export with that
+/// error (the reading side stops too), rather than hanging or reporting success.
+#[tokio::test]
+async fn an_export_whose_writer_fails_returns_the_write_error() {
+    let t = temp_log().await;
+    for i in 0..1200 {
+        finished(&t.log, &format!("prompt {i}"), "answer").await;
+    }
+    let cancel = AtomicBool::new(false);
+    let err = t
+        .log
+        .export(
+            FillsUp(50_000),
+            ExportFormat::Jsonl,
+            &Filter::default(),
+            |_, _| {},
+            &cancel,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuditError::Io(_)), "{err:?}");
+    // The connection went back to the pool in a usable state.
+    assert_eq!(t.log.count(&Filter::default()).await.unwrap(), 1200);
+}
