@@ -17,5 +17,6 @@ const COMMAND_NAMES: &[&str] = &[
     "audit_flag",
     "audit_review",
     "audit_stats",
+    "audit_verify",
     "export",
 ];

@@ -45,6 +45,7 @@ commands![
     review::audit_flag,
     review::audit_review,
     review::audit_stats,
+    review::audit_verify,
     export::export,
 ];
 

@@ -1,8 +1,10 @@
-//! Review commands over the audit log: list, show, flag, review, and the dashboard's stats.
+//! Review commands over the audit log: list, show, flag, review, verify the hash chain, and
+//! the dashboard's stats.
 
 use tauri::AppHandle;
 use warden_audit::{
     Filter, GenerationDetail, GenerationId, GenerationSummary, Page, ReviewInput, Stats,
+    VerifyReport,
 };
 
 use crate::error::ApiResult;
@@ -51,6 +53,12 @@ pub async fn audit_review(app: AppHandle, id: i64, input: ReviewInput) -> ApiRes
         Ok(st.reader()?.call(|a| a.review(GenerationId(id), input))?)
     })
     .await
+}
+
+/// Walks the hash chain (as `warden audit verify`): intact, or the first broken link.
+#[tauri::command]
+pub async fn audit_verify(app: AppHandle) -> ApiResult<VerifyReport> {
+    blocking(app, move |st| Ok(st.reader()?.call(|a| a.verify(None))?)).await
 }
 
 /// Counts over the audit log (the Dashboard): per day, by stage, action and category.
