@@ -270,6 +270,21 @@ test("review lists generations and export writes a JSONL file", async () => {
   // Query afresh on every try: a list fetched once, before the screen refreshed, stays empty.
   await browser.waitUntil(async () => (await browser.$$(".review-list li[data-id]").length) >= 3, { timeout: 5_000 });
   await browser.$(".review-detail h2").waitForExist({ timeout: 5_000 });
+  // The screen checks the hash chain when it first opens. The seeded rows were inserted with
+  // SQL, around the write path, so the real verify must say so and name the first of them.
+  let chain = "";
+  await browser
+    .waitUntil(async () => (chain = await browser.$(".chain-status").getText()).startsWith("Chain "), { timeout: 10_000 })
+    .catch(() => assert.fail(`chain status: ${JSON.stringify(chain)}`));
+  assert.match(chain, /^Chain broken: generation 1 is finalized but not on the chain/);
+  // A verdict with a corrected answer: it must reach the audit log (and the export below).
+  await browser.$("#corrected-answer").setValue("A corrected answer from the e2e run.");
+  await browser.$("#review-note").setValue("checked by e2e");
+  await browser.$(".review-actions [data-status='harmful']").click();
+  await browser.waitUntil(
+    async () => (await browser.execute(() => [...document.querySelectorAll(".review-list .review-state")].map((e) => e.textContent))).includes("harmful"),
+    { timeout: 5_000 },
+  );
   await shot("06-review");
   await browser.$("button[data-screen='export']").click();
   const out = path.join(tmp, "export.jsonl");
@@ -279,6 +294,10 @@ test("review lists generations and export writes a JSONL file", async () => {
   const lines = fs.readFileSync(out, "utf8").trim().split("\n");
   assert.ok(lines.length >= 3, `${lines.length} records exported`);
   assert.ok(lines.every((l) => JSON.parse(l)));
+  const reviewed = lines.map((l) => JSON.parse(l)).filter((r) => r.review.status === "harmful");
+  assert.equal(reviewed.length, 1, "the reviewed generation is exported with its verdict");
+  assert.equal(reviewed[0].review.corrected_answer, "A corrected answer from the e2e run.");
+  assert.equal(reviewed[0].review.note, "checked by e2e");
   await shot("07-export");
   figures.rssIdleMb = rssMb();
 });

@@ -129,6 +129,18 @@ export interface GenerationDetail {
   guard_events: GuardEvent[];
 }
 
+/** What walking the audit log's hash chain found (`VerifyReport` in Rust). */
+export interface VerifyReport {
+  ok: boolean;
+  entries: number;
+  generations: number;
+  reviews: number;
+  checkpoints: number;
+  head: { seq: number; hash: string } | null;
+  pruned_through: number | null;
+  first_break: { problem: string; seq: number | null; table: string; row_id: number | null; message: string } | null;
+}
+
 export type RamFit = "fits" | "tight" | "too_big" | "unknown";
 
 export interface ModelCard {
@@ -244,8 +256,12 @@ export const api = {
     invoke<GenerationSummary[]>("audit_list", { filter, page: { limit, offset: 0, before: null } }),
   auditShow: (id: number) => invoke<GenerationDetail>("audit_show", { id }),
   auditFlag: (id: number, reason: string) => invoke<number>("audit_flag", { id, reason }),
-  auditReview: (id: number, status: ReviewStatus, note?: string) =>
-    invoke<number>("audit_review", { id, input: { status, note: note || null } }),
+  auditReview: (id: number, status: ReviewStatus, note?: string, correctedAnswer?: string) =>
+    invoke<number>("audit_review", {
+      id,
+      input: { status, note: note || null, corrected_answer: correctedAnswer || null },
+    }),
+  auditVerify: () => invoke<VerifyReport>("audit_verify"),
   exportAudit(
     format: ExportFormat,
     path: string,

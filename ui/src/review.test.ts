@@ -3,6 +3,8 @@ import { afterEach, beforeEach, expect, test } from "vitest";
 import { ReviewScreen } from "./review";
 
 let calls: { cmd: string; args: Record<string, unknown> }[];
+const intact = { ok: true, entries: 6, generations: 5, reviews: 1, checkpoints: 0, head: { seq: 6, hash: "abcdef0123456789ff" }, pruned_through: null, first_break: null };
+let verifyResult: unknown;
 const rows = [1, 2, 3].map((id) => ({
   id,
   conversation_id: 1,
@@ -20,6 +22,7 @@ const rows = [1, 2, 3].map((id) => ({
 
 beforeEach(() => {
   calls = [];
+  verifyResult = intact;
   mockIPC((cmd, payload) => {
     const args = (payload ?? {}) as Record<string, unknown>;
     calls.push({ cmd, args });
@@ -27,6 +30,7 @@ beforeEach(() => {
       const f = args.filter as { flagged?: boolean };
       return f.flagged ? rows.filter((r) => r.flagged) : rows;
     }
+    if (cmd === "audit_verify") return verifyResult;
     if (cmd === "audit_show") {
       const id = args.id as number;
       return { id, prompt: `prompt ${id}`, reasoning: id === 1 ? "" : "r", answer: "<script>x()</script>", status: "completed", stop_reason: null, model_name: "m.gguf", created_at: 0, flagged: false, review_status: "unreviewed", guard_events: [] };
@@ -68,9 +72,46 @@ test("status buttons and 1/2/3 record a review", async () => {
   await settle();
   const reviews = calls.filter((c) => c.cmd === "audit_review").map((c) => c.args);
   expect(reviews).toEqual([
-    { id: 1, input: { status: "harmful", note: null } },
-    { id: 1, input: { status: "needs-fix", note: null } },
+    { id: 1, input: { status: "harmful", note: null, corrected_answer: null } },
+    { id: 1, input: { status: "needs-fix", note: null, corrected_answer: null } },
   ]);
+});
+
+test("a verdict carries the note and the corrected answer", async () => {
+  const s = new ReviewScreen();
+  document.body.appendChild(s.el);
+  await s.show();
+  (s.el.querySelector("#review-note") as HTMLTextAreaElement).value = " leaks a recipe ";
+  (s.el.querySelector("#corrected-answer") as HTMLTextAreaElement).value = "I can't help with that.";
+  s.onKey(new KeyboardEvent("keydown", { key: "2" }));
+  await settle();
+  const reviews = calls.filter((c) => c.cmd === "audit_review").map((c) => c.args);
+  expect(reviews).toEqual([
+    { id: 1, input: { status: "harmful", note: "leaks a recipe", corrected_answer: "I can't help with that." } },
+  ]);
+});
+
+test("opening the screen verifies the chain once; a broken link is named", async () => {
+  const s = new ReviewScreen();
+  document.body.appendChild(s.el);
+  await s.show();
+  await settle();
+  const status = s.el.querySelector(".chain-status") as HTMLElement;
+  expect(status.textContent).toBe("Chain intact · 6 entries · head abcdef012345…");
+  expect(status.classList.contains("ok")).toBe(true);
+  await s.show();
+  await settle();
+  expect(calls.filter((c) => c.cmd === "audit_verify").length).toBe(1);
+
+  verifyResult = {
+    ...intact,
+    ok: false,
+    first_break: { problem: "row_altered", seq: 3, table: "generations", row_id: 3, message: "generation 3 was altered after it was recorded (chain entry 3)" },
+  };
+  (s.el.querySelector("#verify-chain") as HTMLButtonElement).click();
+  await settle();
+  expect(status.textContent).toBe("Chain broken: generation 3 was altered after it was recorded (chain entry 3)");
+  expect(status.classList.contains("broken")).toBe(true);
 });
 
 test("the flagged filter asks the audit log for flagged rows only", async () => {

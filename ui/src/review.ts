@@ -1,5 +1,7 @@
 // The Review screen: generations from the audit log, a flagged filter, the detail of one, and
-// the reviewer's verdict. j/k move, 1/2/3 mark ok / harmful / needs-fix.
+// the reviewer's verdict with an optional note and corrected answer (which feed the SFT and
+// preference exports). j/k move, 1/2/3 mark ok / harmful / needs-fix. The toolbar shows
+// whether the log's hash chain is intact (checked when the screen first opens, and on demand).
 
 import { append, clear, h } from "./dom";
 import { api, asApiError, type GenerationSummary, type ReviewStatus } from "./ipc";
@@ -12,8 +14,11 @@ export class ReviewScreen {
   private readonly detail: HTMLElement;
   private readonly flaggedOnly: HTMLInputElement;
   private readonly search: HTMLInputElement;
+  private readonly chain: HTMLElement;
+  private readonly verifyBtn: HTMLButtonElement;
   private rows: GenerationSummary[] = [];
   private selected = -1;
+  private verified = false;
 
   constructor() {
     this.flaggedOnly = h("input", { type: "checkbox", id: "flagged-only" });
@@ -22,6 +27,9 @@ export class ReviewScreen {
     this.search.addEventListener("change", () => void this.refresh());
     this.list = h("ul", { class: "review-list", role: "listbox", "aria-label": "Generations" });
     this.detail = h("div", { class: "review-detail" });
+    this.chain = h("span", { class: "chain-status", role: "status", "aria-live": "polite" });
+    this.verifyBtn = h("button", { type: "button", id: "verify-chain", title: "Walk the audit log's hash chain" }, "Verify chain");
+    this.verifyBtn.addEventListener("click", () => void this.verify());
     this.el = h(
       "section",
       { class: "screen review", "data-screen": "review", hidden: true },
@@ -31,13 +39,44 @@ export class ReviewScreen {
         h("label", {}, this.flaggedOnly, " Flagged only"),
         this.search,
         h("span", { class: "hint" }, "j/k move · 1 ok · 2 harmful · 3 needs fix"),
+        this.verifyBtn,
+        this.chain,
       ),
       h("div", { class: "review-body" }, this.list, this.detail),
     );
   }
 
   async show(): Promise<void> {
+    if (!this.verified) {
+      this.verified = true;
+      void this.verify();
+    }
     await this.refresh();
+  }
+
+  /** Walks the hash chain and shows the outcome: intact, or the first broken link. */
+  async verify(): Promise<void> {
+    this.verifyBtn.disabled = true;
+    this.chain.className = "chain-status busy";
+    this.chain.textContent = "Verifying the hash chain…";
+    try {
+      const r = await api.auditVerify();
+      if (r.ok) {
+        this.chain.className = "chain-status ok";
+        this.chain.textContent =
+          r.entries === 0
+            ? "Chain intact · empty log"
+            : `Chain intact · ${r.entries} entries · head ${r.head?.hash.slice(0, 12) ?? ""}…`;
+      } else {
+        this.chain.className = "chain-status broken";
+        this.chain.textContent = `Chain broken: ${r.first_break?.message ?? "see warden audit verify"}`;
+      }
+    } catch (e) {
+      this.chain.className = "chain-status broken";
+      this.chain.textContent = `Could not verify: ${asApiError(e).message}`;
+    } finally {
+      this.verifyBtn.disabled = false;
+    }
   }
 
   onKey(e: KeyboardEvent): void {
@@ -99,6 +138,12 @@ export class ReviewScreen {
         const reason = flagReason.value.trim() || "flagged in review";
         void api.auditFlag(id, reason).then(() => this.refresh(), (e) => this.error(e));
       });
+      const note = h("textarea", { id: "review-note", rows: "2", placeholder: "Note (optional)" });
+      const corrected = h("textarea", {
+        id: "corrected-answer",
+        rows: "4",
+        placeholder: "Corrected answer (optional): feeds the SFT and preference exports",
+      });
       const buttons = STATUSES.map((s, n) => {
         const b = h(
           "button",
@@ -113,6 +158,7 @@ export class ReviewScreen {
         h("h2", {}, `Generation ${d.id}`),
         h("p", { class: "meta" }, `${d.status} · ${d.model_name} · review: ${d.review_status}${d.flagged ? " · flagged" : ""}`),
         h("div", { class: "review-actions" }, ...buttons, flagReason, flagBtn),
+        h("div", { class: "review-edit" }, note, corrected),
         section("Prompt", d.prompt),
         d.reasoning ? section("Reasoning", d.reasoning) : null,
         section("Answer", d.answer || "(no answer)"),
@@ -134,8 +180,10 @@ export class ReviewScreen {
   private async mark(status: ReviewStatus): Promise<void> {
     const row = this.rows[this.selected];
     if (!row) return;
+    const field = (id: string) =>
+      (this.detail.querySelector(`#${id}`) as HTMLTextAreaElement | null)?.value.trim() || undefined;
     try {
-      await api.auditReview(row.id, status);
+      await api.auditReview(row.id, status, field("review-note"), field("corrected-answer"));
       await this.refresh();
     } catch (e) {
       this.error(e);
