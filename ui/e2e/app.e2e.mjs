@@ -286,6 +286,16 @@ test("review lists generations and export writes a JSONL file", async () => {
     { timeout: 5_000 },
   );
   await shot("06-review");
+  // A guard-category filter goes through to SQL: S9 leaves only the blocked prompt.
+  await browser.$("#filter-category").selectByAttribute("value", "S9");
+  await browser.waitUntil(
+    async () => {
+      const rows = await browser.execute(() => [...document.querySelectorAll(".review-list li[data-id]")].map((li) => li.textContent));
+      return rows.length === 1 && /blocked/.test(rows[0]);
+    },
+    { timeout: 5_000, timeoutMsg: "the S9 filter should leave the one blocked prompt" },
+  );
+  await browser.$("#filter-category").selectByAttribute("value", "");
   await browser.$("button[data-screen='export']").click();
   const out = path.join(tmp, "export.jsonl");
   await browser.$("#export-path").setValue(out);

@@ -88,6 +88,12 @@ export interface Filter {
   review_status?: string;
   category?: string;
   stage?: string;
+  action?: string;
+  model?: string;
+  /** Unix milliseconds, inclusive. */
+  from?: number;
+  /** Unix milliseconds, exclusive. */
+  to?: number;
   text?: string;
 }
 

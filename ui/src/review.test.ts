@@ -126,3 +126,32 @@ test("the flagged filter asks the audit log for flagged rows only", async () => 
   expect(calls.filter((c) => c.cmd === "audit_list").pop()?.args.filter).toEqual({ flagged: true });
   expect(s.el.querySelectorAll(".review-list li").length).toBe(1);
 });
+
+test("the toolbar's filters go to the audit log as one Filter", async () => {
+  const s = new ReviewScreen();
+  document.body.appendChild(s.el);
+  await s.show();
+  const set = (sel: string, value: string) => {
+    const el = s.el.querySelector(sel) as HTMLInputElement | HTMLSelectElement;
+    el.value = value;
+    el.dispatchEvent(new Event("change"));
+  };
+  set("#filter-review", "unreviewed");
+  set("#filter-category", "S9");
+  set("#filter-stage", "input");
+  set("#filter-action", "block");
+  set("#filter-model", " m.gguf ");
+  set("#filter-from", "2026-11-01");
+  set("#filter-to", "2026-11-02");
+  await settle();
+  expect(calls.filter((c) => c.cmd === "audit_list").pop()?.args.filter).toEqual({
+    review_status: "unreviewed",
+    category: "S9",
+    stage: "input",
+    action: "block",
+    model: "m.gguf",
+    from: new Date(2026, 10, 1).getTime(),
+    // The "to" day is included: the filter ends at the next midnight.
+    to: new Date(2026, 10, 3).getTime(),
+  });
+});

@@ -4,9 +4,33 @@
 // whether the log's hash chain is intact (checked when the screen first opens, and on demand).
 
 import { append, clear, h } from "./dom";
-import { api, asApiError, type GenerationSummary, type ReviewStatus } from "./ipc";
+import { api, asApiError, type Filter, type GenerationSummary, type ReviewStatus } from "./ipc";
 
 const STATUSES: ReviewStatus[] = ["ok", "harmful", "needs-fix"];
+const CATEGORIES = [
+  ...Array.from({ length: 14 }, (_, i) => `S${i + 1}`),
+  "injection",
+  "pii",
+  "language",
+  "r1",
+];
+
+/** A `<select>` whose first option, "any", leaves the filter out. */
+function choice(id: string, label: string, values: string[]): HTMLSelectElement {
+  return h(
+    "select",
+    { id, "aria-label": label, title: label },
+    h("option", { value: "" }, `${label}: any`),
+    ...values.map((v) => h("option", { value: v }, v)),
+  );
+}
+
+/** Unix milliseconds of a `<input type="date">`'s day (local midnight), `days` later. */
+function dayMs(input: HTMLInputElement, days = 0): number | undefined {
+  if (!input.value) return undefined;
+  const [y, m, d] = input.value.split("-").map(Number);
+  return new Date(y, m - 1, d + days).getTime();
+}
 
 export class ReviewScreen {
   readonly el: HTMLElement;
@@ -14,6 +38,13 @@ export class ReviewScreen {
   private readonly detail: HTMLElement;
   private readonly flaggedOnly: HTMLInputElement;
   private readonly search: HTMLInputElement;
+  private readonly reviewState: HTMLSelectElement;
+  private readonly category: HTMLSelectElement;
+  private readonly stage: HTMLSelectElement;
+  private readonly action: HTMLSelectElement;
+  private readonly model: HTMLInputElement;
+  private readonly from: HTMLInputElement;
+  private readonly to: HTMLInputElement;
   private readonly chain: HTMLElement;
   private readonly verifyBtn: HTMLButtonElement;
   private rows: GenerationSummary[] = [];
@@ -25,6 +56,16 @@ export class ReviewScreen {
     this.flaggedOnly.addEventListener("change", () => void this.refresh());
     this.search = h("input", { type: "search", id: "review-search", placeholder: "Search text" });
     this.search.addEventListener("change", () => void this.refresh());
+    this.reviewState = choice("filter-review", "Review", ["unreviewed", ...STATUSES]);
+    this.category = choice("filter-category", "Category", CATEGORIES);
+    this.stage = choice("filter-stage", "Stage", ["input", "reasoning", "output"]);
+    this.action = choice("filter-action", "Action", ["allow", "flag", "redact", "block"]);
+    this.model = h("input", { type: "text", id: "filter-model", placeholder: "Model file", size: "14" });
+    this.from = h("input", { type: "date", id: "filter-from", title: "From (day)" });
+    this.to = h("input", { type: "date", id: "filter-to", title: "To (day, included)" });
+    for (const el of [this.reviewState, this.category, this.stage, this.action, this.model, this.from, this.to]) {
+      el.addEventListener("change", () => void this.refresh());
+    }
     this.list = h("ul", { class: "review-list", role: "listbox", "aria-label": "Generations" });
     this.detail = h("div", { class: "review-detail" });
     this.chain = h("span", { class: "chain-status", role: "status", "aria-live": "polite" });
@@ -38,6 +79,13 @@ export class ReviewScreen {
         { class: "toolbar" },
         h("label", {}, this.flaggedOnly, " Flagged only"),
         this.search,
+        this.reviewState,
+        this.category,
+        this.stage,
+        this.action,
+        this.model,
+        this.from,
+        this.to,
         h("span", { class: "hint" }, "j/k move · 1 ok · 2 harmful · 3 needs fix"),
         this.verifyBtn,
         this.chain,
@@ -91,10 +139,7 @@ export class ReviewScreen {
 
   async refresh(): Promise<void> {
     try {
-      this.rows = await api.auditList({
-        flagged: this.flaggedOnly.checked ? true : undefined,
-        text: this.search.value.trim() || undefined,
-      });
+      this.rows = await api.auditList(this.filter());
     } catch (e) {
       clear(this.list);
       this.list.appendChild(h("li", { class: "error" }, asApiError(e).message));
@@ -103,7 +148,7 @@ export class ReviewScreen {
     clear(this.list);
     if (this.rows.length === 0) {
       this.list.appendChild(
-        h("li", { class: "empty" }, this.flaggedOnly.checked ? "Nothing flagged." : "No generations yet."),
+        h("li", { class: "empty" }, Object.keys(this.filter()).length ? "Nothing matches these filters." : "No generations yet."),
       );
       clear(this.detail);
       this.selected = -1;
@@ -122,6 +167,22 @@ export class ReviewScreen {
       this.list.appendChild(item);
     });
     await this.select(Math.max(0, Math.min(this.selected, this.rows.length - 1)));
+  }
+
+  /** The toolbar's filters; unset ones are left out. */
+  filter(): Filter {
+    const f: Filter = {
+      flagged: this.flaggedOnly.checked ? true : undefined,
+      review_status: this.reviewState.value || undefined,
+      category: this.category.value || undefined,
+      stage: this.stage.value || undefined,
+      action: this.action.value || undefined,
+      model: this.model.value.trim() || undefined,
+      from: dayMs(this.from),
+      to: dayMs(this.to, 1),
+      text: this.search.value.trim() || undefined,
+    };
+    return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as Filter;
   }
 
   private async select(i: number): Promise<void> {
