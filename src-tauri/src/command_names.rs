@@ -19,4 +19,5 @@ const COMMAND_NAMES: &[&str] = &[
     "audit_stats",
     "audit_verify",
     "export",
+    "cancel_export",
 ];

@@ -1,8 +1,9 @@
-//! Export: atomic (the audit log writes a temp file and renames it), progress over a channel.
+//! Export: atomic (the audit log writes a temp file and renames it), progress over a channel,
+//! and a cancel that leaves nothing behind.
 
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -43,7 +44,8 @@ pub async fn export(
         ));
     }
     blocking(app, move |st| {
-        let cancel = AtomicBool::new(false);
+        let cancel = &st.export_cancel;
+        cancel.store(false, Ordering::Relaxed);
         let mut last: Option<Instant> = None;
         let progress = |done: u64, total: u64| {
             if done == total || last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
@@ -52,7 +54,15 @@ pub async fn export(
             }
         };
         let reader = st.reader()?;
-        Ok(reader.call(|a| a.export_to_path(&path, format, &filter, progress, &cancel))?)
+        Ok(reader.call(|a| a.export_to_path(&path, format, &filter, progress, cancel))?)
     })
     .await
+}
+
+/// Stops the running export: it fails with code `cancelled` and leaves no file behind.
+/// Never waits for the export (it only sets a flag the export checks).
+#[tauri::command]
+pub async fn cancel_export(state: tauri::State<'_, crate::AppState>) -> ApiResult<()> {
+    state.export_cancel.store(true, Ordering::Relaxed);
+    Ok(())
 }

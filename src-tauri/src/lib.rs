@@ -47,6 +47,7 @@ commands![
     review::audit_stats,
     review::audit_verify,
     export::export,
+    export::cancel_export,
 ];
 
 /// Opens the window and runs until it closes.

@@ -22,6 +22,8 @@ pub struct AppState {
     session: Result<Mutex<Session>, ApiError>,
     reader: Result<Mutex<Audit>, ApiError>,
     canceller: Mutex<Option<Canceller>>,
+    /// Set by the Export screen's Cancel; the running export checks it per chunk of rows.
+    pub export_cancel: std::sync::atomic::AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -59,6 +61,7 @@ impl AppState {
             session,
             reader,
             canceller: Mutex::new(None),
+            export_cancel: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
