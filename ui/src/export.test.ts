@@ -24,13 +24,15 @@ test("export sends format, path and filter, and fills the progress bar", async (
   const s = new ExportScreen(() => "/data");
   document.body.appendChild(s.el);
   (s.el.querySelector("#export-format") as HTMLSelectElement).value = "csv";
-  (s.el.querySelector("#export-flagged") as HTMLInputElement).checked = true;
+  (s.el.querySelector("#export-filter-flagged") as HTMLInputElement).checked = true;
+  const category = s.el.querySelector("#export-filter-category") as HTMLSelectElement;
+  category.value = "S9";
   (s.el.querySelector("#export-go") as HTMLButtonElement).click();
   await settle();
   await settle();
   expect(args.format).toBe("csv");
   expect(args.path).toBe("/data/warden-export.csv");
-  expect(args.filter).toEqual({ flagged: true });
+  expect(args.filter).toEqual({ flagged: true, category: "S9" });
   expect(seen).toEqual([0.25]);
   expect((s.el.querySelector("#export-progress") as HTMLProgressElement).value).toBe(1);
   expect(s.el.querySelector("#export-result")?.textContent).toContain("Exported 4 of 4");
@@ -68,4 +70,30 @@ test("Choose… asks for the destination with the save dialog", async () => {
   expect(options?.defaultPath).toBe("/data/warden-export.csv");
   expect(options?.filters[0].extensions).toEqual(["csv"]);
   expect((s.el.querySelector("#export-path") as HTMLInputElement).value).toBe("/home/me/audit.csv");
+});
+
+test("Cancel asks the app to stop the export and says nothing was written", async () => {
+  const cmds: string[] = [];
+  let finish: (v: unknown) => void = () => {};
+  let fail: (e: unknown) => void = () => {};
+  mockIPC((cmd) => {
+    cmds.push(cmd);
+    if (cmd === "export") return new Promise((res, rej) => ((finish = res), (fail = rej)));
+    if (cmd === "cancel_export") fail({ code: "cancelled", message: "cancelled" });
+    return null;
+  });
+  const s = new ExportScreen(() => "/data");
+  document.body.appendChild(s.el);
+  const cancel = s.el.querySelector("#export-cancel") as HTMLButtonElement;
+  expect(cancel.disabled).toBe(true);
+  (s.el.querySelector("#export-go") as HTMLButtonElement).click();
+  await settle();
+  expect(cancel.disabled).toBe(false);
+  cancel.click();
+  await settle();
+  await settle();
+  expect(cmds).toEqual(["export", "cancel_export"]);
+  expect(s.el.querySelector("#export-result")?.textContent).toBe("Export cancelled: no file was written.");
+  expect(cancel.disabled).toBe(true);
+  void finish;
 });

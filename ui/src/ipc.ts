@@ -278,6 +278,8 @@ export const api = {
     channel.onmessage = (p) => onProgress(p.done, p.total);
     return invoke("export", { format, path, filter, onProgress: channel });
   },
+  /** Stops the running export (it then fails with code `cancelled`, leaving no file). */
+  cancelExport: () => invoke<void>("cancel_export"),
   /** Copies a GGUF into the models folder (checked first); resolves to its new path. */
   importModel(path: string, onProgress: (done: number, total: number) => void): Promise<string> {
     const channel = new Channel<{ done: number; total: number }>();

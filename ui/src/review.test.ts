@@ -118,7 +118,7 @@ test("the flagged filter asks the audit log for flagged rows only", async () => 
   const s = new ReviewScreen();
   document.body.appendChild(s.el);
   await s.show();
-  const box = s.el.querySelector("#flagged-only") as HTMLInputElement;
+  const box = s.el.querySelector("#filter-flagged") as HTMLInputElement;
   box.checked = true;
   box.dispatchEvent(new Event("change"));
   await settle();

@@ -4,47 +4,15 @@
 // whether the log's hash chain is intact (checked when the screen first opens, and on demand).
 
 import { append, clear, h } from "./dom";
+import { FilterBar } from "./filters";
 import { api, asApiError, type Filter, type GenerationSummary, type ReviewStatus } from "./ipc";
 
 const STATUSES: ReviewStatus[] = ["ok", "harmful", "needs-fix"];
-const CATEGORIES = [
-  ...Array.from({ length: 14 }, (_, i) => `S${i + 1}`),
-  "injection",
-  "pii",
-  "language",
-  "r1",
-];
-
-/** A `<select>` whose first option, "any", leaves the filter out. */
-function choice(id: string, label: string, values: string[]): HTMLSelectElement {
-  return h(
-    "select",
-    { id, "aria-label": label, title: label },
-    h("option", { value: "" }, `${label}: any`),
-    ...values.map((v) => h("option", { value: v }, v)),
-  );
-}
-
-/** Unix milliseconds of a `<input type="date">`'s day (local midnight), `days` later. */
-function dayMs(input: HTMLInputElement, days = 0): number | undefined {
-  if (!input.value) return undefined;
-  const [y, m, d] = input.value.split("-").map(Number);
-  return new Date(y, m - 1, d + days).getTime();
-}
-
 export class ReviewScreen {
   readonly el: HTMLElement;
   private readonly list: HTMLElement;
   private readonly detail: HTMLElement;
-  private readonly flaggedOnly: HTMLInputElement;
-  private readonly search: HTMLInputElement;
-  private readonly reviewState: HTMLSelectElement;
-  private readonly category: HTMLSelectElement;
-  private readonly stage: HTMLSelectElement;
-  private readonly action: HTMLSelectElement;
-  private readonly model: HTMLInputElement;
-  private readonly from: HTMLInputElement;
-  private readonly to: HTMLInputElement;
+  private readonly filters: FilterBar;
   private readonly chain: HTMLElement;
   private readonly verifyBtn: HTMLButtonElement;
   private rows: GenerationSummary[] = [];
@@ -52,20 +20,7 @@ export class ReviewScreen {
   private verified = false;
 
   constructor() {
-    this.flaggedOnly = h("input", { type: "checkbox", id: "flagged-only" });
-    this.flaggedOnly.addEventListener("change", () => void this.refresh());
-    this.search = h("input", { type: "search", id: "review-search", placeholder: "Search text" });
-    this.search.addEventListener("change", () => void this.refresh());
-    this.reviewState = choice("filter-review", "Review", ["unreviewed", ...STATUSES]);
-    this.category = choice("filter-category", "Category", CATEGORIES);
-    this.stage = choice("filter-stage", "Stage", ["input", "reasoning", "output"]);
-    this.action = choice("filter-action", "Action", ["allow", "flag", "redact", "block"]);
-    this.model = h("input", { type: "text", id: "filter-model", placeholder: "Model file", size: "14" });
-    this.from = h("input", { type: "date", id: "filter-from", title: "From (day)" });
-    this.to = h("input", { type: "date", id: "filter-to", title: "To (day, included)" });
-    for (const el of [this.reviewState, this.category, this.stage, this.action, this.model, this.from, this.to]) {
-      el.addEventListener("change", () => void this.refresh());
-    }
+    this.filters = new FilterBar("filter", () => void this.refresh());
     this.list = h("ul", { class: "review-list", role: "listbox", "aria-label": "Generations" });
     this.detail = h("div", { class: "review-detail" });
     this.chain = h("span", { class: "chain-status", role: "status", "aria-live": "polite" });
@@ -77,15 +32,7 @@ export class ReviewScreen {
       h(
         "div",
         { class: "toolbar" },
-        h("label", {}, this.flaggedOnly, " Flagged only"),
-        this.search,
-        this.reviewState,
-        this.category,
-        this.stage,
-        this.action,
-        this.model,
-        this.from,
-        this.to,
+        ...this.filters.controls,
         h("span", { class: "hint" }, "j/k move · 1 ok · 2 harmful · 3 needs fix"),
         this.verifyBtn,
         this.chain,
@@ -171,18 +118,7 @@ export class ReviewScreen {
 
   /** The toolbar's filters; unset ones are left out. */
   filter(): Filter {
-    const f: Filter = {
-      flagged: this.flaggedOnly.checked ? true : undefined,
-      review_status: this.reviewState.value || undefined,
-      category: this.category.value || undefined,
-      stage: this.stage.value || undefined,
-      action: this.action.value || undefined,
-      model: this.model.value.trim() || undefined,
-      from: dayMs(this.from),
-      to: dayMs(this.to, 1),
-      text: this.search.value.trim() || undefined,
-    };
-    return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as Filter;
+    return this.filters.value();
   }
 
   private async select(i: number): Promise<void> {
