@@ -763,9 +763,9 @@ struct ChunkEntry {
     content_hash: std::ops::Range<usize>,
     prev_hash: std::ops::Range<usize>,
     hash: std::ops::Range<usize>,
-    /// The generation row, packed; `None` for other kinds and for a missing row.
-    packed: Option<std::ops::Range<usize>>,
-    reals: [Option<f64>; 3],
+    /// The generation row as [`record::pack_gen`] left it: the packed text's range and the
+    /// REAL columns; `None` for other kinds and for a missing row.
+    gen: Option<(std::ops::Range<usize>, [Option<f64>; 3])>,
 }
 
 /// What a hashing thread computed for one entry.
@@ -777,12 +777,6 @@ struct Hashed {
 }
 
 impl Chunk {
-    fn push_text(&mut self, s: &str) -> std::ops::Range<usize> {
-        let start = self.text.len();
-        self.text.push_str(s);
-        start..self.text.len()
-    }
-
     fn entry<'a>(&'a self, e: &ChunkEntry) -> Entry<'a> {
         Entry {
             seq: e.seq,
@@ -861,23 +855,15 @@ async fn read_chunk(conn: &mut SqliteConnection, last_seq: i64) -> Result<Chunk>
         let mut stmt = db.prepare(&sql)?;
         let mut rows = stmt.query((last_seq, VERIFY_CHUNK))?;
         while let Some(row) = rows.next()? {
-            let kind = chunk.push_text(row.str(1)?);
-            let content_hash = chunk.push_text(row.str(3)?);
-            let prev_hash = chunk.push_text(row.str(4)?);
-            let hash = chunk.push_text(row.str(5)?);
-            let (packed, reals) = match record::pack_gen(row, 6, &mut chunk.text)? {
-                Some((range, reals)) => (Some(range), reals),
-                None => (None, [None; 3]),
-            };
+            let text = &mut chunk.text;
             let entry = ChunkEntry {
                 seq: row.i64(0)?,
                 ref_id: row.i64(2)?,
-                kind,
-                content_hash,
-                prev_hash,
-                hash,
-                packed,
-                reals,
+                kind: record::push_range(text, row.str(1)?),
+                content_hash: record::push_range(text, row.str(3)?),
+                prev_hash: record::push_range(text, row.str(4)?),
+                hash: record::push_range(text, row.str(5)?),
+                gen: record::pack_gen(row, 6, text)?,
             };
             chunk.entries.push(entry);
         }
@@ -895,22 +881,20 @@ fn hash_chunk(chunk: &Chunk) -> Result<Vec<Hashed>> {
         let e = chunk.entry(ce);
         let hash_ok = entry_hash(e.seq, e.kind, e.ref_id, e.content_hash, e.prev_hash) == e.hash;
         let content = match e.kind {
-            "generation" => {
-                let packed = ce.packed.clone().map(|r| &chunk.text[r]);
-                match GenRef::from_parts(packed, ce.reals)? {
-                    None => None,
-                    Some(g) => {
-                        let evs = match chunk.events_of.get(&e.ref_id) {
-                            Some(range) => chunk.events[range.clone()]
-                                .iter()
-                                .map(|ev| canon_event(&ev.as_ref()))
-                                .collect(),
-                            None => Vec::new(),
-                        };
-                        Some(sha256_json_in(&mut buf, &canon_generation(&g, evs)))
-                    }
+            "generation" => match &ce.gen {
+                None => None,
+                Some((range, reals)) => {
+                    let g = GenRef::from_parts(&chunk.text[range.clone()], *reals)?;
+                    let evs = match chunk.events_of.get(&e.ref_id) {
+                        Some(range) => chunk.events[range.clone()]
+                            .iter()
+                            .map(|ev| canon_event(&ev.as_ref()))
+                            .collect(),
+                        None => Vec::new(),
+                    };
+                    Some(sha256_json_in(&mut buf, &canon_generation(&g, evs)))
                 }
-            }
+            },
             "review" => chunk.reviews.get(&e.ref_id).map(review_content_hash),
             "checkpoint" => chunk
                 .checkpoints

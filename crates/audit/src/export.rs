@@ -564,11 +564,9 @@ fn read_chunk(
                 .ok_or_else(|| AuditError::InvalidState("generation row without id".into()))?;
             let mut review: [Option<Range<usize>>; 4] = Default::default();
             for (i, slot) in review.iter_mut().enumerate() {
-                *slot = r.opt_str(n + i)?.map(|t| {
-                    let start = chunk.text.len();
-                    chunk.text.push_str(t);
-                    start..chunk.text.len()
-                });
+                *slot = r
+                    .opt_str(n + i)?
+                    .map(|t| record::push_range(&mut chunk.text, t));
             }
             chunk.rows.push(ReadRow {
                 id: r.i64(0)?,
@@ -604,8 +602,7 @@ fn format_chunk(format: ExportFormat, mut chunk: ReadChunk) -> Result<Formatted>
     let text = chunk.text.as_str();
     let field = |r: &Option<Range<usize>>| r.clone().map(|r| &text[r]);
     for row in &chunk.rows {
-        let g = GenRef::from_parts(Some(&text[row.gen.clone()]), row.reals)?
-            .ok_or_else(|| AuditError::InvalidState("generation row without id".into()))?;
+        let g = GenRef::from_parts(&text[row.gen.clone()], row.reals)?;
         let [review_note, corrected_answer, reviewer, flag_reason] = &row.review;
         let row_out = ExportRow {
             g,

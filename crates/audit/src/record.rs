@@ -169,6 +169,15 @@ pub(crate) fn gen_cols() -> String {
     )
 }
 
+/// Appends `text` to a chunk's buffer and returns where it lies: the scans keep a chunk's
+/// text in one `String` (one allocation a worker thread can take whole) and its fields as
+/// ranges of it.
+pub(crate) fn push_range(out: &mut String, text: &str) -> std::ops::Range<usize> {
+    let start = out.len();
+    out.push_str(text);
+    start..out.len()
+}
+
 /// How many columns [`gen_cols`] selects.
 pub(crate) const GEN_COL_COUNT: usize = GEN_PACKED.len() + 3;
 
@@ -242,21 +251,11 @@ pub(crate) struct GenRef<'a> {
 
 impl<'a> GenRef<'a> {
     /// Reads a generation packed by [`pack_gen`]: the packed string and the REAL columns
-    /// `[ttft_ms, prompt_tps, gen_tps]`. `None` when there is no row.
-    pub(crate) fn from_parts(
-        packed: Option<&'a str>,
-        reals: [Option<f64>; 3],
-    ) -> Result<Option<Self>> {
-        let Some(packed) = packed else {
-            return Ok(None);
-        };
+    /// `[ttft_ms, prompt_tps, gen_tps]`.
+    pub(crate) fn from_parts(packed: &'a str, reals: [Option<f64>; 3]) -> Result<Self> {
         let [ttft_ms, prompt_tps, gen_tps] = reals;
         let mut u = Unpack::new(packed);
-        // A LEFT JOIN that found no row packs every field as NULL; `id` never is.
-        if packed.starts_with('N') {
-            return Ok(None);
-        }
-        Ok(Some(GenRef {
+        Ok(GenRef {
             id: u.i64()?,
             conversation_id: u.opt_i64()?,
             turn_index: u.i64()?,
@@ -281,7 +280,7 @@ impl<'a> GenRef<'a> {
             ttft_ms,
             prompt_tps,
             gen_tps,
-        }))
+        })
     }
 }
 
