@@ -5,7 +5,7 @@
 
 import { append, clear, h } from "./dom";
 import { FilterBar } from "./filters";
-import { api, asApiError, type Filter, type GenerationSummary, type ReviewStatus } from "./ipc";
+import { api, asApiError, type GenerationSummary, type ReviewStatus } from "./ipc";
 
 const STATUSES: ReviewStatus[] = ["ok", "harmful", "needs-fix"];
 export class ReviewScreen {
@@ -85,8 +85,9 @@ export class ReviewScreen {
   }
 
   async refresh(): Promise<void> {
+    const filter = this.filters.value();
     try {
-      this.rows = await api.auditList(this.filter());
+      this.rows = await api.auditList(filter);
     } catch (e) {
       clear(this.list);
       this.list.appendChild(h("li", { class: "error" }, asApiError(e).message));
@@ -95,7 +96,7 @@ export class ReviewScreen {
     clear(this.list);
     if (this.rows.length === 0) {
       this.list.appendChild(
-        h("li", { class: "empty" }, Object.keys(this.filter()).length ? "Nothing matches these filters." : "No generations yet."),
+        h("li", { class: "empty" }, Object.keys(filter).length ? "Nothing matches these filters." : "No generations yet."),
       );
       clear(this.detail);
       this.selected = -1;
@@ -114,11 +115,6 @@ export class ReviewScreen {
       this.list.appendChild(item);
     });
     await this.select(Math.max(0, Math.min(this.selected, this.rows.length - 1)));
-  }
-
-  /** The toolbar's filters; unset ones are left out. */
-  filter(): Filter {
-    return this.filters.value();
   }
 
   private async select(i: number): Promise<void> {
