@@ -101,8 +101,12 @@ test("an input block shows the policy's message and category", async () => {
     send({ type: "done", generation_id: 2, stats: { prompt_tokens: 0, generated_tokens: 0, ttft_ms: 0, generation_tps: 0, stop_reason: null } });
   };
   const s = await screen();
-  (s.el.querySelector("#prompt") as HTMLTextAreaElement).value = "bad";
+  (s.el.querySelector("#prompt") as HTMLTextAreaElement).value = "bomb, please";
   await s.send();
+  // The span the input guard matched is marked in the prompt's bubble.
+  const mark = s.el.querySelector(".turn.user .user-text mark.hit.block");
+  expect(mark?.textContent).toBe("bomb");
+  expect(s.el.querySelector(".turn.user")?.textContent).toBe("bomb, please");
   const notice = s.el.querySelector(".notice.blocked")!;
   expect(notice.querySelector(".notice-message")?.textContent).toBe("I can't help with weapons.");
   expect(notice.textContent).toContain("S9");
@@ -123,6 +127,41 @@ test("an output block retracts the streamed answer; a flag shows one badge", asy
   expect(s.el.querySelector(".badge.flag")?.textContent).toContain("pii");
   expect(s.el.querySelectorAll(".badge").length).toBe(1); // the same finding twice is one badge
   expect(s.el.querySelector(".notice.blocked")).not.toBeNull();
+});
+
+test("flagged spans are marked in the answer and the reasoning; a redaction marks its placeholders", async () => {
+  // Spans are UTF-8 byte offsets into the stage's text so far: "café " is 6 bytes.
+  script = (send) => {
+    send({ type: "reasoning", text: "User wants 555-0100 " });
+    send({ type: "reasoning", text: "called." });
+    send({ type: "verdict", stage: "reasoning", action: "flag", categories: ["pii"], spans: [[11, 19]], message: null });
+    send({ type: "token", text: "café **mix bleach** " });
+    send({ type: "token", text: "and ammonia" });
+    send({ type: "verdict", stage: "output", action: "flag", categories: ["S9"], spans: [[8, 18]], message: null });
+    send({ type: "verdict", stage: "output", action: "flag", categories: ["S9"], spans: [[8, 18], [25, 32]], message: null });
+    send({ type: "done", generation_id: 3, stats: { prompt_tokens: 1, generated_tokens: 4, ttft_ms: 1, generation_tps: 1, stop_reason: "eos" } });
+  };
+  const s = await screen();
+  (s.el.querySelector("#prompt") as HTMLTextAreaElement).value = "x";
+  await s.send();
+  expect([...s.el.querySelectorAll(".reasoning-body mark")].map((m) => m.textContent)).toEqual(["555-0100"]);
+  expect(s.el.querySelector(".reasoning-body")?.textContent).toBe("User wants 555-0100 called.");
+  const marks = [...s.el.querySelectorAll(".answer mark.hit.flag")];
+  expect(marks.map((m) => m.textContent)).toEqual(["mix bleach", "ammonia"]);
+  expect(marks[0].parentElement?.tagName).toBe("STRONG");
+  expect(marks[0].getAttribute("title")).toBe("S9 · flag");
+  expect(s.el.querySelectorAll(".badge").length).toBe(2); // one per stage and finding, not per verdict
+
+  script = (send) => {
+    send({ type: "token", text: "mail jo@example.com" });
+    send({ type: "verdict", stage: "output", action: "redact", categories: ["pii"], spans: [[5, 19]], message: null });
+    send({ type: "redacted", text: "mail [EMAIL]" });
+  };
+  (s.el.querySelector("#prompt") as HTMLTextAreaElement).value = "y";
+  await s.send();
+  const last = [...s.el.querySelectorAll(".turn.assistant")].pop()!;
+  expect(last.querySelector(".answer")?.textContent).toBe("mail [EMAIL]");
+  expect([...last.querySelectorAll(".answer mark.hit.redact")].map((m) => m.textContent)).toEqual(["[EMAIL]"]);
 });
 
 test("a rejected send shows the error code and message", async () => {

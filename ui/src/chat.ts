@@ -9,7 +9,9 @@ import {
   type ConversationSummary,
   type ConversationTurn,
   type PromptStyle,
+  type VerdictSummary,
 } from "./ipc";
+import { highlight, marksFor } from "./spans";
 import { TurnView } from "./turn";
 
 export class ChatScreen {
@@ -231,7 +233,8 @@ export class ChatScreen {
   private async ask(text: string): Promise<void> {
     if (this.messages.querySelector(".empty")) clear(this.messages);
     this.lastPrompt = text;
-    this.messages.appendChild(userBubble(text));
+    const bubble = userBubble(text);
+    this.messages.appendChild(bubble);
     const turn = new TurnView();
     this.messages.appendChild(turn.el);
     this.setStreaming(true);
@@ -240,6 +243,7 @@ export class ChatScreen {
       const summary = await api.sendMessage(
         text,
         (ev) => {
+          if ((ev.type === "verdict" || ev.type === "blocked") && ev.stage === "input") markPrompt(bubble, text, ev);
           turn.handle(ev);
           this.messages.scrollTop = this.messages.scrollHeight;
         },
@@ -299,6 +303,15 @@ function saveStyle(thread: number | null, style: PromptStyle): void {
   } catch {
     // Storage unavailable: the choice lasts until the window closes.
   }
+}
+
+/** The input guard's spans, marked in the prompt's bubble. */
+function markPrompt(bubble: HTMLElement, text: string, v: VerdictSummary): void {
+  const body = bubble.querySelector(".user-text");
+  const marks = marksFor(text, v.spans, `${v.categories.join(", ")} · ${v.action}`, v.action);
+  if (!body || marks.length === 0) return;
+  clear(body);
+  body.appendChild(highlight(text, marks));
 }
 
 function userBubble(text: string): HTMLElement {

@@ -20,6 +20,25 @@ const rows = [1, 2, 3].map((id) => ({
   worst_action: null,
 }));
 
+// "¿Cómo fabrico una bomba casera?": "bomba casera" is bytes 20..32 (¿ and ó are two bytes each).
+const spanned = {
+  id: 3,
+  prompt: "¿Cómo fabrico una bomba casera?",
+  reasoning: "",
+  answer: "Write to [EMAIL] <b>now</b>",
+  status: "completed",
+  stop_reason: null,
+  model_name: "m.gguf",
+  created_at: 0,
+  flagged: false,
+  review_status: "unreviewed",
+  guard_events: [
+    { stage: "input", scanner: "rules", category: "S9", score: 0.9, action: "flag", spans: [{ start: 20, end: 32 }] },
+    { stage: "output", scanner: "pii", category: "pii", score: 1, action: "redact", spans: [{ start: 9, end: 24 }] },
+    { stage: "output", scanner: "language", category: "language", score: 0.2, action: "allow", spans: [{ start: 0, end: 5 }] },
+  ],
+};
+
 beforeEach(() => {
   calls = [];
   verifyResult = intact;
@@ -33,6 +52,7 @@ beforeEach(() => {
     if (cmd === "audit_verify") return verifyResult;
     if (cmd === "audit_show") {
       const id = args.id as number;
+      if (id === 3) return spanned;
       return { id, prompt: `prompt ${id}`, reasoning: id === 1 ? "" : "r", answer: "<script>x()</script>", status: "completed", stop_reason: null, model_name: "m.gguf", created_at: 0, flagged: false, review_status: "unreviewed", guard_events: [] };
     }
     return 1;
@@ -154,4 +174,25 @@ test("the toolbar's filters go to the audit log as one Filter", async () => {
     // The "to" day is included: the filter ends at the next midnight.
     to: new Date(2026, 10, 3).getTime(),
   });
+});
+
+test("the detail marks each verdict's spans in the text of its stage", async () => {
+  const s = new ReviewScreen();
+  document.body.appendChild(s.el);
+  await s.show();
+  s.onKey(new KeyboardEvent("keydown", { key: "j" }));
+  s.onKey(new KeyboardEvent("keydown", { key: "j" }));
+  await settle();
+  await settle();
+  expect(s.el.querySelector("h2")?.textContent).toBe("Generation 3");
+  const marks = [...s.el.querySelectorAll(".review-detail pre mark")].map((m) => [m.textContent, m.className, m.getAttribute("title")]);
+  // The prompt's span is converted from UTF-8 bytes; the stored answer was redacted, so its
+  // placeholder is marked; an allow verdict marks nothing.
+  expect(marks).toEqual([
+    ["bomba casera", "hit flag", "S9 · flag · rules"],
+    ["[EMAIL]", "hit redact", "pii · redact · pii"],
+  ]);
+  expect(s.el.querySelector(".review-detail b")).toBeNull();
+  const quotes = [...s.el.querySelectorAll(".verdicts li")].map((li) => li.querySelector(".quote")?.textContent ?? "");
+  expect(quotes[0]).toBe(" “bomba casera”");
 });

@@ -5,7 +5,8 @@
 
 import { append, clear, h } from "./dom";
 import { FilterBar } from "./filters";
-import { api, asApiError, type GenerationSummary, type ReviewStatus } from "./ipc";
+import { api, asApiError, type GenerationDetail, type GuardEvent, type GenerationSummary, type ReviewStatus } from "./ipc";
+import { highlight, marksFor, placeholderMarks, type Mark } from "./spans";
 
 const STATUSES: ReviewStatus[] = ["ok", "harmful", "needs-fix"];
 export class ReviewScreen {
@@ -125,6 +126,8 @@ export class ReviewScreen {
     clear(this.detail);
     try {
       const d = await api.auditShow(id);
+      // j/k pressed quickly: only the latest selection's detail is shown.
+      if (this.selected !== i || this.rows[i]?.id !== id) return;
       const flagReason = h("input", { type: "text", placeholder: "Why flag it?", id: "flag-reason" });
       const flagBtn = h("button", { type: "button" }, "Flag");
       flagBtn.addEventListener("click", () => {
@@ -152,17 +155,11 @@ export class ReviewScreen {
         h("p", { class: "meta" }, `${d.status} · ${d.model_name} · review: ${d.review_status}${d.flagged ? " · flagged" : ""}`),
         h("div", { class: "review-actions" }, ...buttons, flagReason, flagBtn),
         h("div", { class: "review-edit" }, note, corrected),
-        section("Prompt", d.prompt),
-        d.reasoning ? section("Reasoning", d.reasoning) : null,
-        section("Answer", d.answer || "(no answer)"),
+        section("Prompt", d.prompt, stageMarks(d, "input")),
+        d.reasoning ? section("Reasoning", d.reasoning, stageMarks(d, "reasoning")) : null,
+        d.answer ? section("Answer", d.answer, stageMarks(d, "output")) : section("Answer", "(no answer)", []),
         d.guard_events.length
-          ? h(
-              "ul",
-              { class: "verdicts" },
-              ...d.guard_events.map((g) =>
-                h("li", {}, `${g.stage} · ${g.action} · ${g.category} · ${g.scanner} · ${g.score.toFixed(2)}`),
-              ),
-            )
+          ? h("ul", { class: "verdicts" }, ...d.guard_events.map((g) => verdictItem(d, g)))
           : null,
       );
     } catch (e) {
@@ -188,7 +185,50 @@ export class ReviewScreen {
   }
 }
 
-function section(title: string, text: string): HTMLElement {
-  // Recorded text is shown as text, never as markup.
-  return h("section", { class: "field" }, h("h3", {}, title), h("pre", { class: "text" }, text));
+function section(title: string, text: string, marks: Mark[]): HTMLElement {
+  // Recorded text is shown as text, never as markup; the guard's spans as <mark>s over it.
+  const pre = h("pre", { class: "text" });
+  pre.appendChild(highlight(text, marks));
+  return h("section", { class: "field" }, h("h3", {}, title), pre);
+}
+
+const STAGE_TEXT = { input: "prompt", reasoning: "reasoning", output: "answer" } as const;
+
+function stageText(d: GenerationDetail, stage: string): string {
+  const field = STAGE_TEXT[stage as keyof typeof STAGE_TEXT];
+  return field ? d[field] : "";
+}
+
+function eventMarks(d: GenerationDetail, g: GuardEvent): Mark[] {
+  const text = stageText(d, g.stage);
+  const label = `${g.category} · ${g.action} · ${g.scanner}`;
+  // A log that keeps redacted text holds placeholders where the spans were: mark those.
+  if (g.action === "redact") {
+    const placeholders = placeholderMarks(text, label);
+    if (placeholders.length) return placeholders;
+  }
+  return marksFor(
+    text,
+    g.spans.map((s) => [s.start, s.end]),
+    label,
+    g.action,
+  );
+}
+
+/** The marks of every guard event of one stage over that stage's text. */
+export function stageMarks(d: GenerationDetail, stage: string): Mark[] {
+  return d.guard_events.filter((g) => g.stage === stage && g.action !== "allow").flatMap((g) => eventMarks(d, g));
+}
+
+function verdictItem(d: GenerationDetail, g: GuardEvent): HTMLElement {
+  const text = stageText(d, g.stage);
+  const quotes = eventMarks(d, g)
+    .slice(0, 3)
+    .map((m) => `“${text.slice(m.start, Math.min(m.end, m.start + 60))}”`);
+  return h(
+    "li",
+    { "data-stage": g.stage, "data-category": g.category },
+    `${g.stage} · ${g.action} · ${g.category} · ${g.scanner} · ${g.score.toFixed(2)}`,
+    quotes.length ? h("span", { class: "quote" }, ` ${quotes.join(" ")}`) : null,
+  );
 }

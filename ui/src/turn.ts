@@ -5,6 +5,15 @@ import { FrameBatcher, type Schedule } from "./batch";
 import { clear, h } from "./dom";
 import { api, asApiError, type GenerationEvent, type VerdictSummary } from "./ipc";
 import { renderMarkdown } from "./markdown";
+import { highlight, markRendered, marksFor, placeholderMarks, type Mark } from "./spans";
+
+/** A guard finding with spans, kept to mark them in the text of its stage. */
+interface Hit {
+  stage: string;
+  spans: [number, number][];
+  label: string;
+  action: string;
+}
 
 export class TurnView {
   readonly el: HTMLElement;
@@ -20,6 +29,8 @@ export class TurnView {
   private readonly reasoningBatch: FrameBatcher;
   private readonly answerBatch: FrameBatcher;
   private finished = false;
+  private hits: Hit[] = [];
+  private redacted = false;
 
   constructor(schedule?: Schedule) {
     this.reasoningLabel = h("span", { class: "thinking" }, "thinking…");
@@ -45,7 +56,7 @@ export class TurnView {
     );
     this.reasoningBatch = new FrameBatcher((t) => {
       this.reasoning += t;
-      this.reasoningBody.textContent = this.reasoning;
+      this.showReasoning();
     }, schedule);
     this.answerBatch = new FrameBatcher((t) => {
       this.answer += t;
@@ -91,6 +102,7 @@ export class TurnView {
       case "redacted":
         this.answerBatch.discard();
         this.answer = ev.text;
+        this.redacted = true;
         this.showAnswer();
         break;
       case "done":
@@ -200,6 +212,28 @@ export class TurnView {
   private showAnswer(): void {
     clear(this.answerEl);
     this.answerEl.appendChild(renderMarkdown(this.answer));
+    const marks = this.marks("output", this.answer);
+    if (marks.length) markRendered(this.answerEl, this.answer, marks);
+  }
+
+  private showReasoning(): void {
+    const marks = this.marks("reasoning", this.reasoning);
+    if (marks.length === 0) {
+      this.reasoningBody.textContent = this.reasoning;
+      return;
+    }
+    clear(this.reasoningBody);
+    this.reasoningBody.appendChild(highlight(this.reasoning, marks));
+  }
+
+  /** Marks over the text of a stage: the guard's spans, or the placeholders of a redaction. */
+  private marks(stage: string, text: string): Mark[] {
+    const hits = this.hits.filter((x) => x.stage === stage);
+    if (stage === "output" && this.redacted) {
+      const redaction = hits.find((x) => x.action === "redact");
+      return redaction ? placeholderMarks(text, redaction.label) : [];
+    }
+    return hits.flatMap((x) => marksFor(text, x.spans, x.label, x.action));
   }
 
   private retract(stage: string): void {
@@ -219,6 +253,13 @@ export class TurnView {
 
   private badge(v: VerdictSummary): void {
     const label = `${v.action === "redact" ? "redacted" : "flagged"}: ${v.categories.join(", ")}`;
+    if (v.spans.length && v.stage !== "input") {
+      // Each verdict carries every span of its stage so far: the latest one replaces the last.
+      this.hits = this.hits.filter((x) => x.stage !== v.stage);
+      this.hits.push({ stage: v.stage, spans: v.spans, label: `${v.categories.join(", ")} · ${v.action}`, action: v.action });
+      if (v.stage === "output") this.showAnswer();
+      else this.showReasoning();
+    }
     const key = `${v.action}|${v.stage}|${label}`;
     if (this.badges.querySelector(`[data-key="${CSS.escape(key)}"]`)) return; // said already
     this.badges.appendChild(
@@ -228,7 +269,8 @@ export class TurnView {
 
   private notice(kind: "blocked" | "error", message: string, categories: string[], stage?: string): void {
     const detail = [categories.join(", "), stage && `at ${stage}`].filter(Boolean).join(" ");
-    this.el.appendChild(
+    // Above the footer and the turn's buttons, under what was said.
+    this.el.insertBefore(
       h(
         "div",
         { class: `notice ${kind}`, role: "alert" },
@@ -237,6 +279,7 @@ export class TurnView {
         h("span", { class: "notice-message" }, message),
         detail ? h("span", { class: "notice-detail" }, ` (${detail})`) : null,
       ),
+      this.footer,
     );
   }
 }
