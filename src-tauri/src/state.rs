@@ -1,10 +1,12 @@
 //! What the app holds between commands: the chat session, a reader on the audit log, and the
 //! running generation's canceller.
 //!
-//! Three locks, each for a reason. `session` is held for a whole turn (`Session::send` blocks
+//! Two locks, each for a reason. `session` is held for a whole turn (`Session::send` blocks
 //! until the answer is done). The canceller lives apart so Stop works while that lock is held.
 //! The review screens read through a second `warden_core::Audit` handle on the same database
 //! (SQLite in WAL mode serves both), so listing or exporting never waits for a generation.
+//! That handle takes no lock: it is opened shared (`Audit::open_configured_shared`), so the
+//! Review list and a thread's history load while an export or a verify runs.
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -20,7 +22,7 @@ pub struct AppState {
     /// The settings resolved at start-up (defaults when they could not be).
     pub settings: Settings,
     session: Result<Mutex<Session>, ApiError>,
-    reader: Result<Mutex<Audit>, ApiError>,
+    reader: Result<Audit, ApiError>,
     canceller: Mutex<Option<Canceller>>,
     /// Set by the Export screen's Cancel; the running export checks it per chunk of rows.
     pub export_cancel: std::sync::atomic::AtomicBool,
@@ -52,9 +54,7 @@ impl AppState {
         };
         let reader = match &session {
             Err(e) => Err(e.clone()),
-            Ok(_) => Audit::open_configured(&settings)
-                .map(Mutex::new)
-                .map_err(ApiError::from),
+            Ok(_) => Audit::open_configured_shared(&settings).map_err(ApiError::from),
         };
         Self {
             settings,
@@ -78,9 +78,9 @@ impl AppState {
         self.session.as_ref().map(lock).map_err(Clone::clone)
     }
 
-    /// The audit log for reading, reviewing and exporting.
-    pub fn reader(&self) -> ApiResult<MutexGuard<'_, Audit>> {
-        self.reader.as_ref().map(lock).map_err(Clone::clone)
+    /// The audit log for reading, reviewing and exporting (any number of calls at once).
+    pub fn reader(&self) -> ApiResult<&Audit> {
+        self.reader.as_ref().map_err(Clone::clone)
     }
 
     /// Why the app could not start its session, if it could not.

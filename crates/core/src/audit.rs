@@ -32,8 +32,36 @@ impl Audit {
         Ok(Self { rt, log })
     }
 
+    /// [`open`](Self::open) for a handle several threads call at once (the desktop app's reader:
+    /// the Review list while an export or a verify runs on another thread).
+    ///
+    /// A long call (export, verify) steps SQLite synchronously on its caller's thread. On the
+    /// single-threaded runtime of [`open`](Self::open), the pool's housekeeping tasks (a
+    /// connection going back to the pool is one) run only inside some caller's `block_on`, so
+    /// while a long call holds that, every other caller soon waits for a connection that never
+    /// comes back. Here one worker thread runs those tasks whatever the callers are doing.
+    pub fn open_shared(path: &Path) -> Result<Self, CoreError> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("warden-audit")
+            .enable_all()
+            .build()
+            .map_err(|e| CoreError::Internal(format!("audit runtime: {e}")))?;
+        let log = rt.block_on(AuditLog::open(path))?;
+        Ok(Self { rt, log })
+    }
+
     /// Opens the configured database, creating Warden's data folder when it is the default.
     pub fn open_configured(settings: &crate::Settings) -> Result<Self, CoreError> {
+        Self::open(&Self::configured_path(settings)?)
+    }
+
+    /// [`open_shared`](Self::open_shared) on the configured database.
+    pub fn open_configured_shared(settings: &crate::Settings) -> Result<Self, CoreError> {
+        Self::open_shared(&Self::configured_path(settings)?)
+    }
+
+    fn configured_path(settings: &crate::Settings) -> Result<std::path::PathBuf, CoreError> {
         if settings.db_path.is_none() {
             std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
                 CoreError::Internal(format!(
@@ -42,7 +70,7 @@ impl Audit {
                 ))
             })?;
         }
-        Self::open(&settings.db_path())
+        Ok(settings.db_path())
     }
 
     /// A throw-away database in memory (benchmarks, dry runs).
@@ -68,5 +96,78 @@ impl Audit {
     /// The log itself.
     pub fn log(&self) -> &AuditLog {
         &self.log
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use warden_audit::{ExportFormat, Filter, Page};
+
+    use super::Audit;
+
+    /// The desktop app's reader serves the Review list while an export runs on another thread.
+    /// The export steps SQLite on its caller's thread; here its progress callback parks that
+    /// thread mid-export until the other thread has made many short calls (more than the
+    /// pool has connections, so each must get its connection back).
+    #[test]
+    fn a_shared_handle_serves_short_calls_while_an_export_is_in_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("a.sqlite3");
+        let audit = Audit::open_shared(&db).unwrap();
+        audit
+            .call(|a| warden_audit::bench::fill(a, 2_000, 500, 7))
+            .unwrap();
+        let (mid_export, wait_for_lists) = mpsc::channel::<()>();
+        let (lists_done, resume_export) = mpsc::channel::<usize>();
+        let all = Filter::default();
+        std::thread::scope(|s| {
+            let audit = &audit;
+            let all = &all;
+            let export = s.spawn(move || {
+                let cancel = AtomicBool::new(false);
+                let mut parked = false;
+                let progress = |done: u64, total: u64| {
+                    if !parked && done > 0 && done < total {
+                        parked = true;
+                        mid_export.send(()).unwrap();
+                        let n = resume_export
+                            .recv_timeout(Duration::from_secs(60))
+                            .expect("the lists finish while the export waits");
+                        assert_eq!(n, 20);
+                    }
+                };
+                let out = dir.path().join("out.jsonl");
+                audit
+                    .call(|a| a.export_to_path(&out, ExportFormat::Jsonl, all, progress, &cancel))
+                    .unwrap()
+            });
+            wait_for_lists
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the export reaches its first chunk");
+            let mut n = 0;
+            for _ in 0..20 {
+                let page = audit
+                    .call(|a| {
+                        a.list(
+                            all,
+                            Page {
+                                limit: 5,
+                                offset: 0,
+                                before: None,
+                            },
+                        )
+                    })
+                    .unwrap();
+                assert_eq!(page.len(), 5);
+                n += 1;
+            }
+            lists_done.send(n).unwrap();
+            let summary = export.join().unwrap();
+            assert_eq!(summary.rows, 2_000);
+        });
     }
 }
