@@ -4,10 +4,10 @@ use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::AppHandle;
 use warden_audit::{ConversationSummary, ConversationTurn, Status};
-use warden_core::{FnSink, GenerationEvent, PromptStyle};
+use warden_core::{FnSink, GenerationEvent, TurnOptions};
 use warden_engine::ChatMessage;
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::blocking;
 
 /// How a turn ended (the events carry the details).
@@ -18,23 +18,35 @@ pub struct TurnSummary {
     conversation_id: Option<i64>,
 }
 
-/// Runs one turn; every pipeline event goes to `on_event`, in order. `style` is the thread's
-/// prompt style (`plain`, `step-by-step`, `json`, `markdown`); none means the settings' style.
+/// Runs one turn; every pipeline event goes to `on_event`, in order. `options` are the
+/// thread's own choices (prompt style, language pin, sampling preset); what is left out keeps
+/// the settings'.
 #[tauri::command]
 pub async fn send_message(
     app: AppHandle,
     text: String,
-    style: Option<PromptStyle>,
+    options: Option<TurnOptions>,
     on_event: Channel<GenerationEvent>,
 ) -> ApiResult<TurnSummary> {
+    let options = options.unwrap_or_default();
+    if let Some(lang) = &options.language {
+        let lang = lang.trim();
+        if !(lang.is_empty()
+            || (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase()))
+        {
+            return Err(ApiError::new(
+                "invalid_language",
+                format!("{lang:?} is not a language code (use two or three letters, such as fr)"),
+            ));
+        }
+    }
     blocking(app, move |st| {
         let mut session = st.session()?;
         // A closed window drops the channel: the turn still finishes and is recorded.
         let mut sink = FnSink(|ev| {
             let _ = on_event.send(ev);
         });
-        let style = style.unwrap_or(session.settings().style);
-        let out = session.send_styled(&text, style, &mut sink)?;
+        let out = session.send_with(&text, &options, &mut sink)?;
         Ok(TurnSummary {
             generation_id: out.generation_id,
             status: out.status,

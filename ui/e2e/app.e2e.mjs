@@ -181,7 +181,7 @@ print(json.dumps({"id": row[0], "flagged": row[1], "settings": json.loads(row[2]
   return JSON.parse(execFileSync("python3", ["-c", py, path.join(tmp, "audit.sqlite3")], { encoding: "utf8" }));
 }
 
-test("an answer is flagged from the chat, and Regenerate asks again in the thread's style", async () => {
+test("an answer is flagged from the chat, and Regenerate asks again with the thread's choices", async () => {
   const turn = browser.$("#messages > article.turn.assistant:last-of-type");
   await turn.$("button.flag").click();
   await turn.$(".flag-reason").setValue("checking the flag button");
@@ -190,6 +190,8 @@ test("an answer is flagged from the chat, and Regenerate asks again in the threa
   assert.equal(lastGeneration().flagged, 1, "the flag is in the audit log");
 
   await browser.$("#style").selectByAttribute("value", "step-by-step");
+  await browser.$("#language").selectByAttribute("value", "fr");
+  await browser.$("#sampling").selectByAttribute("value", "deterministic");
   await browser.$("#regenerate").click();
   await browser.waitUntil(async () => (await browser.$$("#messages > article.turn.assistant").length) === 2, { timeout: 5_000 });
   const again = browser.$("#messages > article.turn.assistant:last-of-type");
@@ -197,6 +199,10 @@ test("an answer is flagged from the chat, and Regenerate asks again in the threa
   assert.equal(await again.getAttribute("data-state"), "completed");
   const g = lastGeneration();
   assert.equal(g.settings.style, "step-by-step", `recorded settings: ${JSON.stringify(g.settings)}`);
+  assert.equal(g.settings.language, "fr", `recorded settings: ${JSON.stringify(g.settings)}`);
+  assert.equal(g.settings.temperature, 0, `recorded settings: ${JSON.stringify(g.settings)}`);
+  // The model picker shows the loaded model.
+  assert.match(await browser.$("#model-picker").getValue(), /gemma-3-270m-q4_k_m\.gguf$/);
   await shot("03b-flag-and-style");
 });
 

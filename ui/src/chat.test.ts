@@ -219,25 +219,83 @@ test("a reopened thread renders a recorded answer's HTML as text", async () => {
 const done = (id: number) =>
   ({ type: "done", generation_id: id, stats: { prompt_tokens: 1, generated_tokens: 1, ttft_ms: 1, generation_tps: 1, stop_reason: "eos" } }) as GenerationEvent;
 
-test("the thread's prompt style goes with each turn and is remembered per thread", async () => {
+test("the thread's style, language and sampling go with each turn and are remembered per thread", async () => {
   script = (send) => {
     send({ type: "started", generation_id: 1 });
     send({ type: "token", text: "{}" });
     send(done(1));
   };
   const s = await screen();
+  const pick = (id: string, value: string) => {
+    const el = s.el.querySelector(id) as HTMLSelectElement;
+    el.value = value;
+    el.dispatchEvent(new Event("change"));
+    return el;
+  };
   const style = s.el.querySelector("#style") as HTMLSelectElement;
   expect(style.value).toBe("plain");
   expect([...style.options].map((o) => o.value)).toEqual(["plain", "step-by-step", "json", "markdown"]);
-  style.value = "json";
-  style.dispatchEvent(new Event("change"));
+  expect((s.el.querySelector("#language") as HTMLSelectElement).value).toBe("");
+  expect((s.el.querySelector("#sampling") as HTMLSelectElement).value).toBe("recommended");
+  pick("#style", "json");
+  const lang = pick("#language", "fr");
+  const sampling = pick("#sampling", "deterministic");
   (s.el.querySelector("#prompt") as HTMLTextAreaElement).value = "List three colours.";
   await s.send();
-  expect(calls.find((c) => c.cmd === "send_message")?.args.style).toBe("json");
-  // The reply put the turn in thread 7; reopening it brings its style back.
-  style.value = "plain";
+  expect(calls.find((c) => c.cmd === "send_message")?.args.options).toEqual({
+    style: "json",
+    language: "fr",
+    sampling: "deterministic",
+  });
+  // The reply put the turn in thread 7. Thread 8 gets its own choices; each comes back with
+  // its thread.
+  await s.openThread(8);
+  pick("#style", "markdown");
+  pick("#language", "");
+  pick("#sampling", "precise");
   await s.openThread(7);
-  expect(style.value).toBe("json");
+  expect([style.value, lang.value, sampling.value]).toEqual(["json", "fr", "deterministic"]);
+  await s.openThread(8);
+  expect([style.value, lang.value, sampling.value]).toEqual(["markdown", "", "precise"]);
+});
+
+test("a thread without its own language starts with the settings' pin", async () => {
+  const s = await screen();
+  s.setDefaultLanguage("de");
+  expect((s.el.querySelector("#language") as HTMLSelectElement).value).toBe("de");
+  s.setDefaultLanguage(null);
+  expect((s.el.querySelector("#language") as HTMLSelectElement).value).toBe("");
+});
+
+test("the model picker lists the folder's models and loads the one picked", async () => {
+  const card = (file: string, error: string | null = null) => ({ path: `/m/${file}`, file_name: file, error });
+  mockIPC((cmd, payload) => {
+    calls.push({ cmd, args: (payload ?? {}) as Args });
+    if (cmd === "list_models") return { models_dir: "/m", ram_total: null, models: [card("a.gguf"), card("b.gguf"), card("broken.gguf", "not a GGUF file")] };
+    if (cmd === "list_threads") return [];
+    return null;
+  });
+  const loads: string[] = [];
+  const s = new ChatScreen(async (path) => {
+    loads.push(path);
+    return { file_name: path.split("/").pop()!, architecture: null, parameters: 0, quantization: null, context: 0, template: "" };
+  });
+  document.body.appendChild(s.el);
+  s.setModel("a.gguf");
+  await s.show();
+  const picker = s.el.querySelector("#model-picker") as HTMLSelectElement;
+  expect([...picker.options].map((o) => [o.textContent, o.disabled])).toEqual([
+    ["a.gguf", false],
+    ["b.gguf", false],
+    ["broken.gguf", true],
+  ]);
+  expect(picker.value).toBe("/m/a.gguf");
+  picker.value = "/m/b.gguf";
+  picker.dispatchEvent(new Event("change"));
+  await tick();
+  expect(loads).toEqual(["/m/b.gguf"]);
+  expect(picker.value).toBe("/m/b.gguf");
+  expect(picker.disabled).toBe(false);
 });
 
 test("Regenerate asks the last prompt again", async () => {

@@ -5,10 +5,14 @@ import { clear, h } from "./dom";
 import {
   api,
   asApiError,
+  LANGUAGES,
   PROMPT_STYLES,
+  SAMPLING_PRESETS,
   type ConversationSummary,
   type ConversationTurn,
+  type ModelInfo,
   type PromptStyle,
+  type SamplingPreset,
   type VerdictSummary,
 } from "./ipc";
 import { highlight, marksFor } from "./spans";
@@ -25,13 +29,21 @@ export class ChatScreen {
   private readonly stopBtn: HTMLButtonElement;
   private readonly regenBtn: HTMLButtonElement;
   private readonly styleSelect: HTMLSelectElement;
+  private readonly langSelect: HTMLSelectElement;
+  private readonly samplingSelect: HTMLSelectElement;
+  private readonly modelSelect: HTMLSelectElement;
+  /** The loaded model's file name, as the picker should show it. */
+  private modelName: string | null = null;
+  /** The settings' language pin: what a thread without its own choice starts with. */
+  private defaultLanguage = "";
   private streaming = false;
   private activeThread: number | null = null;
   private lastPrompt: string | null = null;
   /** Recorded turns of the open thread not rendered yet (the oldest ones). */
   private earlier: ConversationTurn[] = [];
 
-  constructor() {
+  /** `loadModel` loads a model with the app's status line and progress bar. */
+  constructor(private readonly loadModel: (path: string) => Promise<ModelInfo | null> = async () => null) {
     this.threadList = h("ul", { class: "thread-list", "aria-label": "Threads" });
     const newBtn = h("button", { type: "button", class: "new-thread" }, "New thread");
     newBtn.addEventListener("click", () => void this.newThread());
@@ -72,12 +84,23 @@ export class ChatScreen {
     this.styleSelect = h("select", { id: "style", "aria-label": "Prompt style", title: "Prompt style for this thread" });
     for (const st of PROMPT_STYLES) this.styleSelect.appendChild(h("option", { value: st.name }, st.label));
     this.styleSelect.value = loadStyle(null);
-    this.styleSelect.addEventListener("change", () => this.saveStyle());
+    this.styleSelect.addEventListener("change", () => this.savePrefs());
+    // The language pin (seed §5.2.3) and the sampling preset, remembered per thread likewise.
+    this.langSelect = h("select", { id: "language", "aria-label": "Answer language", title: "Pin the answer's language for this thread" });
+    for (const l of LANGUAGES) this.langSelect.appendChild(h("option", { value: l.code }, l.label));
+    this.langSelect.addEventListener("change", () => this.savePrefs());
+    this.samplingSelect = h("select", { id: "sampling", "aria-label": "Sampling", title: "Sampling preset for this thread" });
+    for (const p of SAMPLING_PRESETS) this.samplingSelect.appendChild(h("option", { value: p.name }, p.label));
+    this.samplingSelect.addEventListener("change", () => this.savePrefs());
+    this.modelSelect = h("select", { id: "model-picker", "aria-label": "Model", title: "The model that answers" });
+    this.modelSelect.addEventListener("change", () => void this.pickModel());
+    this.loadPrefs(null);
     const form = h(
       "form",
       { class: "composer" },
+      h("div", { class: "composer-options" }, this.modelSelect, this.styleSelect, this.langSelect, this.samplingSelect),
       this.input,
-      h("div", { class: "composer-side" }, this.styleSelect, this.sendBtn, this.stopBtn, this.regenBtn),
+      h("div", { class: "composer-side" }, this.sendBtn, this.stopBtn, this.regenBtn),
     );
     form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -129,8 +152,67 @@ export class ChatScreen {
   }
 
   async show(): Promise<void> {
+    // The picker fills in when the folder has been read (GGUF headers): not on the way to an
+    // interactive window.
+    void this.refreshModels();
     await this.refreshThreads();
     this.input.focus();
+  }
+
+  /** The settings' language pin, for threads that have not chosen one. */
+  setDefaultLanguage(code: string | null): void {
+    this.defaultLanguage = code ?? "";
+    this.loadPrefs(this.activeThread);
+  }
+
+  /** The model now loaded (from any screen): the picker follows. */
+  setModel(fileName: string | null): void {
+    this.modelName = fileName;
+    this.showModel();
+  }
+
+  /** The models folder's GGUF files in the picker (a broken file is listed, disabled). */
+  async refreshModels(): Promise<void> {
+    let cards;
+    try {
+      cards = (await api.listModels()).models ?? [];
+    } catch {
+      return; // The Models screen says why; the picker keeps what it had.
+    }
+    clear(this.modelSelect);
+    if (cards.length === 0) this.modelSelect.appendChild(h("option", { value: "" }, "No models in the folder"));
+    for (const m of cards) {
+      this.modelSelect.appendChild(
+        h("option", { value: m.path, "data-file": m.file_name, disabled: m.error !== null }, m.file_name),
+      );
+    }
+    this.showModel();
+  }
+
+  private showModel(): void {
+    const opts = [...this.modelSelect.options];
+    const at = opts.findIndex((o) => o.dataset.file === this.modelName);
+    if (at >= 0) this.modelSelect.selectedIndex = at;
+    else if (this.modelName && opts.length) {
+      // Loaded from outside the folder: shown, not offered again.
+      this.modelSelect.prepend(h("option", { value: "", "data-file": this.modelName, disabled: true }, this.modelName));
+      this.modelSelect.selectedIndex = 0;
+    }
+  }
+
+  private async pickModel(): Promise<void> {
+    const path = this.modelSelect.value;
+    if (!path) return;
+    this.modelSelect.disabled = true;
+    this.sendBtn.disabled = true;
+    try {
+      const m = await this.loadModel(path);
+      if (m) this.modelName = m.file_name;
+    } finally {
+      this.modelSelect.disabled = false;
+      this.sendBtn.disabled = false;
+      this.showModel();
+    }
   }
 
   async refreshThreads(): Promise<void> {
@@ -184,7 +266,7 @@ export class ChatScreen {
       this.earlier = [];
       this.lastPrompt = null;
       this.regenBtn.disabled = true;
-      this.styleSelect.value = loadStyle(null);
+      this.loadPrefs(null);
       this.emptyState();
       await this.refreshThreads();
       this.input.focus();
@@ -199,7 +281,7 @@ export class ChatScreen {
       const t0 = performance.now();
       const turns = await api.openThread(id);
       this.activeThread = id;
-      this.styleSelect.value = loadStyle(id);
+      this.loadPrefs(id);
       clear(this.messages);
       // A long thread opens on its newest turns; older ones are added in pages as the reader
       // scrolls up, so opening costs the same for 10 messages or 10,000.
@@ -239,7 +321,11 @@ export class ChatScreen {
     this.messages.appendChild(turn.el);
     this.setStreaming(true);
     try {
-      const style = this.styleSelect.value as PromptStyle;
+      const options = {
+        style: this.styleSelect.value as PromptStyle,
+        language: this.langSelect.value,
+        sampling: this.samplingSelect.value as SamplingPreset,
+      };
       const summary = await api.sendMessage(
         text,
         (ev) => {
@@ -247,10 +333,10 @@ export class ChatScreen {
           turn.handle(ev);
           this.messages.scrollTop = this.messages.scrollHeight;
         },
-        style,
+        options,
       );
       this.activeThread = summary.conversation_id;
-      this.saveStyle();
+      this.savePrefs();
     } catch (e) {
       const err = asApiError(e);
       turn.fail(err.code, err.message);
@@ -268,8 +354,19 @@ export class ChatScreen {
     }
   }
 
-  private saveStyle(): void {
-    saveStyle(this.activeThread, this.styleSelect.value as PromptStyle);
+  private savePrefs(): void {
+    savePref(STYLE_KEY, this.activeThread, this.styleSelect.value);
+    savePref(LANG_KEY, this.activeThread, this.langSelect.value);
+    savePref(SAMPLING_KEY, this.activeThread, this.samplingSelect.value);
+  }
+
+  private loadPrefs(thread: number | null): void {
+    this.styleSelect.value = loadStyle(thread);
+    const lang = loadPref(LANG_KEY, thread);
+    this.langSelect.value = lang !== null && LANGUAGES.some((l) => l.code === lang) ? lang : this.defaultLanguage;
+    if (this.langSelect.selectedIndex < 0) this.langSelect.value = "";
+    const sampling = loadPref(SAMPLING_KEY, thread);
+    this.samplingSelect.value = SAMPLING_PRESETS.some((p) => p.name === sampling) ? (sampling as string) : "recommended";
   }
 
   private setStreaming(on: boolean): void {
@@ -283,23 +380,28 @@ export class ChatScreen {
 }
 
 const STYLE_KEY = "warden.style.";
+const LANG_KEY = "warden.language.";
+const SAMPLING_KEY = "warden.sampling.";
 /** Turns rendered at once when a thread opens, and per page when scrolling back. */
 export const TURNS_PER_PAGE = 40;
 
 /** A thread's style; a new thread (`null`) starts with the style last chosen for one. */
 export function loadStyle(thread: number | null): PromptStyle {
-  let v: string | null = null;
-  try {
-    v = localStorage.getItem(STYLE_KEY + (thread ?? "new"));
-  } catch {
-    v = null;
-  }
+  const v = loadPref(STYLE_KEY, thread);
   return PROMPT_STYLES.some((s) => s.name === v) ? (v as PromptStyle) : "plain";
 }
 
-function saveStyle(thread: number | null, style: PromptStyle): void {
+function loadPref(key: string, thread: number | null): string | null {
   try {
-    localStorage.setItem(STYLE_KEY + (thread ?? "new"), style);
+    return localStorage.getItem(key + (thread ?? "new"));
+  } catch {
+    return null;
+  }
+}
+
+function savePref(key: string, thread: number | null, value: string): void {
+  try {
+    localStorage.setItem(key + (thread ?? "new"), value);
   } catch {
     // Storage unavailable: the choice lasts until the window closes.
   }

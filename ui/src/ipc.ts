@@ -237,19 +237,43 @@ export const PROMPT_STYLES: { name: PromptStyle; label: string }[] = [
   { name: "json", label: "JSON output" },
   { name: "markdown", label: "Markdown / tables" },
 ];
+export type SamplingPreset = "recommended" | "precise" | "deterministic";
+export const SAMPLING_PRESETS: { name: SamplingPreset; label: string }[] = [
+  { name: "recommended", label: "R1 recommended" },
+  { name: "precise", label: "Precise (temp 0.3)" },
+  { name: "deterministic", label: "Deterministic" },
+];
+/** Output-language pins offered in the chat ("" = no pin). */
+export const LANGUAGES: { code: string; label: string }[] = [
+  { code: "", label: "Any language" },
+  { code: "en", label: "English" },
+  { code: "es", label: "Español" },
+  { code: "fr", label: "Français" },
+  { code: "de", label: "Deutsch" },
+  { code: "pt", label: "Português" },
+  { code: "ru", label: "Русский" },
+  { code: "zh", label: "中文" },
+  { code: "ja", label: "日本語" },
+  { code: "ar", label: "العربية" },
+  { code: "hi", label: "हिन्दी" },
+];
+
+/** A thread's own choices for a turn (`TurnOptions` in Rust). */
+export interface TurnOptions {
+  style?: PromptStyle;
+  /** A language code; "" turns the settings' pin off; absent keeps it. */
+  language?: string;
+  sampling?: SamplingPreset;
+}
 export type ExportFormat = "jsonl" | "csv" | "sft" | "preference";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
   loadModel: (path?: string) => invoke<ModelInfo>("load_model", { path: path ?? null }),
-  sendMessage(
-    text: string,
-    onEvent: (e: GenerationEvent) => void,
-    style: PromptStyle | null = null,
-  ): Promise<TurnSummary> {
+  sendMessage(text: string, onEvent: (e: GenerationEvent) => void, options: TurnOptions = {}): Promise<TurnSummary> {
     const channel = new Channel<GenerationEvent>();
     channel.onmessage = onEvent;
-    return invoke<TurnSummary>("send_message", { text, style, onEvent: channel });
+    return invoke<TurnSummary>("send_message", { text, options, onEvent: channel });
   },
   listModels: () => invoke<ModelsView>("list_models"),
   effectiveSettings: () => invoke<EffectiveSettings>("effective_settings"),

@@ -31,6 +31,7 @@ export async function boot(): Promise<void> {
       const m = await api.loadModel(path);
       status.textContent = `${m.file_name} · ${m.architecture ?? "?"} · ${m.quantization ?? ""}`;
       status.dataset.loaded = "true";
+      chat.setModel(m.file_name);
       return m;
     } catch (e) {
       const err = asApiError(e);
@@ -43,8 +44,9 @@ export async function boot(): Promise<void> {
     }
   }
 
+  const chat = new ChatScreen((path) => load(path));
   const screens: Record<string, Screen> = {
-    chat: new ChatScreen(),
+    chat,
     review: new ReviewScreen(),
     export: new ExportScreen(dataDir),
     models: new ModelsScreen((path) => load(path)),
@@ -81,8 +83,13 @@ export async function boot(): Promise<void> {
     status.className = "model-status error";
     return;
   }
+  void api.effectiveSettings().then(
+    (s) => chat.setDefaultLanguage(s.language),
+    () => undefined,
+  );
   if (info.model) {
     status.textContent = info.model.file_name;
+    chat.setModel(info.model.file_name);
     return;
   }
   await load();

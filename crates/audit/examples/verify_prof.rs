@@ -2,7 +2,7 @@
 //! single ROWS DB` adds rows through the real write path, `verify_prof search DB` times
 //! full-text searches; `verify_prof verify DB`
 //! and `verify_prof export DB OUT` time one pass over it.
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args[0].as_str() {
@@ -17,6 +17,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let r =
                 warden_audit::bench::insert_one_per_transaction(&log, args[1].parse()?, 7).await?;
             println!("{r:?}");
+        }
+        "ping" => {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", args[1])).await?;
+            let mut c = pool.acquire().await?;
+            let t = std::time::Instant::now();
+            for _ in 0..5000 {
+                sqlx::query("SELECT 1").execute(&mut *c).await?;
+            }
+            println!("round trip {:?}", t.elapsed() / 5000);
         }
         "search" => {
             let log = warden_audit::AuditLog::open(&args[1]).await?;

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use common::{model_path, warden};
 use warden_audit::{Filter, GenerationId, Page, Status};
-use warden_core::{Audit, FnSink, GenerationEvent, Session, Settings};
+use warden_core::{
+    Audit, FnSink, GenerationEvent, PromptStyle, SamplingPreset, Session, Settings, TurnOptions,
+};
 use warden_engine::WorkerCommand;
 use warden_guard::Guard;
 
@@ -135,6 +137,60 @@ fn every_turn_leaves_exactly_one_record_completed_blocked_cancelled_and_failed()
     assert!(first.guard_events.iter().any(|e| e.category == "pii"));
     assert_eq!(first.answer, done.answer);
     assert!(s.audit().call(|a| a.verify(None)).unwrap().ok);
+}
+
+#[test]
+fn a_threads_own_style_language_and_sampling_apply_to_its_turn_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.sqlite3");
+    let mut s = session(&db);
+    // Sampling that varies, so the deterministic preset has something to override.
+    s.settings_mut().sampling.temperature = Some(1.5);
+    let options = TurnOptions {
+        style: Some(PromptStyle::StepByStep),
+        language: Some("fr".into()),
+        sampling: SamplingPreset::Deterministic,
+    };
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        s.reset();
+        let out = s
+            .send_with(
+                "Name three colours.",
+                &options,
+                &mut Vec::<GenerationEvent>::new(),
+            )
+            .unwrap();
+        assert_eq!(out.status, "completed");
+        let d = s
+            .audit()
+            .call(|a| a.show(GenerationId(out.generation_id)))
+            .unwrap();
+        assert_eq!(d.settings["temperature"], 0.0, "{}", d.settings);
+        assert_eq!(d.settings["language"], "fr");
+        assert_eq!(d.settings["style"], "step-by-step");
+        answers.push(out.answer);
+    }
+    assert_eq!(answers[0], answers[1], "greedy decoding repeats itself");
+    assert!(!answers[0].is_empty());
+    // The settings are the session's again; an empty language turns a configured pin off.
+    assert_eq!(s.settings().language, None);
+    assert_eq!(s.settings().style, PromptStyle::Plain);
+    s.settings_mut().language = Some("de".into());
+    let off = TurnOptions {
+        language: Some(String::new()),
+        ..TurnOptions::default()
+    };
+    let out = s
+        .send_with("Say hi.", &off, &mut Vec::<GenerationEvent>::new())
+        .unwrap();
+    let d = s
+        .audit()
+        .call(|a| a.show(GenerationId(out.generation_id)))
+        .unwrap();
+    assert_eq!(d.settings["language"], serde_json::Value::Null);
+    assert_eq!(d.settings["temperature"], 1.5);
+    assert_eq!(s.settings().language.as_deref(), Some("de"));
 }
 
 #[test]
@@ -391,7 +447,10 @@ fn with_store_redacted_the_log_never_holds_the_redacted_pii() {
     let mut s = session(&db);
     s.settings_mut().audit.store_redacted = true;
     let out = s
-        .send("Mail me at jane.roe@example.com please.", &mut Vec::new())
+        .send(
+            "Mail me at jane.roe@example.com please.",
+            &mut Vec::<GenerationEvent>::new(),
+        )
         .unwrap();
     let d = s
         .audit()
@@ -437,7 +496,10 @@ fn a_failing_guard_model_blocks_when_the_policy_fails_closed_and_is_recorded_whe
             .status()
             .unwrap();
         let out = s
-            .send("What is the capital of France?", &mut Vec::new())
+            .send(
+                "What is the capital of France?",
+                &mut Vec::<GenerationEvent>::new(),
+            )
             .unwrap();
         let d = s
             .audit()

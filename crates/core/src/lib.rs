@@ -17,8 +17,8 @@ pub mod style;
 pub use audit::Audit;
 pub use guard_model::GuardModel;
 pub use session::{
-    language_instruction, EventSink, FnSink, GenerationEvent, PipelineCost, Session, TurnOutcome,
-    VerdictSummary,
+    language_instruction, EventSink, FnSink, GenerationEvent, PipelineCost, SamplingPreset,
+    Session, TurnOptions, TurnOutcome, VerdictSummary,
 };
 pub use settings::{Settings, SettingsError, SettingsSource};
 pub use style::PromptStyle;

@@ -32,6 +32,56 @@ const PARTIAL_EVERY: Duration = Duration::from_millis(250);
 /// How often (in pieces of text) the R1 checks look for repetition loops and runaway output.
 const R1_CHECK_EVERY: u32 = 32;
 
+/// How a turn samples, picked per thread in the desktop's composer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SamplingPreset {
+    /// The model family's recommended settings (R1 distills: temperature 0.6, top-p 0.95),
+    /// with the settings' overrides.
+    #[default]
+    Recommended,
+    /// Temperature 0.3: steadier wording, less exploration in the reasoning.
+    Precise,
+    /// Greedy decoding: the same prompt on the same model gives the same answer.
+    Deterministic,
+}
+
+impl SamplingPreset {
+    /// Every preset, in menu order.
+    pub const ALL: [SamplingPreset; 3] = [
+        SamplingPreset::Recommended,
+        SamplingPreset::Precise,
+        SamplingPreset::Deterministic,
+    ];
+
+    /// The preset over `base` (the model's preset with the settings' overrides).
+    pub fn apply(self, base: SamplingParams) -> SamplingParams {
+        match self {
+            SamplingPreset::Recommended => base,
+            SamplingPreset::Precise => SamplingParams {
+                temperature: 0.3,
+                ..base
+            },
+            SamplingPreset::Deterministic => SamplingParams {
+                temperature: 0.0,
+                ..base
+            },
+        }
+    }
+}
+
+/// A thread's own choices for one turn; `None` keeps the settings'.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
+pub struct TurnOptions {
+    /// The zero-shot prompt style.
+    pub style: Option<crate::style::PromptStyle>,
+    /// The output-language pin: a code such as `fr`; an empty string turns the pin off.
+    pub language: Option<String>,
+    /// The sampling preset.
+    pub sampling: SamplingPreset,
+}
+
 /// A guard finding, as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VerdictSummary {
@@ -309,15 +359,7 @@ impl Session {
 
     /// Runs one user turn through the pipeline.
     pub fn send(&mut self, text: &str, sink: &mut dyn EventSink) -> Result<TurnOutcome, CoreError> {
-        let sampling = self.sampling()?;
-        let outcome = self.run(Turn::Chat(text), sampling, sink)?;
-        if outcome.blocked.is_none() {
-            self.history.push(ChatMessage::user(text));
-            // Earlier assistant turns are kept without their reasoning (DeepSeek's advice).
-            self.history
-                .push(ChatMessage::assistant(outcome.answer.clone()));
-        }
-        Ok(outcome)
+        self.send_with(text, &TurnOptions::default(), sink)
     }
 
     /// [`send`](Self::send) with a prompt style for this turn only (a thread's own style in the
@@ -328,10 +370,43 @@ impl Session {
         style: crate::style::PromptStyle,
         sink: &mut dyn EventSink,
     ) -> Result<TurnOutcome, CoreError> {
-        let saved = std::mem::replace(&mut self.settings.style, style);
-        let out = self.send(text, sink);
-        self.settings.style = saved;
-        out
+        let options = TurnOptions {
+            style: Some(style),
+            ..TurnOptions::default()
+        };
+        self.send_with(text, &options, sink)
+    }
+
+    /// [`send`](Self::send) with a thread's own choices (the desktop's composer) for this turn
+    /// only: prompt style, output-language pin and sampling preset. The settings apply again
+    /// afterwards; the audit record keeps what this turn used.
+    pub fn send_with(
+        &mut self,
+        text: &str,
+        options: &TurnOptions,
+        sink: &mut dyn EventSink,
+    ) -> Result<TurnOutcome, CoreError> {
+        let sampling = options.sampling.apply(self.sampling()?);
+        let saved_style = self.settings.style;
+        let saved_language = self.settings.language.clone();
+        if let Some(style) = options.style {
+            self.settings.style = style;
+        }
+        if let Some(lang) = &options.language {
+            let lang = lang.trim();
+            self.settings.language = (!lang.is_empty()).then(|| lang.to_owned());
+        }
+        let out = self.run(Turn::Chat(text), sampling, sink);
+        self.settings.style = saved_style;
+        self.settings.language = saved_language;
+        let outcome = out?;
+        if outcome.blocked.is_none() {
+            self.history.push(ChatMessage::user(text));
+            // Earlier assistant turns are kept without their reasoning (DeepSeek's advice).
+            self.history
+                .push(ChatMessage::assistant(outcome.answer.clone()));
+        }
+        Ok(outcome)
     }
 
     /// Plain completion of `prompt` (no chat template), for benchmarks and base models. Guarded
