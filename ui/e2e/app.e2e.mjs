@@ -343,6 +343,16 @@ test("the dashboard counts the generations the earlier steps recorded", async ()
   assert.ok(days >= 1, "a bar per day");
   const stages = await browser.execute(() => [...document.querySelectorAll("#chart-stages g.bar")].map((g) => g.getAttribute("data-label")));
   assert.ok(stages.includes("input"), `the blocked prompt's input event is counted (stages: ${stages})`);
+  // The time series are drawn by uPlot on a canvas; the figure carries what it plotted.
+  const flags = browser.$("#chart-flags .time-chart");
+  await flags.waitForExist({ timeout: 5_000 });
+  assert.ok(await browser.$("#chart-flags canvas").isExisting(), "uPlot drew the flags chart");
+  const series = (await flags.getAttribute("data-series")).split("|");
+  assert.ok(series.includes("S9"), `the blocked prompt's S9 is a series (${series})`);
+  const rates = (await browser.$("#chart-rates .time-chart").getAttribute("data-series")).split("|");
+  assert.deepEqual(rates, ["guard verdicts %", "flagged by a person %", "language mixing %"]);
+  const actions = await browser.execute(() => [...document.querySelectorAll("#chart-actions g.bar")].map((g) => g.getAttribute("data-label")));
+  assert.ok(actions.includes("input · block"), `actions by stage: ${actions}`);
   await shot("08-dashboard");
 });
 

@@ -212,7 +212,12 @@ export interface Count {
 export interface DayCount {
   day: string;
   count: number;
+  /** Flagged by a person. */
   flagged: number;
+  /** With a guard verdict other than allow. */
+  guarded: number;
+  /** Flagged by the language check. */
+  language_mixed: number;
 }
 
 export interface AuditStats {
@@ -225,6 +230,8 @@ export interface AuditStats {
   by_action: Count[];
   by_stage: Count[];
   by_day: DayCount[];
+  by_day_category: { day: string; category: string; count: number }[];
+  by_stage_action: { stage: string; action: string; count: number }[];
 }
 
 export type ReviewStatus = "ok" | "harmful" | "needs-fix";

@@ -95,4 +95,13 @@ export async function boot(): Promise<void> {
   await load();
 }
 
-void boot();
+void boot().catch((e: unknown) => {
+  // A window that cannot start says why instead of staying blank.
+  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  document.body.dataset.bootError = message;
+  const status = document.getElementById("model-status");
+  if (status) {
+    status.textContent = `The window could not start: ${message}`;
+    status.className = "model-status error";
+  }
+});

@@ -260,15 +260,24 @@ impl AuditLog {
         let mut stats = Stats::default();
 
         let mut qb = QueryBuilder::<Sqlite>::new(
-            "SELECT date(g.created_at / 1000, 'unixepoch'), count(*), sum(g.flagged)",
+            "SELECT date(g.created_at / 1000, 'unixepoch'), count(*), sum(g.flagged), \
+             sum(EXISTS (SELECT 1 FROM guard_events e WHERE e.generation_id = g.id \
+                         AND e.action <> 'allow')), \
+             sum(EXISTS (SELECT 1 FROM guard_events e WHERE e.generation_id = g.id \
+                         AND e.category = 'language' AND e.action <> 'allow'))",
         );
         push_from_where(&mut qb, filter);
         qb.push(" GROUP BY 1 ORDER BY 1");
+        let n = |r: &sqlx::sqlite::SqliteRow, i: usize| -> Result<u64> {
+            Ok(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0) as u64)
+        };
         for r in qb.build().fetch_all(&mut *conn).await? {
             let day = DayCount {
                 day: r.try_get::<Option<String>, _>(0)?.unwrap_or_default(),
-                count: r.try_get::<i64, _>(1)? as u64,
-                flagged: r.try_get::<Option<i64>, _>(2)?.unwrap_or(0) as u64,
+                count: n(&r, 1)?,
+                flagged: n(&r, 2)?,
+                guarded: n(&r, 3)?,
+                language_mixed: n(&r, 4)?,
             };
             stats.total += day.count;
             stats.flagged += day.flagged;
@@ -302,6 +311,35 @@ impl AuditLog {
             push_from_where(&mut qb, filter);
             qb.push(") GROUP BY 1 ORDER BY 2 DESC, 1");
             *out = counts(qb.build().fetch_all(&mut *conn).await?)?;
+        }
+
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT date(g.created_at / 1000, 'unixepoch'), e.category, count(DISTINCT g.id) \
+             FROM guard_events e JOIN generations g ON g.id = e.generation_id \
+             WHERE e.action <> 'allow' AND e.generation_id IN (SELECT g.id",
+        );
+        push_from_where(&mut qb, filter);
+        qb.push(") GROUP BY 1, 2 ORDER BY 1, 2");
+        for r in qb.build().fetch_all(&mut *conn).await? {
+            stats.by_day_category.push(DayCategoryCount {
+                day: r.try_get::<Option<String>, _>(0)?.unwrap_or_default(),
+                category: r.try_get(1)?,
+                count: n(&r, 2)?,
+            });
+        }
+
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT e.stage, e.action, count(*) FROM guard_events e WHERE e.generation_id IN \
+             (SELECT g.id",
+        );
+        push_from_where(&mut qb, filter);
+        qb.push(") GROUP BY 1, 2 ORDER BY 1, 2");
+        for r in qb.build().fetch_all(&mut *conn).await? {
+            stats.by_stage_action.push(StageActionCount {
+                stage: r.try_get(0)?,
+                action: r.try_get(1)?,
+                count: n(&r, 2)?,
+            });
         }
         Ok(stats)
     }

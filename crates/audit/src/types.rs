@@ -523,6 +523,33 @@ pub struct Stats {
     pub by_stage: Vec<Count>,
     /// Generations per UTC day.
     pub by_day: Vec<DayCount>,
+    /// Generations a guard verdict flagged, redacted or blocked, per UTC day and category
+    /// (a generation counts once per category and day).
+    pub by_day_category: Vec<DayCategoryCount>,
+    /// Guard events by stage and action.
+    pub by_stage_action: Vec<StageActionCount>,
+}
+
+/// Generations with a non-allow verdict in one category on one UTC day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DayCategoryCount {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    /// The category code.
+    pub category: String,
+    /// Generations.
+    pub count: u64,
+}
+
+/// Guard events with one stage and action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StageActionCount {
+    /// `input`, `reasoning` or `output`.
+    pub stage: String,
+    /// `allow`, `flag`, `redact` or `block`.
+    pub action: String,
+    /// Events.
+    pub count: u64,
 }
 
 /// A key and how often it occurred.
@@ -541,6 +568,10 @@ pub struct DayCount {
     pub day: String,
     /// Generations created that day.
     pub count: u64,
-    /// Of those, flagged.
+    /// Of those, flagged by a person.
     pub flagged: u64,
+    /// Of those, with a guard verdict other than allow (flag, redact or block).
+    pub guarded: u64,
+    /// Of those, flagged by the language check (mixing or drift from the expected language).
+    pub language_mixed: u64,
 }

@@ -339,6 +339,75 @@ async fn stats_count_by_category_action_stage_and_day() {
     assert_eq!(json["total"], 4);
 }
 
+#[tokio::test]
+async fn stats_break_guard_flags_down_by_day_category_and_stage_action() {
+    let t = temp_log().await;
+    review_fixture(&t.log).await;
+    // One more: the language check flagged the answer (mixing), twice.
+    let id = t
+        .log
+        .begin_generation(new_generation("Explain tides"))
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        t.log
+            .record_guard_event(id, event(Stage::Output, "language", Action::Flag))
+            .await
+            .unwrap();
+    }
+    t.log
+        .finish_generation(
+            id,
+            Finish::new(Status::Completed, "", "Tides 是月亮引起的."),
+        )
+        .await
+        .unwrap();
+    let s = t.log.stats(&Filter::default()).await.unwrap();
+    assert_eq!(s.by_day.len(), 1);
+    let day = &s.by_day[0];
+    assert_eq!((day.count, day.flagged), (5, 1));
+    // Guarded: the blocked weapons answer, the redacted e-mail, the mixed language.
+    assert_eq!((day.guarded, day.language_mixed), (3, 1));
+    let cats: Vec<(&str, u64)> = s
+        .by_day_category
+        .iter()
+        .map(|c| (c.category.as_str(), c.count))
+        .collect();
+    // A generation counts once per category however many events it has; allow verdicts
+    // (the fixture's "benign" ones) are not flags.
+    assert_eq!(
+        cats,
+        vec![("language", 1), ("pii.email", 1), ("weapons", 1)]
+    );
+    assert!(s.by_day_category.iter().all(|c| c.day == day.day));
+    let sa: Vec<(&str, &str, u64)> = s
+        .by_stage_action
+        .iter()
+        .map(|c| (c.stage.as_str(), c.action.as_str(), c.count))
+        .collect();
+    for want in [
+        ("input", "redact", 1),
+        ("output", "block", 1),
+        ("output", "flag", 2),
+        ("reasoning", "flag", 1),
+    ] {
+        assert!(sa.contains(&want), "{want:?} in {sa:?}");
+    }
+    let events: u64 = s.by_stage.iter().map(|c| c.count).sum();
+    assert_eq!(sa.iter().map(|c| c.2).sum::<u64>(), events);
+    // The filter applies: flagged-only leaves the weapons generation.
+    let only_flagged = t
+        .log
+        .stats(&Filter {
+            flagged: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(only_flagged.by_day[0].guarded, 1);
+    assert_eq!(only_flagged.by_day_category.len(), 1);
+}
+
 async fn export_string(log: &AuditLog, format: ExportFormat, filter: &Filter) -> String {
     let mut out = Vec::new();
     let cancel = AtomicBool::new(false);

@@ -375,9 +375,24 @@ pub fn run(cmd: AuditCmd, settings: &Settings) -> Result<i32> {
                     }
                 }
                 for d in &s.by_day {
+                    let cats: Vec<String> = s
+                        .by_day_category
+                        .iter()
+                        .filter(|c| c.day == d.day)
+                        .map(|c| format!("{} {}", c.category, c.count))
+                        .collect();
                     println!(
-                        "{}  {:>6} generations  {:>5} flagged",
-                        d.day, d.count, d.flagged
+                        "{}  {:>6} generations  {:>5} flagged  {:>5} guarded  {:>5} language-mixed{}",
+                        d.day,
+                        d.count,
+                        d.flagged,
+                        d.guarded,
+                        d.language_mixed,
+                        if cats.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  ({})", cats.join(", "))
+                        }
                     );
                 }
             }
