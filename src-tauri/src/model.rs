@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter};
-use warden_core::GuardModel;
+use warden_core::{GuardModel, LoadOptions};
 use warden_engine::{ModelHandle, WorkerCommand};
 
 use crate::error::{ApiError, ApiResult};
@@ -24,6 +24,10 @@ pub struct ModelInfo {
     parameters: u64,
     quantization: Option<String>,
     context: u32,
+    /// Threads it runs on.
+    threads: i32,
+    /// Layers offloaded to the GPU.
+    gpu_layers: u32,
     template: String,
 }
 
@@ -35,6 +39,8 @@ impl From<&ModelHandle> for ModelInfo {
             parameters: h.loaded.n_params,
             quantization: h.gguf.file_type.clone(),
             context: h.loaded.n_ctx,
+            threads: h.loaded.n_threads,
+            gpu_layers: h.loaded.n_gpu_layers,
             template: h.template_source.to_string(),
         }
     }
@@ -75,12 +81,24 @@ pub async fn app_info(app: AppHandle) -> ApiResult<AppInfo> {
     .await
 }
 
-/// Loads `path` (default: the configured model), then the optional guard model.
+/// Loads `path` (default: the configured model) with `options` (GPU layers, threads,
+/// context; what is left out keeps the settings'), then the optional guard model.
 #[tauri::command]
-pub async fn load_model(app: AppHandle, path: Option<PathBuf>) -> ApiResult<ModelInfo> {
+pub async fn load_model(
+    app: AppHandle,
+    path: Option<PathBuf>,
+    options: Option<LoadOptions>,
+) -> ApiResult<ModelInfo> {
     let events = app.clone();
     blocking(app, move |st| {
         let mut session = st.session()?;
+        if let Some(o) = &options {
+            session
+                .settings_mut()
+                .model
+                .apply(o)
+                .map_err(|e| ApiError::new("load_options_invalid", e.to_string()))?;
+        }
         let path = path.unwrap_or_else(|| session.settings().model_path());
         if !path.is_file() {
             return Err(ApiError::new(

@@ -365,10 +365,23 @@ test("models lists the default model with its GGUF facts and loads it", async ()
   assert.match(text, /Q4_K_M/);
   assert.match(text, /268M/);
   assert.match(await row.$("td.fit").getText(), /GiB .*estimate/);
+  // Load with a smaller context on one thread: the worker reports what it loaded with.
+  await browser.$("#load-context").waitForExist({ timeout: 5_000 });
+  await browser.waitUntil(async () => (await browser.$("#load-threads").getValue()) !== "", { timeout: 5_000 });
+  await browser.$("#load-context").setValue("512");
+  await browser.$("#load-threads").setValue("1");
   await row.$("button.load").click();
   await browser.$("#model-status[data-loaded='true']").waitForExist({ timeout: 60_000 });
   await browser.waitUntil(async () => /^Loaded /.test(await browser.$("#models-note").getText()), { timeout: 10_000 });
+  assert.match(await browser.$("#models-note").getText(), /context 512, 1 thread, CPU/);
   await shot("09-models");
+  // A value no model loads with is refused with its range, and the model stays loaded.
+  await browser.$("#load-context").setValue("100");
+  await row.$("button.load").click();
+  await browser.waitUntil(async () => /out of range/.test(await browser.$("#models-note").getText()), { timeout: 10_000 });
+  assert.match(await browser.$("#models-note").getText(), /context 100 is out of range: 0 \(the model's\) or 256 to 1048576 tokens/);
+  await browser.$("#model-status[data-loaded='true']").waitForExist({ timeout: 5_000 });
+  await browser.$("#load-context").setValue("512");
 });
 
 test("settings shows the effective paths and the guard policy table", async () => {

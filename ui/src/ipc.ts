@@ -48,7 +48,16 @@ export interface ModelInfo {
   parameters: number;
   quantization: string | null;
   context: number;
+  threads?: number;
+  gpu_layers?: number;
   template: string;
+}
+
+/** How to load a model (`LoadOptions` in Rust); what is left out keeps the settings'. */
+export interface LoadOptions {
+  gpu_layers?: number;
+  threads?: number;
+  context?: number;
 }
 
 export interface AppInfo {
@@ -196,6 +205,8 @@ export interface EffectiveSettings {
   models_dir: string;
   model_path: string;
   context: number;
+  threads: number;
+  gpu_layers: number;
   retention_days: number | null;
   classifier_enabled: boolean;
   classifier_dir: string;
@@ -276,7 +287,8 @@ export type ExportFormat = "jsonl" | "csv" | "sft" | "preference";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
-  loadModel: (path?: string) => invoke<ModelInfo>("load_model", { path: path ?? null }),
+  loadModel: (path?: string, options?: LoadOptions) =>
+    invoke<ModelInfo>("load_model", { path: path ?? null, options: options ?? null }),
   sendMessage(text: string, onEvent: (e: GenerationEvent) => void, options: TurnOptions = {}): Promise<TurnSummary> {
     const channel = new Channel<GenerationEvent>();
     channel.onmessage = onEvent;

@@ -6,7 +6,7 @@ import { ExportScreen } from "./export";
 import { ModelsScreen } from "./models";
 import { ReviewScreen } from "./review";
 import { SettingsScreen } from "./settings";
-import { api, asApiError, onLoadProgress, type AppInfo, type ModelInfo } from "./ipc";
+import { api, asApiError, onLoadProgress, type ApiError, type AppInfo, type LoadOptions, type ModelInfo } from "./ipc";
 
 type Screen = { el: HTMLElement; show(): Promise<void>; onKey?(e: KeyboardEvent): void };
 
@@ -17,8 +17,13 @@ export async function boot(): Promise<void> {
   let info: AppInfo | null = null;
   const dataDir = () => (info ? info.db_path.replace(/\/[^/]*$/, "") : "");
 
-  /** Loads a model (default: the configured one) with the status line and progress bar. */
-  async function load(path?: string): Promise<ModelInfo | null> {
+  /**
+   * Loads a model (default: the configured one) with the status line and progress bar.
+   * `onError` also gets the reason when it fails. Options the core refuses unload nothing,
+   * so the status line goes back to the model still loaded.
+   */
+  async function load(path?: string, options?: LoadOptions, onError?: (e: ApiError) => void): Promise<ModelInfo | null> {
+    const before = { text: status.textContent, className: status.className, loaded: status.dataset.loaded };
     status.textContent = "loading model…";
     status.className = "model-status";
     delete status.dataset.loaded;
@@ -28,15 +33,22 @@ export async function boot(): Promise<void> {
       bar.value = f;
     });
     try {
-      const m = await api.loadModel(path);
+      const m = await api.loadModel(path, options);
       status.textContent = `${m.file_name} · ${m.architecture ?? "?"} · ${m.quantization ?? ""}`;
       status.dataset.loaded = "true";
       chat.setModel(m.file_name);
       return m;
     } catch (e) {
       const err = asApiError(e);
-      status.textContent = `${err.message}`;
-      status.className = "model-status error";
+      if (err.code === "load_options_invalid" && before.loaded) {
+        status.textContent = before.text;
+        status.className = before.className;
+        status.dataset.loaded = before.loaded;
+      } else {
+        status.textContent = `${err.message}`;
+        status.className = "model-status error";
+      }
+      onError?.(err);
       return null;
     } finally {
       bar.hidden = true;
@@ -49,7 +61,7 @@ export async function boot(): Promise<void> {
     chat,
     review: new ReviewScreen(),
     export: new ExportScreen(dataDir),
-    models: new ModelsScreen((path) => load(path)),
+    models: new ModelsScreen((path, options, onError) => load(path, options, onError)),
     dashboard: new DashboardScreen(),
     settings: new SettingsScreen(),
   };

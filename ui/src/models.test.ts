@@ -1,7 +1,7 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, expect, test } from "vitest";
 import { fitAdvice, ModelsScreen, params } from "./models";
-import type { ModelCard, ModelInfo } from "./ipc";
+import type { ApiError, LoadOptions, ModelCard, ModelInfo } from "./ipc";
 
 const GIB = 2 ** 30;
 const gemma: ModelCard = {
@@ -27,9 +27,11 @@ afterEach(() => {
   document.body.innerHTML = "";
 });
 
-function mount(models: ModelCard[], load = async (_p: string): Promise<ModelInfo | null> => null) {
+type Load = (p: string, o?: LoadOptions, onError?: (e: ApiError) => void) => Promise<ModelInfo | null>;
+function mount(models: ModelCard[], load: Load = async () => null) {
   mockIPC((cmd) => {
     if (cmd === "list_models") return { models_dir: "/m", ram_total: 24 * GIB, models };
+    if (cmd === "effective_settings") return { context: 4096, threads: 2, gpu_layers: 0 };
     throw { code: "internal", message: `unexpected ${cmd}` };
   });
   const s = new ModelsScreen(load);
@@ -55,20 +57,43 @@ test("each model shows its GGUF facts and a RAM estimate, labelled as one", asyn
   expect((bad.querySelector("button.load") as HTMLButtonElement).disabled).toBe(true);
 });
 
-test("Load goes through the shared load path with the file's path", async () => {
-  const loaded: string[] = [];
-  const s = mount([gemma], async (p) => {
-    loaded.push(p);
-    return { file_name: gemma.file_name, architecture: "gemma3", parameters: 1, quantization: "Q4_K_M", context: 4096, template: "gemma" };
+test("Load goes through the shared load path with the file's path and the load options", async () => {
+  const loaded: [string, LoadOptions | undefined][] = [];
+  const s = mount([gemma], async (p, o) => {
+    loaded.push([p, o]);
+    return { file_name: gemma.file_name, architecture: "gemma3", parameters: 1, quantization: "Q4_K_M", context: o?.context ?? 4096, threads: 1, gpu_layers: 0, template: "gemma" };
   });
   await s.show();
+  await new Promise((r) => setTimeout(r, 0));
+  // The settings' values fill the fields.
+  const field = (id: string) => s.el.querySelector(id) as HTMLInputElement;
+  expect([field("#load-gpu-layers").value, field("#load-threads").value, field("#load-context").value]).toEqual(["0", "2", "4096"]);
+  field("#load-threads").value = "1";
+  field("#load-context").value = "512";
+  field("#load-gpu-layers").value = "";
   const btn = s.el.querySelector("button.load") as HTMLButtonElement;
   expect(btn.getAttribute("aria-label")).toBe("Load gemma-3-270m-q4_k_m.gguf");
   btn.click();
   await new Promise((r) => setTimeout(r, 0));
-  expect(loaded).toEqual([gemma.path]);
-  expect(s.el.querySelector("#models-note")?.textContent).toBe("Loaded gemma-3-270m-q4_k_m.gguf.");
+  expect(loaded).toEqual([[gemma.path, { gpu_layers: undefined, threads: 1, context: 512 }]]);
+  expect(s.el.querySelector("#models-note")?.textContent).toBe("Loaded gemma-3-270m-q4_k_m.gguf (context 512, 1 thread, CPU).");
   expect(btn.disabled).toBe(false);
+  // Reopening the screen keeps what was typed.
+  await s.show();
+  expect(field("#load-context").value).toBe("512");
+});
+
+test("a refused load says why in the screen", async () => {
+  const s = mount([gemma], async (_p, _o, onError) => {
+    onError?.({ code: "load_options_invalid", message: "context 100 is out of range: 0 (the model's) or 256 to 1048576 tokens" });
+    return null;
+  });
+  await s.show();
+  (s.el.querySelector("button.load") as HTMLButtonElement).click();
+  await new Promise((r) => setTimeout(r, 0));
+  expect(s.el.querySelector("#models-note")?.textContent).toBe(
+    "Could not load gemma-3-270m-q4_k_m.gguf: context 100 is out of range: 0 (the model's) or 256 to 1048576 tokens.",
+  );
 });
 
 test("an empty folder says where GGUF files go and how to fetch the default", async () => {

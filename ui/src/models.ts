@@ -4,7 +4,7 @@
 
 import { open } from "@tauri-apps/plugin-dialog";
 import { append, clear, h } from "./dom";
-import { api, asApiError, type ModelCard, type ModelInfo, type RamFit } from "./ipc";
+import { api, asApiError, type ApiError, type LoadOptions, type ModelCard, type ModelInfo, type RamFit } from "./ipc";
 
 export function gib(bytes: number): string {
   return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
@@ -38,9 +38,20 @@ export class ModelsScreen {
   private readonly importBtn: HTMLButtonElement;
   private readonly importProgress: HTMLProgressElement;
   private busy = false;
+  private readonly gpuLayers: HTMLInputElement;
+  private readonly threads: HTMLInputElement;
+  private readonly context: HTMLInputElement;
+  private defaultsShown = false;
 
   /** `load` loads a model through the app's shared load path; null when it failed. */
-  constructor(private readonly load: (path: string) => Promise<ModelInfo | null>) {
+  constructor(
+    private readonly load: (path: string, options?: LoadOptions, onError?: (e: ApiError) => void) => Promise<ModelInfo | null>,
+  ) {
+    const num = (id: string, min: string, max: string, title: string) =>
+      h("input", { type: "number", id, min, max, step: "1", inputmode: "numeric", title });
+    this.gpuLayers = num("load-gpu-layers", "0", "1000", "Layers offloaded to the GPU; 0 runs on the CPU (needs a CUDA or Vulkan build)");
+    this.threads = num("load-threads", "0", "512", "CPU threads; 0 uses all cores");
+    this.context = num("load-context", "0", "1048576", "Context window in tokens; 0 takes the model's, capped");
     this.body = h("div", { class: "models-body", "aria-live": "polite" });
     this.folder = h("p", { class: "hint", id: "models-folder" });
     this.note = h("p", { class: "hint", id: "models-note", role: "status" });
@@ -52,6 +63,14 @@ export class ModelsScreen {
       { class: "screen models", "data-screen": "models", hidden: true },
       h("h2", {}, "Models"),
       h("div", { class: "models-actions" }, this.importBtn, this.importProgress),
+      h(
+        "fieldset",
+        { class: "load-options" },
+        h("legend", {}, "Load with"),
+        h("label", {}, "GPU layers ", this.gpuLayers),
+        h("label", {}, "Threads ", this.threads),
+        h("label", {}, "Context ", this.context),
+      ),
       this.folder,
       this.note,
       this.body,
@@ -98,7 +117,25 @@ export class ModelsScreen {
     }
   }
 
+  /** The load options as typed; an empty field keeps the setting. */
+  loadOptions(): LoadOptions {
+    const v = (el: HTMLInputElement) => (el.value.trim() === "" ? undefined : Number(el.value));
+    return { gpu_layers: v(this.gpuLayers), threads: v(this.threads), context: v(this.context) };
+  }
+
   async show(): Promise<void> {
+    if (!this.defaultsShown) {
+      // The settings' values, once: later edits stay as typed.
+      this.defaultsShown = true;
+      api.effectiveSettings().then(
+        (s) => {
+          if (this.gpuLayers.value === "") this.gpuLayers.value = String(s.gpu_layers);
+          if (this.threads.value === "") this.threads.value = String(s.threads);
+          if (this.context.value === "") this.context.value = String(s.context);
+        },
+        () => (this.defaultsShown = false),
+      );
+    }
     clear(this.body);
     this.body.appendChild(h("p", { class: "loading" }, "Reading the models folder…"));
     try {
@@ -166,12 +203,21 @@ export class ModelsScreen {
     buttons.forEach((b) => (b.disabled = true));
     this.note.textContent = `Loading ${m.file_name}…`;
     try {
-      const info = await this.load(m.path);
-      this.note.textContent = info ? `Loaded ${info.file_name}.` : `Could not load ${m.file_name} (see the status line).`;
+      let why = "see the status line";
+      const info = await this.load(m.path, this.loadOptions(), (e) => (why = e.message));
+      this.note.textContent = info ? loadedText(info) : `Could not load ${m.file_name}: ${why}.`;
     } finally {
       this.busy = false;
       buttons.forEach((b) => (b.disabled = b.closest("tr")?.querySelector("td.error") !== null));
       btn.focus();
     }
   }
+}
+
+/** What a load gave: the model and what it runs with. */
+export function loadedText(m: ModelInfo): string {
+  const parts = [`context ${m.context}`];
+  if (m.threads !== undefined) parts.push(`${m.threads} thread${m.threads === 1 ? "" : "s"}`);
+  if (m.gpu_layers !== undefined) parts.push(m.gpu_layers > 0 ? `${m.gpu_layers} GPU layers` : "CPU");
+  return `Loaded ${m.file_name} (${parts.join(", ")}).`;
 }

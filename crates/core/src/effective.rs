@@ -74,6 +74,10 @@ pub struct EffectiveSettings {
     pub model_path: PathBuf,
     /// Configured context (0 = the model's, capped).
     pub context: u32,
+    /// Configured threads (0 = all cores).
+    pub threads: i32,
+    /// Configured GPU layers (0 = CPU only).
+    pub gpu_layers: u32,
     /// Audit retention in days (`None`: kept forever).
     pub retention_days: Option<u32>,
     /// Whether the ML input classifier runs.
@@ -105,6 +109,8 @@ impl EffectiveSettings {
             models_dir: settings.models_dir.clone(),
             model_path: settings.model_path(),
             context: settings.model.context,
+            threads: settings.model.threads,
+            gpu_layers: settings.model.gpu_layers,
             retention_days: settings.audit.retention_days,
             classifier_enabled: settings.classifier.enabled,
             classifier_dir: settings.classifier_dir(),

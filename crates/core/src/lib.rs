@@ -20,7 +20,7 @@ pub use session::{
     language_instruction, EventSink, FnSink, GenerationEvent, PipelineCost, SamplingPreset,
     Session, TurnOptions, TurnOutcome, VerdictSummary,
 };
-pub use settings::{Settings, SettingsError, SettingsSource};
+pub use settings::{LoadOptions, Settings, SettingsError, SettingsSource};
 pub use style::PromptStyle;
 
 /// The app version recorded with every generation.

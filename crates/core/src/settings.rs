@@ -39,6 +39,67 @@ pub enum SettingsError {
         /// What was expected.
         message: String,
     },
+    /// A load option no model can be loaded with.
+    #[error("{name} {value} is out of range: {message}")]
+    BadLoadOption {
+        /// The option.
+        name: &'static str,
+        /// Its value.
+        value: i64,
+        /// The allowed range.
+        message: &'static str,
+    },
+}
+
+/// How to load a model, chosen per load (the desktop's Models screen); `None` keeps the
+/// setting. Applied values stay for later loads in the same session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoadOptions {
+    /// Layers to offload to the GPU (0: CPU only).
+    pub gpu_layers: Option<u32>,
+    /// Threads (0: all cores).
+    pub threads: Option<i32>,
+    /// Context window in tokens (0: the model's, capped).
+    pub context: Option<u32>,
+}
+
+impl ModelSettings {
+    /// Applies `o`; a value out of range changes nothing and says which.
+    pub fn apply(&mut self, o: &LoadOptions) -> Result<(), SettingsError> {
+        let bad = |name, value: i64, message| SettingsError::BadLoadOption {
+            name,
+            value,
+            message,
+        };
+        if let Some(n) = o.gpu_layers {
+            if n > 1_000 {
+                return Err(bad(
+                    "GPU layers",
+                    n.into(),
+                    "0 to 1000 (more than any model has offloads all)",
+                ));
+            }
+        }
+        if let Some(t) = o.threads {
+            if !(0..=512).contains(&t) {
+                return Err(bad("threads", t.into(), "0 (all cores) to 512"));
+            }
+        }
+        if let Some(c) = o.context {
+            if c != 0 && !(256..=1 << 20).contains(&c) {
+                return Err(bad(
+                    "context",
+                    c.into(),
+                    "0 (the model's) or 256 to 1048576 tokens",
+                ));
+            }
+        }
+        self.gpu_layers = o.gpu_layers.unwrap_or(self.gpu_layers);
+        self.threads = o.threads.unwrap_or(self.threads);
+        self.context = o.context.unwrap_or(self.context);
+        Ok(())
+    }
 }
 
 /// Model loading settings.
@@ -361,6 +422,59 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn load_options_apply_in_range_and_change_nothing_out_of_it() {
+        let mut m = ModelSettings::default();
+        m.apply(&LoadOptions {
+            gpu_layers: Some(12),
+            threads: Some(2),
+            context: Some(512),
+        })
+        .unwrap();
+        assert_eq!((m.gpu_layers, m.threads, m.context), (12, 2, 512));
+        m.apply(&LoadOptions::default()).unwrap();
+        assert_eq!((m.gpu_layers, m.threads, m.context), (12, 2, 512));
+        for bad in [
+            LoadOptions {
+                threads: Some(-1),
+                ..LoadOptions::default()
+            },
+            LoadOptions {
+                context: Some(100),
+                ..LoadOptions::default()
+            },
+            LoadOptions {
+                gpu_layers: Some(5_000),
+                ..LoadOptions::default()
+            },
+            // One bad value refuses the whole set: nothing half-applied.
+            LoadOptions {
+                threads: Some(4),
+                context: Some(7),
+                ..LoadOptions::default()
+            },
+        ] {
+            let e = m.apply(&bad).unwrap_err();
+            assert!(matches!(e, SettingsError::BadLoadOption { .. }), "{e}");
+            assert_eq!((m.gpu_layers, m.threads, m.context), (12, 2, 512));
+        }
+        assert_eq!(
+            m.apply(&LoadOptions {
+                context: Some(100),
+                ..LoadOptions::default()
+            })
+            .unwrap_err()
+            .to_string(),
+            "context 100 is out of range: 0 (the model's) or 256 to 1048576 tokens"
+        );
+        m.apply(&LoadOptions {
+            context: Some(0),
+            ..LoadOptions::default()
+        })
+        .unwrap();
+        assert_eq!(m.context, 0);
+    }
 
     #[test]
     fn an_empty_file_gives_the_defaults() {
