@@ -7,6 +7,7 @@ const COMMAND_NAMES: &[&str] = &[
     "list_models",
     "import_model",
     "effective_settings",
+    "save_settings",
     "send_message",
     "cancel",
     "new_thread",

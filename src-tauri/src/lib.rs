@@ -35,6 +35,7 @@ commands![
     model::list_models,
     model::import_model,
     settings::effective_settings,
+    settings::save_settings,
     chat::send_message,
     chat::cancel,
     chat::new_thread,

@@ -384,13 +384,25 @@ test("models lists the default model with its GGUF facts and loads it", async ()
   await browser.$("#load-context").setValue("512");
 });
 
-test("settings shows the effective paths and the guard policy table", async () => {
+test("settings shows the effective paths and policy, and saves changes to the config file", async () => {
   await browser.$("button[data-screen='settings']").click();
   const s1 = browser.$(".policy-table tr[data-category='S1']");
   await s1.waitForExist({ timeout: 5_000 });
-  const cells = await browser.execute(() => [...document.querySelectorAll(".policy-table tr[data-category='S1'] td")].map((td) => td.textContent));
+  const cells = await browser.execute(() => [...document.querySelectorAll(".policy-table tr[data-category='S1'] td select")].map((sel) => sel.value));
   assert.equal(cells.length, 3);
   assert.ok(cells.every((c) => ["allow", "flag", "redact", "block"].includes(c)), `S1 actions: ${cells}`);
   assert.match(await browser.$(".settings-list").getText(), /audit\.sqlite3/);
+  // Change the retention and one policy cell, save: the config file keeps its own lines and
+  // points at a policy file holding the change.
+  await browser.$("#set-retention").setValue("30");
+  await browser.$("select.action-select[data-category='S6'][data-stage='input']").selectByAttribute("value", "block");
   await shot("10-settings");
+  await browser.$("#settings-save").click();
+  await browser.waitUntil(async () => /^Saved to /.test(await browser.$("#settings-status").getText()), { timeout: 10_000 });
+  const config = fs.readFileSync(path.join(tmp, "config.toml"), "utf8");
+  assert.match(config, /max_tokens = 48/, config);
+  assert.match(config, /retention_days = 30/, config);
+  const policyPath = /policy_path = "([^"]+)"/.exec(config)?.[1];
+  assert.ok(policyPath && fs.existsSync(policyPath), config);
+  assert.match(fs.readFileSync(policyPath, "utf8"), /\[actions\.input\][^[]*S6 = "block"/);
 });

@@ -283,6 +283,21 @@ export interface TurnOptions {
   language?: string;
   sampling?: SamplingPreset;
 }
+/** What the Settings screen changed (`SettingsUpdate` in Rust); absent fields stay as they are. */
+export interface SettingsUpdate {
+  data_dir?: string;
+  db_path?: string;
+  /** 0: keep records forever. */
+  retention_days?: number;
+  /** "": no pin. */
+  language?: string;
+  policy?: { stage: string; category: string; action: Action }[];
+}
+
+export interface SaveSettingsResult {
+  saved: { config_file: string; policy_file: string | null };
+  next_start: EffectiveSettings;
+}
 export type ExportFormat = "jsonl" | "csv" | "sft" | "preference";
 
 export const api = {
@@ -296,6 +311,7 @@ export const api = {
   },
   listModels: () => invoke<ModelsView>("list_models"),
   effectiveSettings: () => invoke<EffectiveSettings>("effective_settings"),
+  saveSettings: (update: SettingsUpdate) => invoke<SaveSettingsResult>("save_settings", { update }),
   auditStats: () => invoke<AuditStats>("audit_stats"),
   cancel: () => invoke<boolean>("cancel"),
   newThread: () => invoke<void>("new_thread"),

@@ -12,6 +12,7 @@ pub mod guard_model;
 pub mod models;
 pub mod session;
 pub mod settings;
+pub mod settings_edit;
 pub mod style;
 
 pub use audit::Audit;

@@ -39,6 +39,12 @@ pub enum SettingsError {
         /// What was expected.
         message: String,
     },
+    /// A value the Settings screen cannot save, or a file it cannot update.
+    #[error("{message}")]
+    Invalid {
+        /// What is wrong.
+        message: String,
+    },
     /// A load option no model can be loaded with.
     #[error("{name} {value} is out of range: {message}")]
     BadLoadOption {
