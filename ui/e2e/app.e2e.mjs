@@ -395,7 +395,10 @@ test("settings shows the effective paths and policy, and saves changes to the co
   // Change the retention and one policy cell, save: the config file keeps its own lines and
   // points at a policy file holding the change.
   await browser.$("#set-retention").setValue("30");
-  await browser.$("select.action-select[data-category='S6'][data-stage='input']").selectByAttribute("value", "block");
+  // Centred first: the sticky Save bar covers the bottom of the screen.
+  const s6 = browser.$("select.action-select[data-category='S6'][data-stage='input']");
+  await s6.scrollIntoView({ block: "center" });
+  await s6.selectByAttribute("value", "block");
   await shot("10-settings");
   await browser.$("#settings-save").click();
   await browser.waitUntil(async () => /^Saved to /.test(await browser.$("#settings-status").getText()), { timeout: 10_000 });

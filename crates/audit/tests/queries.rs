@@ -308,6 +308,15 @@ async fn summaries_carry_categories_and_the_worst_action() {
     assert!(blocked.prompt_preview.starts_with("=HYPERLINK"));
 }
 
+async fn flagged_stats(log: &AuditLog) -> Stats {
+    log.stats(&Filter {
+        flagged: Some(true),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn stats_count_by_category_action_stage_and_day() {
     let t = temp_log().await;
@@ -325,14 +334,7 @@ async fn stats_count_by_category_action_stage_and_day() {
     assert_eq!(get(&s.by_review_status, "unreviewed"), Some(1));
     assert_eq!(s.by_day.len(), 1);
     assert_eq!(s.by_day[0].count, 4);
-    let only_flagged = t
-        .log
-        .stats(&Filter {
-            flagged: Some(true),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let only_flagged = flagged_stats(&t.log).await;
     assert_eq!(only_flagged.total, 1);
     assert_eq!(get(&only_flagged.by_category, "benign"), None);
     let json = serde_json::to_value(&s).unwrap();
@@ -396,14 +398,7 @@ async fn stats_break_guard_flags_down_by_day_category_and_stage_action() {
     let events: u64 = s.by_stage.iter().map(|c| c.count).sum();
     assert_eq!(sa.iter().map(|c| c.2).sum::<u64>(), events);
     // The filter applies: flagged-only leaves the weapons generation.
-    let only_flagged = t
-        .log
-        .stats(&Filter {
-            flagged: Some(true),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let only_flagged = flagged_stats(&t.log).await;
     assert_eq!(only_flagged.by_day[0].guarded, 1);
     assert_eq!(only_flagged.by_day_category.len(), 1);
 }
