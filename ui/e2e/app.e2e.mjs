@@ -408,4 +408,10 @@ test("settings shows the effective paths and policy, and saves changes to the co
   const policyPath = /policy_path = "([^"]+)"/.exec(config)?.[1];
   assert.ok(policyPath && fs.existsSync(policyPath), config);
   assert.match(fs.readFileSync(policyPath, "utf8"), /\[actions\.input\][^[]*S6 = "block"/);
+  // Opened again, the screen shows what the file says now.
+  await browser.$("button[data-screen='chat']").click();
+  await browser.$("button[data-screen='settings']").click();
+  await browser.waitUntil(async () => (await browser.$("#set-retention").getValue()) === "30", { timeout: 5_000 });
+  const s6Now = await browser.execute(() => document.querySelector("select.action-select[data-category='S6'][data-stage='input']")?.value);
+  assert.equal(s6Now, "block");
 });

@@ -105,7 +105,7 @@ test("Save sends only what changed, including policy cells, and says where it we
   (s.el.querySelector("#settings-save") as HTMLButtonElement).click();
   await new Promise((r) => setTimeout(r, 0));
   expect(saves).toEqual([{ retention_days: 30, language: "", policy: [{ stage: "input", category: "pii", action: "block" }] }]);
-  expect(s.el.querySelector("#settings-status")?.textContent).toBe("Saved to /c/config.toml and /c/policy.toml. Restart Warden to apply.");
+  expect(s.el.querySelector("#settings-status")?.textContent).toBe("Saved to /c/config.toml and /c/policy.toml. The policy, language pin and retention apply now; folders and the database when Warden next starts.");
   expect((s.el.querySelector("#set-retention") as HTMLInputElement).value).toBe("30");
 });
 

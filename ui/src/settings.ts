@@ -1,7 +1,8 @@
 // The Settings screen: the effective settings, and a form for the ones a person changes here
 // (data folder, database file, retention, language pin, and the guard policy's action per
 // category per stage). Saving writes the config file (and a policy file) through the core;
-// the changes apply when Warden next starts. WARDEN_* environment variables still win.
+// the policy, pin and retention apply at once, folders and the database at the next start.
+// WARDEN_* environment variables still win.
 
 import { append, clear, h } from "./dom";
 import { api, asApiError, LANGUAGES, type Action, type EffectiveSettings, type PolicyView, type SettingsUpdate } from "./ipc";
@@ -35,7 +36,7 @@ export class SettingsScreen {
       h(
         "p",
         { class: "hint" },
-        "Saved to the config file (WARDEN_CONFIG); they apply when Warden next starts. WARDEN_* environment variables override the file.",
+        "Saved to the config file (WARDEN_CONFIG). The policy, language pin and retention apply at once; folders and the database at the next start. WARDEN_* environment variables override the file.",
       ),
       this.body,
     );
@@ -106,7 +107,7 @@ export class SettingsScreen {
     try {
       const r = await api.saveSettings(update);
       const where = r.saved.policy_file ? `${r.saved.config_file} and ${r.saved.policy_file}` : r.saved.config_file;
-      this.render(r.next_start, `Saved to ${where}. Restart Warden to apply.`);
+      this.render(r.next_start, `Saved to ${where}. The policy, language pin and retention apply now; folders and the database when Warden next starts.`);
     } catch (e) {
       status.textContent = asApiError(e).message;
       status.className = "hint error";

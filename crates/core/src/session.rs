@@ -275,6 +275,24 @@ impl Session {
         }
     }
 
+    /// Takes what can change while running from `next` (settings just saved): the guard
+    /// policy (the guard is rebuilt, its classifier readied when a model is loaded), the
+    /// answer-language pin and the retention. Folders and the database stay until a restart.
+    /// A policy that cannot be read changes nothing.
+    pub fn apply_saved(&mut self, next: &Settings) -> Result<(), CoreError> {
+        if next.policy_path != self.settings.policy_path || next.policy_path.is_some() {
+            let guard = crate::guard::build(next)?;
+            if self.engine.model().is_some() {
+                guard.prepare();
+            }
+            self.guard = guard;
+            self.settings.policy_path = next.policy_path.clone();
+        }
+        self.settings.language = next.language.clone();
+        self.settings.audit.retention_days = next.audit.retention_days;
+        Ok(())
+    }
+
     /// Adds (or removes) the optional guard model, consulted on every input and answer.
     pub fn set_guard_model(&mut self, model: Option<GuardModel>) {
         self.guard_model = model;
@@ -937,6 +955,43 @@ mod tests {
             Guard::with_default_policy(),
             Audit::open(&dir.join("a.sqlite3")).unwrap(),
         )
+    }
+
+    #[test]
+    fn saved_policy_language_and_retention_apply_to_the_running_session() {
+        use warden_guard::Category;
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path());
+        let s6 = Category::from_code("S6").unwrap();
+        assert_ne!(s.guard().policy().action(Stage::Input, s6), Action::Block);
+        let config = dir.path().join("config.toml");
+        let saved = crate::settings_edit::save(
+            &config,
+            &crate::settings_edit::SettingsUpdate {
+                language: Some("fr".into()),
+                retention_days: Some(7),
+                policy: vec![crate::settings_edit::PolicyChange {
+                    stage: Stage::Input,
+                    category: "S6".into(),
+                    action: Action::Block,
+                }],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let mut next = Settings::from_file(&saved.config_file).unwrap();
+        next.classifier.enabled = false;
+        s.apply_saved(&next).unwrap();
+        assert_eq!(s.guard().policy().action(Stage::Input, s6), Action::Block);
+        assert_eq!(s.settings().language.as_deref(), Some("fr"));
+        assert_eq!(s.settings().audit.retention_days, Some(7));
+        // A policy that cannot be read changes nothing.
+        let mut broken = next.clone();
+        broken.policy_path = Some(dir.path().join("missing.toml"));
+        broken.language = Some("de".into());
+        assert!(s.apply_saved(&broken).is_err());
+        assert_eq!(s.settings().language.as_deref(), Some("fr"));
+        assert_eq!(s.guard().policy().action(Stage::Input, s6), Action::Block);
     }
 
     #[test]
