@@ -72,3 +72,19 @@ test("a redacted text marks its placeholders", () => {
   const marks = placeholderMarks(text, "pii · redact");
   expect(marks.map((m) => text.slice(m.start, m.end))).toEqual(["[EMAIL]", "[PHONE]"]);
 });
+
+test("a span over several lines is marked line by line in the rendered answer", () => {
+  const source = "Intro.\n\nThe capital is devenue\nThe capital is devenue\n- The capital is devenue";
+  const div = document.createElement("div");
+  div.appendChild(renderMarkdown(source));
+  const start = source.indexOf("The capital");
+  const marks = [{ start, end: source.length, label: "r1 · flag", action: "flag" }];
+  expect(markRendered(div, source, marks)).toBe(3);
+  expect([...div.querySelectorAll("mark")].map((m) => m.textContent)).toEqual([
+    "The capital is devenue",
+    "The capital is devenue",
+    "The capital is devenue",
+  ]);
+  expect(div.querySelector("li mark")).not.toBeNull();
+  expect(div.textContent).toBe("Intro.The capital is devenueThe capital is devenueThe capital is devenue");
+});

@@ -89,13 +89,20 @@ export function highlight(text: string, marks: Mark[]): DocumentFragment {
 }
 
 /**
- * Marks, in rendered markup under `root`, each place where a marked piece of `source` appears
- * within one Text node. Rendering (Markdown) drops syntax, so source offsets do not map onto
+ * Marks, in rendered markup under `root`, each place where a marked piece of `source` (or one
+ * line of it) appears within one Text node. Rendering (Markdown) drops syntax, so source offsets do not map onto
  * the page; the marked words themselves do.
  */
 export function markRendered(root: Node, source: string, marks: Mark[]): number {
+  // A span over several lines (a repetition loop, a list) renders as several Text nodes:
+  // each of its lines is looked for on its own, without the line's Markdown prefix.
   const wanted = mergeMarks(marks)
-    .map((m) => ({ text: source.slice(m.start, m.end).trim(), mark: m }))
+    .flatMap((m) =>
+      source
+        .slice(m.start, m.end)
+        .split("\n")
+        .map((line) => ({ text: line.replace(/^\s*(?:[-*+]\s+|\d+[.)]\s+|#{1,6}\s+|>\s?)?/, "").trim(), mark: m })),
+    )
     .filter((w) => w.text.length > 0)
     .sort((a, b) => b.text.length - a.text.length);
   if (wanted.length === 0) return 0;
