@@ -317,8 +317,9 @@ export const api = {
   newThread: () => invoke<void>("new_thread"),
   listThreads: () => invoke<ConversationSummary[]>("list_threads"),
   openThread: (id: number) => invoke<ConversationTurn[]>("open_thread", { id }),
-  auditList: (filter: Filter, limit = 200) =>
-    invoke<GenerationSummary[]>("audit_list", { filter, page: { limit, offset: 0, before: null } }),
+  /** Newest first; `before` (an id) gives the page after one already shown. */
+  auditList: (filter: Filter, limit = 200, before: number | null = null) =>
+    invoke<GenerationSummary[]>("audit_list", { filter, page: { limit, offset: 0, before } }),
   auditShow: (id: number) => invoke<GenerationDetail>("audit_show", { id }),
   auditFlag: (id: number, reason: string) => invoke<number>("audit_flag", { id, reason }),
   auditReview: (id: number, status: ReviewStatus, note?: string, correctedAnswer?: string) =>

@@ -196,3 +196,42 @@ test("the detail marks each verdict's spans in the text of its stage", async () 
   const quotes = [...s.el.querySelectorAll(".verdicts li")].map((li) => li.querySelector(".quote")?.textContent ?? "");
   expect(quotes[0]).toBe(" “bomba casera”");
 });
+
+test("a long queue pages: Show older, and j past the last row, fetch the next page by id", async () => {
+  const many = Array.from({ length: 450 }, (_, k) => ({ ...rows[0], id: 450 - k, prompt_preview: `p${450 - k}` }));
+  const pages: { limit: number; before: number | null }[] = [];
+  mockIPC((cmd, payload) => {
+    const args = (payload ?? {}) as Record<string, unknown>;
+    if (cmd === "audit_list") {
+      const page = args.page as { limit: number; before: number | null };
+      pages.push({ limit: page.limit, before: page.before });
+      return many.filter((r) => page.before === null || r.id < page.before).slice(0, page.limit);
+    }
+    if (cmd === "audit_verify") return intact;
+    if (cmd === "audit_show") return { ...spanned, id: args.id, guard_events: [] };
+    return 1;
+  });
+  const s = new ReviewScreen();
+  document.body.appendChild(s.el);
+  await s.show();
+  expect(s.el.querySelectorAll(".review-list li[data-id]").length).toBe(200);
+  (s.el.querySelector("#review-more") as HTMLButtonElement).click();
+  await settle();
+  expect(pages[1]).toEqual({ limit: 200, before: 251 });
+  expect(s.el.querySelectorAll(".review-list li[data-id]").length).toBe(400);
+  // j on the last row shown fetches the rest and moves onto it.
+  (s.el.querySelectorAll(".review-list li[data-id]")[399] as HTMLElement).click();
+  await settle();
+  s.onKey(new KeyboardEvent("keydown", { key: "j" }));
+  await settle();
+  await settle();
+  expect(s.el.querySelectorAll(".review-list li[data-id]").length).toBe(450);
+  expect(s.el.querySelector("#review-more")).toBeNull();
+  expect(s.el.querySelector("[aria-selected='true']")?.getAttribute("data-id")).toBe("50");
+  // A verdict refreshes the list without losing the rows shown.
+  s.onKey(new KeyboardEvent("keydown", { key: "1" }));
+  await settle();
+  await settle();
+  expect(pages[pages.length - 1]).toEqual({ limit: 450, before: null });
+  expect(s.el.querySelectorAll(".review-list li[data-id]").length).toBe(450);
+});

@@ -9,6 +9,8 @@ import { api, asApiError, type GenerationDetail, type GuardEvent, type Generatio
 import { highlight, marksFor, placeholderMarks, type Mark } from "./spans";
 
 const STATUSES: ReviewStatus[] = ["ok", "harmful", "needs-fix"];
+/** Rows fetched per page. */
+export const PAGE = 200;
 export class ReviewScreen {
   readonly el: HTMLElement;
   private readonly list: HTMLElement;
@@ -17,6 +19,8 @@ export class ReviewScreen {
   private readonly chain: HTMLElement;
   private readonly verifyBtn: HTMLButtonElement;
   private rows: GenerationSummary[] = [];
+  /** Whether older rows may follow the ones shown. */
+  private more = false;
   private selected = -1;
   private verified = false;
 
@@ -78,7 +82,11 @@ export class ReviewScreen {
   onKey(e: KeyboardEvent): void {
     const t = e.target as HTMLElement | null;
     if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA")) return;
-    if (e.key === "j") void this.select(Math.min(this.selected + 1, this.rows.length - 1));
+    if (e.key === "j") {
+      if (this.selected === this.rows.length - 1 && this.more) {
+        void this.loadMore().then(() => this.select(Math.min(this.selected + 1, this.rows.length - 1)));
+      } else void this.select(Math.min(this.selected + 1, this.rows.length - 1));
+    }
     else if (e.key === "k") void this.select(Math.max(this.selected - 1, 0));
     else if (e.key >= "1" && e.key <= "3") void this.mark(STATUSES[Number(e.key) - 1]);
     else return;
@@ -87,13 +95,16 @@ export class ReviewScreen {
 
   async refresh(): Promise<void> {
     const filter = this.filters.value();
+    // Keep as many rows as were shown (a verdict refreshes the list without losing the place).
+    const shown = Math.max(PAGE, this.rows.length);
     try {
-      this.rows = await api.auditList(filter);
+      this.rows = await api.auditList(filter, shown);
     } catch (e) {
       clear(this.list);
       this.list.appendChild(h("li", { class: "error" }, asApiError(e).message));
       return;
     }
+    this.more = this.rows.length === shown;
     clear(this.list);
     if (this.rows.length === 0) {
       this.list.appendChild(
@@ -103,25 +114,54 @@ export class ReviewScreen {
       this.selected = -1;
       return;
     }
-    this.rows.forEach((r, i) => {
-      const item = h(
-        "li",
-        { role: "option", "data-id": String(r.id), tabindex: "-1" },
-        h("span", { class: `status ${r.status}` }, r.status),
-        r.flagged ? h("span", { class: "badge flag" }, "flagged") : null,
-        h("span", { class: "review-state" }, r.review_status),
-        h("span", { class: "preview" }, r.prompt_preview),
-      );
-      item.addEventListener("click", () => void this.select(i));
-      this.list.appendChild(item);
-    });
+    this.rows.forEach((r, i) => this.list.appendChild(this.item(r, i)));
+    this.moreButton();
     await this.select(Math.max(0, Math.min(this.selected, this.rows.length - 1)));
+  }
+
+  /** The next page of older rows, after the ones shown (keyset: ids below the last). */
+  async loadMore(): Promise<void> {
+    const last = this.rows[this.rows.length - 1];
+    if (!last || !this.more) return;
+    let page: GenerationSummary[];
+    try {
+      page = await api.auditList(this.filters.value(), PAGE, last.id);
+    } catch (e) {
+      this.error(e);
+      return;
+    }
+    this.list.querySelector("li.more")?.remove();
+    const from = this.rows.length;
+    this.rows.push(...page);
+    page.forEach((r, n) => this.list.appendChild(this.item(r, from + n)));
+    this.more = page.length === PAGE;
+    this.moreButton();
+  }
+
+  private item(r: GenerationSummary, i: number): HTMLElement {
+    const item = h(
+      "li",
+      { role: "option", "data-id": String(r.id), tabindex: "-1" },
+      h("span", { class: `status ${r.status}` }, r.status),
+      r.flagged ? h("span", { class: "badge flag" }, "flagged") : null,
+      h("span", { class: "review-state" }, r.review_status),
+      h("span", { class: "preview" }, r.prompt_preview),
+    );
+    item.addEventListener("click", () => void this.select(i));
+    return item;
+  }
+
+  private moreButton(): void {
+    if (!this.more) return;
+    const btn = h("button", { type: "button", id: "review-more" }, `Show ${PAGE} older`);
+    btn.addEventListener("click", () => void this.loadMore());
+    this.list.appendChild(h("li", { class: "more" }, btn));
   }
 
   private async select(i: number): Promise<void> {
     if (i < 0 || i >= this.rows.length) return;
     this.selected = i;
-    this.list.querySelectorAll("li").forEach((li, n) => li.setAttribute("aria-selected", String(n === i)));
+    this.list.querySelectorAll("li[data-id]").forEach((li, n) => li.setAttribute("aria-selected", String(n === i)));
     const id = this.rows[i].id;
     clear(this.detail);
     try {
