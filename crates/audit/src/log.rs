@@ -94,15 +94,29 @@ impl AuditLog {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal);
         }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(options.max_connections.max(1))
-            // A ping per acquire is a round trip to the worker thread on every call; a local
-            // file has no network connection to go stale.
-            .test_before_acquire(false)
-            .connect_with(connect)
-            .await
-            .map_err(|e| AuditError::from_open(e, path))?;
-        Self::init(pool, options.read_only).await
+        // Processes that open the same new database at once contend for it (switching it to
+        // WAL, migrating it), and SQLite can answer "busy" without waiting when waiting could
+        // deadlock. Opening tries again for up to four busy timeouts before it gives up.
+        let deadline = std::time::Instant::now() + options.busy_timeout * 4;
+        loop {
+            let opened = match SqlitePoolOptions::new()
+                .max_connections(options.max_connections.max(1))
+                // A ping per acquire is a round trip to the worker thread on every call; a
+                // local file has no network connection to go stale.
+                .test_before_acquire(false)
+                .connect_with(connect.clone())
+                .await
+            {
+                Ok(pool) => Self::init(pool, options.read_only).await,
+                Err(e) => Err(AuditError::from_open(e, path)),
+            };
+            match opened {
+                Err(e) if e.is_transient() && std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// A private database in memory, for tests and dry runs. Gone when the log is dropped.

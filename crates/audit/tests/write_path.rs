@@ -195,6 +195,34 @@ async fn a_missing_directory_is_a_typed_error_and_is_not_created() {
 }
 
 #[tokio::test]
+async fn opening_a_new_database_another_process_holds_waits_for_it() {
+    use sqlx::Executor;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.sqlite3");
+    // Another writer creates the file and holds it exclusively (rollback journal: nobody can
+    // even read it) for longer than one busy timeout.
+    std::fs::File::create(&path).unwrap();
+    let mut other = raw(&path).await;
+    other.execute("PRAGMA journal_mode = DELETE").await.unwrap();
+    other.execute("BEGIN EXCLUSIVE").await.unwrap();
+    other.execute("CREATE TABLE elsewhere (x)").await.unwrap();
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        other.execute("COMMIT").await.unwrap();
+        other
+    });
+    let options = AuditOptions {
+        busy_timeout: Duration::from_millis(100),
+        ..AuditOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let log = AuditLog::open_with(&path, options).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    finished(&log, "p", "a").await;
+    release.await.unwrap();
+}
+
+#[tokio::test]
 async fn a_write_lock_held_past_the_busy_timeout_is_a_locked_error() {
     use sqlx::Executor;
     let t = temp_log().await;
