@@ -169,6 +169,8 @@ export interface ModelCard {
   has_chat_template: boolean;
   estimate_context: number;
   ram_estimate: number;
+  /** KV-cache bytes per position of context: the estimate for another context follows. */
+  kv_bytes_per_token: number;
   ram_total: number | null;
   fit: RamFit;
   error: string | null;

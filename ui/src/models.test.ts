@@ -1,6 +1,6 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, expect, test } from "vitest";
-import { fitAdvice, ModelsScreen, params } from "./models";
+import { estimateFor, fitAdvice, ModelsScreen, params } from "./models";
 import type { ApiError, LoadOptions, ModelCard, ModelInfo } from "./ipc";
 
 const GIB = 2 ** 30;
@@ -15,6 +15,7 @@ const gemma: ModelCard = {
   has_chat_template: false,
   estimate_context: 4096,
   ram_estimate: GIB / 2,
+  kv_bytes_per_token: 2 ** 16,
   ram_total: 24 * GIB,
   fit: "fits",
   error: null,
@@ -164,4 +165,23 @@ test("a file that is not a GGUF is refused with the core's code", async () => {
   const note = s.el.querySelector("#models-note") as HTMLElement;
   expect(note.dataset.code).toBe("model_invalid");
   expect(note.textContent).toContain("not a usable GGUF");
+});
+
+test("the RAM advice follows the context typed for the next load", async () => {
+  // 64 KiB of KV cache per position: 4096 → 512 positions saves 224 MiB; 32768 adds 1.75 GiB.
+  expect(estimateFor(gemma, 512).bytes).toBe(GIB / 2 - 3584 * 2 ** 16);
+  expect(estimateFor(gemma, 1 << 20).context).toBe(32768); // capped by the model's
+  expect(estimateFor(gemma, 0)).toEqual({ context: 4096, bytes: GIB / 2, fit: "fits" });
+  const huge = { ...gemma, kv_bytes_per_token: 2 ** 20, ram_total: 16 * GIB };
+  expect(estimateFor(huge, 16384).fit).toBe("tight");
+  expect(estimateFor(huge, 32768).fit).toBe("too_big");
+  const s = mount([gemma]);
+  await s.show();
+  await new Promise((r) => setTimeout(r, 0));
+  const ctx = s.el.querySelector("#load-context") as HTMLInputElement;
+  ctx.value = "32768";
+  ctx.dispatchEvent(new Event("input"));
+  expect(s.el.querySelector("tr[data-file='gemma-3-270m-q4_k_m.gguf'] td.fit")?.textContent).toBe(
+    "~2.25 GiB of 24.00 GiB at 32768 ctx (estimate): fits in RAM",
+  );
 });

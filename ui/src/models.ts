@@ -23,11 +23,25 @@ const FIT_TEXT: Record<RamFit, string> = {
   unknown: "RAM fit unknown",
 };
 
+/**
+ * The card's estimate redone for `context` (as typed for the next load; 0 or empty keeps the
+ * card's): the same file + KV cache + buffers the core computes, with the KV part scaled.
+ */
+export function estimateFor(m: ModelCard, context?: number): { context: number; bytes: number; fit: RamFit } {
+  if (!context || m.error) return { context: m.estimate_context, bytes: m.ram_estimate, fit: m.fit };
+  const ctx = m.context_length ? Math.min(context, m.context_length) : context;
+  const bytes = m.ram_estimate + m.kv_bytes_per_token * (ctx - m.estimate_context);
+  const total = m.ram_total;
+  const fit: RamFit = !total ? "unknown" : bytes > total ? "too_big" : bytes * 10 > total * 7 ? "tight" : "fits";
+  return { context: ctx, bytes, fit };
+}
+
 /** The advice line for one model: its estimate, the machine's RAM and the verdict. */
-export function fitAdvice(m: ModelCard): string {
+export function fitAdvice(m: ModelCard, context?: number): string {
   if (m.error) return "unusable file";
+  const e = estimateFor(m, context);
   const total = m.ram_total ? ` of ${gib(m.ram_total)}` : "";
-  return `~${gib(m.ram_estimate)}${total} at ${m.estimate_context} ctx (estimate): ${FIT_TEXT[m.fit]}`;
+  return `~${gib(e.bytes)}${total} at ${e.context} ctx (estimate): ${FIT_TEXT[e.fit]}`;
 }
 
 export class ModelsScreen {
@@ -52,6 +66,7 @@ export class ModelsScreen {
     this.gpuLayers = num("load-gpu-layers", "0", "1000", "Layers offloaded to the GPU; 0 runs on the CPU (needs a CUDA or Vulkan build)");
     this.threads = num("load-threads", "0", "512", "CPU threads; 0 uses all cores");
     this.context = num("load-context", "0", "1048576", "Context window in tokens; 0 takes the model's, capped");
+    this.context.addEventListener("input", () => this.refit());
     this.body = h("div", { class: "models-body", "aria-live": "polite" });
     this.folder = h("p", { class: "hint", id: "models-folder" });
     this.note = h("p", { class: "hint", id: "models-note", role: "status" });
@@ -132,6 +147,7 @@ export class ModelsScreen {
           if (this.gpuLayers.value === "") this.gpuLayers.value = String(s.gpu_layers);
           if (this.threads.value === "") this.threads.value = String(s.threads);
           if (this.context.value === "") this.context.value = String(s.context);
+          this.refit();
         },
         () => (this.defaultsShown = false),
       );
@@ -156,13 +172,28 @@ export class ModelsScreen {
         return;
       }
       this.body.appendChild(this.table(view.models));
+      this.refit();
     } catch (e) {
       clear(this.body);
       this.body.appendChild(h("p", { class: "error", role: "alert" }, asApiError(e).message));
     }
   }
 
+  private cards: ModelCard[] = [];
+
+  /** The RAM advice again, for the context typed. */
+  private refit(): void {
+    const ctx = Number(this.context.value) || undefined;
+    for (const m of this.cards) {
+      const cell = this.el.querySelector(`tr[data-file="${CSS.escape(m.file_name)}"] td.fit`);
+      if (!cell) continue;
+      cell.textContent = fitAdvice(m, ctx);
+      cell.className = `fit ${estimateFor(m, ctx).fit}`;
+    }
+  }
+
   private table(models: ModelCard[]): HTMLElement {
+    this.cards = models;
     const head = ["File", "Architecture", "Parameters", "Quantization", "Context", "Chat template", "Size", "RAM (estimate)", ""];
     return h(
       "table",

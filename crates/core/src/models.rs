@@ -380,8 +380,12 @@ pub fn list_models(dir: &Path) -> std::io::Result<Vec<ModelEntry>> {
     Ok(out)
 }
 
-/// Rough RAM needed to run a model: the file (weights are mapped) plus KV cache and buffers.
-pub fn ram_estimate(info: &warden_engine::GgufInfo, n_ctx: u64) -> u64 {
+/// Buffers a loaded model needs besides its weights and KV cache, in the estimate.
+pub const RAM_OVERHEAD: u64 = 256 << 20;
+
+/// KV-cache bytes per position of context: f16 K and V per layer (an upper bound: ignores
+/// grouped-query attention).
+pub fn kv_bytes_per_token(info: &warden_engine::GgufInfo) -> u64 {
     let layers = info.block_count.unwrap_or(32);
     let embd = info
         .architecture
@@ -389,9 +393,12 @@ pub fn ram_estimate(info: &warden_engine::GgufInfo, n_ctx: u64) -> u64 {
         .and_then(|a| info.meta(&format!("{a}.embedding_length")))
         .and_then(|v| v.as_u64())
         .unwrap_or(4096);
-    // f16 K and V per layer per position (upper bound: ignores grouped-query attention).
-    let kv = 2 * 2 * layers * embd * n_ctx;
-    info.file_size + kv + (256 << 20)
+    2 * 2 * layers * embd
+}
+
+/// Rough RAM needed to run a model: the file (weights are mapped) plus KV cache and buffers.
+pub fn ram_estimate(info: &warden_engine::GgufInfo, n_ctx: u64) -> u64 {
+    info.file_size + kv_bytes_per_token(info) * n_ctx + RAM_OVERHEAD
 }
 
 /// How a model's estimated RAM compares with the machine's.
@@ -457,6 +464,9 @@ pub struct ModelCard {
     pub estimate_context: u64,
     /// Estimated RAM to run it ([`ram_estimate`]); 0 when the file is unusable.
     pub ram_estimate: u64,
+    /// KV-cache bytes per position ([`kv_bytes_per_token`]), so a screen can redo the
+    /// estimate for another context: `size + kv_bytes_per_token × context + RAM_OVERHEAD`.
+    pub kv_bytes_per_token: u64,
     /// Total system RAM, when known.
     pub ram_total: Option<u64>,
     /// The estimate against total RAM.
@@ -523,6 +533,7 @@ fn card(e: ModelEntry, wanted_ctx: u64, total: Option<u64>, default: &Path) -> M
                 has_chat_template: i.chat_template.is_some(),
                 estimate_context: ctx,
                 ram_estimate: est,
+                kv_bytes_per_token: kv_bytes_per_token(&i),
                 ram_total: total,
                 fit: ram_fit(est, total),
                 error: None,
@@ -540,6 +551,7 @@ fn card(e: ModelEntry, wanted_ctx: u64, total: Option<u64>, default: &Path) -> M
             has_chat_template: false,
             estimate_context: 0,
             ram_estimate: 0,
+            kv_bytes_per_token: 0,
             ram_total: total,
             fit: RamFit::Unknown,
             error: Some(why),
@@ -604,6 +616,24 @@ mod card_tests {
             v.extend(val.as_bytes());
         }
         v
+    }
+
+    #[test]
+    fn a_card_carries_what_redoing_its_estimate_for_another_context_needs() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("tiny.gguf"), tiny_gguf()).unwrap();
+        let settings = crate::Settings {
+            models_dir: dir.path().to_owned(),
+            ..crate::Settings::default()
+        };
+        let cards = model_cards(&settings).unwrap();
+        let c = &cards[0];
+        // No block count or width in the header: 32 layers × 4096, f16 K and V.
+        assert_eq!(c.kv_bytes_per_token, 2 * 2 * 32 * 4096);
+        assert_eq!(
+            c.ram_estimate,
+            c.size + c.kv_bytes_per_token * c.estimate_context + RAM_OVERHEAD
+        );
     }
 
     #[test]
