@@ -31,9 +31,7 @@ pub async fn send_message(
     let options = options.unwrap_or_default();
     if let Some(lang) = &options.language {
         let lang = lang.trim();
-        if !(lang.is_empty()
-            || (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase()))
-        {
+        if !warden_core::settings::is_language_code(lang) {
             return Err(ApiError::new(
                 "invalid_language",
                 format!("{lang:?} is not a language code (use two or three letters, such as fr)"),

@@ -39,7 +39,7 @@ pub struct SaveResult {
 #[tauri::command]
 pub async fn save_settings(app: AppHandle, update: SettingsUpdate) -> ApiResult<SaveResult> {
     blocking(app, move |st| {
-        let config = settings_edit::config_file().ok_or_else(|| {
+        let config = warden_core::settings::config_file().ok_or_else(|| {
             ApiError::new(
                 "settings_invalid",
                 "this system has no config folder: set WARDEN_CONFIG",

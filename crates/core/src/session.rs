@@ -47,13 +47,6 @@ pub enum SamplingPreset {
 }
 
 impl SamplingPreset {
-    /// Every preset, in menu order.
-    pub const ALL: [SamplingPreset; 3] = [
-        SamplingPreset::Recommended,
-        SamplingPreset::Precise,
-        SamplingPreset::Deterministic,
-    ];
-
     /// The preset over `base` (the model's preset with the settings' overrides).
     pub fn apply(self, base: SamplingParams) -> SamplingParams {
         match self {
@@ -280,7 +273,9 @@ impl Session {
     /// answer-language pin and the retention. Folders and the database stay until a restart.
     /// A policy that cannot be read changes nothing.
     pub fn apply_saved(&mut self, next: &Settings) -> Result<(), CoreError> {
-        if next.policy_path != self.settings.policy_path || next.policy_path.is_some() {
+        // A policy file may have changed under the same path; only built-in to built-in is
+        // known to be the same policy.
+        if next.policy_path.is_some() || self.settings.policy_path.is_some() {
             let guard = crate::guard::build(next)?;
             if self.engine.model().is_some() {
                 guard.prepare();
@@ -378,21 +373,6 @@ impl Session {
     /// Runs one user turn through the pipeline.
     pub fn send(&mut self, text: &str, sink: &mut dyn EventSink) -> Result<TurnOutcome, CoreError> {
         self.send_with(text, &TurnOptions::default(), sink)
-    }
-
-    /// [`send`](Self::send) with a prompt style for this turn only (a thread's own style in the
-    /// desktop app); the settings' style applies again afterwards.
-    pub fn send_styled(
-        &mut self,
-        text: &str,
-        style: crate::style::PromptStyle,
-        sink: &mut dyn EventSink,
-    ) -> Result<TurnOutcome, CoreError> {
-        let options = TurnOptions {
-            style: Some(style),
-            ..TurnOptions::default()
-        };
-        self.send_with(text, &options, sink)
     }
 
     /// [`send`](Self::send) with a thread's own choices (the desktop's composer) for this turn

@@ -285,6 +285,30 @@ pub struct SettingsSource {
     pub file: Option<PathBuf>,
 }
 
+/// `$WARDEN_CONFIG`, when set.
+fn explicit_config_file() -> Option<PathBuf> {
+    std::env::var_os("WARDEN_CONFIG")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// `<config dir>/warden/config.toml`.
+fn default_config_file() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("warden").join("config.toml"))
+}
+
+/// The config file Warden reads and the Settings screen writes: `$WARDEN_CONFIG`, else
+/// `<config dir>/warden/config.toml` (which need not exist yet).
+pub fn config_file() -> Option<PathBuf> {
+    explicit_config_file().or_else(default_config_file)
+}
+
+/// Whether `code` can pin the answer language: empty (no pin) or two or three lowercase
+/// letters (ISO 639, such as `fr`).
+pub fn is_language_code(code: &str) -> bool {
+    code.is_empty() || (2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase())
+}
+
 impl Settings {
     /// Defaults → config file (`$WARDEN_CONFIG`, else `<config dir>/warden/config.toml` if it
     /// exists) → environment (`WARDEN_DATA_DIR`, `WARDEN_MODELS_DIR`, `WARDEN_DB`,
@@ -293,12 +317,8 @@ impl Settings {
     /// `WARDEN_GUARD_MODEL`, `WARDEN_POLICY`, `WARDEN_CLASSIFIER` (on/off), `WARDEN_MINILM_DIR`).
     pub fn resolve() -> Result<(Self, SettingsSource), SettingsError> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let file = match env("WARDEN_CONFIG") {
-            Some(p) => Some(PathBuf::from(p)),
-            None => dirs::config_dir()
-                .map(|d| d.join("warden").join("config.toml"))
-                .filter(|p| p.is_file()),
-        };
+        // `$WARDEN_CONFIG` is read even if missing (an error says so); the default only if there.
+        let file = explicit_config_file().or_else(|| default_config_file().filter(|p| p.is_file()));
         let mut s = match &file {
             Some(path) => Self::from_file(path)?,
             None => Self::default(),

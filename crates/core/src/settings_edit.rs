@@ -52,14 +52,6 @@ pub struct SavedSettings {
     pub policy_file: Option<PathBuf>,
 }
 
-/// The config file Warden reads: `$WARDEN_CONFIG`, else `<config dir>/warden/config.toml`.
-pub fn config_file() -> Option<PathBuf> {
-    match std::env::var("WARDEN_CONFIG") {
-        Ok(p) if !p.is_empty() => Some(PathBuf::from(p)),
-        _ => dirs::config_dir().map(|d| d.join("warden").join("config.toml")),
-    }
-}
-
 fn invalid(message: impl Into<String>) -> CoreError {
     CoreError::Settings(crate::SettingsError::Invalid {
         message: message.into(),
@@ -97,9 +89,7 @@ pub fn save(config: &Path, update: &SettingsUpdate) -> Result<SavedSettings, Cor
     }
     if let Some(lang) = &update.language {
         let lang = lang.trim();
-        if !(lang.is_empty()
-            || (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase()))
-        {
+        if !crate::settings::is_language_code(lang) {
             return Err(invalid(format!(
                 "{lang:?} is not a language code (two or three letters, such as fr)"
             )));
