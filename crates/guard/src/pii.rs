@@ -497,7 +497,7 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
         }
         sum += d;
     }
-    !digits.is_empty() && sum % 10 == 0
+    !digits.is_empty() && sum.is_multiple_of(10)
 }
 
 /// ISO 13616 IBAN check: length per country not enforced, mod-97 of the rearranged number is 1.

@@ -1,0 +1,225 @@
+//! The two products inside attention, for one query row: its scores against every key, and
+//! the probability-weighted sum of the values. AVX-512 kernels where the CPU has it, else
+//! plain loops that add in exactly the same order (separate multiply and add, the same
+//! lanes and the same four interleaved partial sums), so both give the same bits.
+
+const L: usize = 16;
+
+/// `scores[j] = Σ_e q[e] · kt[e][j]` for `j < np`; `kt` is `(q.len(), np)` row-major and
+/// `np` a multiple of 16.
+pub fn scores(q: &[f32], kt: &[f32], np: usize, scores: &mut [f32]) {
+    assert!(np.is_multiple_of(L) && kt.len() >= q.len() * np && scores.len() >= np);
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::avx512() {
+        // SAFETY: the features were detected and the lengths checked above.
+        #[allow(unsafe_code)]
+        unsafe {
+            x86::scores(q, kt, np, scores)
+        };
+        return;
+    }
+    for (jb, out) in scores[..np].chunks_exact_mut(L).enumerate() {
+        let mut a = [0f32; L];
+        for (e, &q) in q.iter().enumerate() {
+            let k = &kt[e * np + jb * L..][..L];
+            for t in 0..L {
+                a[t] += q * k[t];
+            }
+        }
+        out.copy_from_slice(&a);
+    }
+}
+
+/// `c[e] = inv · Σ_j p[j] · v[j · stride + e]` for `e < c.len()`.
+pub fn weighted_sum(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]) {
+    let hd = c.len();
+    let n = p.len();
+    assert!(n == 0 || v.len() >= (n - 1) * stride + hd);
+    let full = hd / L * L;
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::avx512() {
+        // SAFETY: the features were detected and the lengths checked above.
+        #[allow(unsafe_code)]
+        unsafe {
+            x86::weighted_sum(p, v, stride, inv, &mut c[..full])
+        };
+    } else {
+        weighted_sum_portable(p, v, stride, inv, &mut c[..full]);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    weighted_sum_portable(p, v, stride, inv, &mut c[..full]);
+    // A width that is not a multiple of 16: the rest column by column.
+    for (e, c) in c.iter_mut().enumerate().skip(full) {
+        let mut acc = 0f32;
+        for (j, &p) in p.iter().enumerate() {
+            acc += p * v[j * stride + e];
+        }
+        *c = acc * inv;
+    }
+}
+
+fn weighted_sum_portable(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]) {
+    for (cb, c) in c.chunks_exact_mut(L).enumerate() {
+        let mut a = [[0f32; L]; 4];
+        let mut quads = p.chunks_exact(4);
+        let mut j = 0;
+        for p4 in &mut quads {
+            for (u, a) in a.iter_mut().enumerate() {
+                let v = &v[(j + u) * stride + cb * L..][..L];
+                for t in 0..L {
+                    a[t] += p4[u] * v[t];
+                }
+            }
+            j += 4;
+        }
+        for &p in quads.remainder() {
+            let v = &v[j * stride + cb * L..][..L];
+            for t in 0..L {
+                a[0][t] += p * v[t];
+            }
+            j += 1;
+        }
+        for t in 0..L {
+            c[t] = ((a[0][t] + a[1][t]) + (a[2][t] + a[3][t])) * inv;
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod x86 {
+    use super::L;
+    use std::arch::x86_64::*;
+
+    /// # Safety
+    /// AVX-512 F; `kt` holds `q.len() * np` values, `scores` `np`, `np % 16 == 0`.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn scores(q: &[f32], kt: &[f32], np: usize, scores: &mut [f32]) {
+        let (kp, sp) = (kt.as_ptr(), scores.as_mut_ptr());
+        let mut jb = 0;
+        // SAFETY (all blocks): jb + 16·u < np, e < q.len(): inside `kt` and `scores`.
+        unsafe {
+            while jb + 4 * L <= np {
+                let mut a = [_mm512_setzero_ps(); 4];
+                for (e, &q) in q.iter().enumerate() {
+                    let qb = _mm512_set1_ps(q);
+                    let k = kp.add(e * np + jb);
+                    for (u, a) in a.iter_mut().enumerate() {
+                        *a = _mm512_add_ps(*a, _mm512_mul_ps(qb, _mm512_loadu_ps(k.add(u * L))));
+                    }
+                }
+                for (u, a) in a.iter().enumerate() {
+                    _mm512_storeu_ps(sp.add(jb + u * L), *a);
+                }
+                jb += 4 * L;
+            }
+            while jb < np {
+                let mut a = _mm512_setzero_ps();
+                for (e, &q) in q.iter().enumerate() {
+                    let k = _mm512_loadu_ps(kp.add(e * np + jb));
+                    a = _mm512_add_ps(a, _mm512_mul_ps(_mm512_set1_ps(q), k));
+                }
+                _mm512_storeu_ps(sp.add(jb), a);
+                jb += L;
+            }
+        }
+    }
+
+    /// # Safety
+    /// AVX-512 F; `c.len() % 16 == 0`; `v` holds row `j < p.len()` at `j * stride`, at
+    /// least `c.len()` wide.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn weighted_sum(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]) {
+        // Two blocks of 16 columns at once where there are (eight independent sums: an add's
+        // latency is hidden); each column's sum is the same four chains either way.
+        let mut cb = 0;
+        while cb < c.len() {
+            let blocks = if cb + 2 * L <= c.len() { 2 } else { 1 };
+            // SAFETY: columns cb + 16·blocks <= c.len(), rows j < p.len() (caller's bounds).
+            unsafe { sum_blocks(p, v.as_ptr().add(cb), stride, inv, &mut c[cb..], blocks) };
+            cb += blocks * L;
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn sum_blocks(
+        p: &[f32],
+        vp: *const f32,
+        stride: usize,
+        inv: f32,
+        c: &mut [f32],
+        blocks: usize,
+    ) {
+        let mut a = [[_mm512_setzero_ps(); 4]; 2];
+        let mut quads = p.chunks_exact(4);
+        let mut j = 0;
+        // SAFETY: rows j < p.len() and 16·blocks columns from `vp`, as the caller checked.
+        unsafe {
+            for p4 in &mut quads {
+                for u in 0..4 {
+                    let pu = _mm512_set1_ps(p4[u]);
+                    let row = vp.add((j + u) * stride);
+                    for (b, a) in a.iter_mut().enumerate().take(blocks) {
+                        let v = _mm512_loadu_ps(row.add(b * L));
+                        a[u] = _mm512_add_ps(a[u], _mm512_mul_ps(pu, v));
+                    }
+                }
+                j += 4;
+            }
+            for &p in quads.remainder() {
+                let row = vp.add(j * stride);
+                for (b, a) in a.iter_mut().enumerate().take(blocks) {
+                    let v = _mm512_loadu_ps(row.add(b * L));
+                    a[0] = _mm512_add_ps(a[0], _mm512_mul_ps(_mm512_set1_ps(p), v));
+                }
+                j += 1;
+            }
+            for (b, a) in a.iter().enumerate().take(blocks) {
+                let s = _mm512_add_ps(_mm512_add_ps(a[0], a[1]), _mm512_add_ps(a[2], a[3]));
+                _mm512_storeu_ps(
+                    c.as_mut_ptr().add(b * L),
+                    _mm512_mul_ps(s, _mm512_set1_ps(inv)),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernels_match_the_plain_loops_bit_for_bit() {
+        let mut seed = 3u64;
+        let mut r = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            ((seed >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+        };
+        for (n, hd) in [(1usize, 16usize), (7, 32), (70, 32), (256, 48), (130, 20)] {
+            let np = n.div_ceil(L) * L;
+            let q: Vec<f32> = (0..hd).map(|_| r()).collect();
+            let kt: Vec<f32> = (0..hd * np).map(|_| r()).collect();
+            let mut got = vec![0f32; np];
+            scores(&q, &kt, np, &mut got);
+            for j in 0..np {
+                let want = (0..hd).fold(0f32, |a, e| a + q[e] * kt[e * np + j]);
+                assert_eq!(got[j], want, "score {j} of ({n}, {hd})");
+            }
+            let stride = 3 * hd;
+            let v: Vec<f32> = (0..n * stride).map(|_| r()).collect();
+            let p: Vec<f32> = (0..n).map(|_| r().abs()).collect();
+            let mut c = vec![0f32; hd];
+            weighted_sum(&p, &v, stride, 0.5, &mut c);
+            let mut plain = vec![0f32; hd];
+            let full = hd / L * L;
+            weighted_sum_portable(&p, &v, stride, 0.5, &mut plain[..full]);
+            assert_eq!(&c[..full], &plain[..full], "({n}, {hd})");
+            for e in 0..hd {
+                let want: f32 = (0..n).map(|j| p[j] * v[j * stride + e]).sum::<f32>() * 0.5;
+                assert!((c[e] - want).abs() < 1e-4, "column {e} of ({n}, {hd})");
+            }
+        }
+    }
+}

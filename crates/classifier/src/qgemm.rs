@@ -1,0 +1,395 @@
+//! Int8 matrix products for the encoder's linear layers: `y = x @ W + b` with `W` quantized
+//! once per output column (symmetric, int8) and each row of `x` quantized as it comes
+//! (asymmetric, uint8: a scale and a zero point per row).
+//!
+//! Why: a forward pass is almost all linear layers (~21 MFLOP per token), and on a 2-core
+//! machine f32 products through `gemm` (AVX2 FMA, 32 flops a cycle a core) are the bound.
+//! AVX-512 VNNI's `vpdpbusd` does 64 uint8 × int8 multiply-adds an instruction, and int8
+//! weights move a quarter of the bytes (10 MB instead of 42 MB a pass, which is what
+//! short prompts wait on).
+//!
+//! The products are integers, so the result is exact and the same on every path: the VNNI
+//! kernel and the portable one give bit-identical outputs (a test checks), and so the
+//! embedding, and the head trained on it, do not depend on the machine. Only the rounding of
+//! `x` and `W` to 8 bits differs from f32; `tests/model.rs` bounds what that does to the
+//! embeddings.
+
+use crate::simd::multiversion;
+use rayon::prelude::*;
+
+/// Output columns per block: four 16-lane `i32` accumulators.
+const NB: usize = 64;
+/// Rows per micro-kernel call.
+const MR: usize = 4;
+
+/// A `(k, n)` weight matrix quantized per output column, packed for the kernels.
+#[derive(Debug, Clone)]
+pub struct QMatrix {
+    /// Input width rounded up to a multiple of 4 (the padding weights are 0).
+    kp: usize,
+    k: usize,
+    n: usize,
+    /// `[n / NB][kp / 4][NB][4]`: for each block of 64 columns and each group of 4 inputs,
+    /// 64 columns × 4 consecutive inputs, as `vpdpbusd` reads them.
+    packed: Vec<i8>,
+    /// Per column (padded to a multiple of NB): the dequantization scale ...
+    scale: Vec<f32>,
+    /// ... and the sum of the column's int8 weights (for the zero point of `x`).
+    colsum: Vec<i32>,
+}
+
+impl QMatrix {
+    /// Quantizes the row-major `(k, n)` matrix `w` (so `y = x @ w`).
+    pub fn new(w: &[f32], k: usize, n: usize) -> QMatrix {
+        assert_eq!(
+            w.len(),
+            k * n,
+            "weight of {} values for ({k}, {n})",
+            w.len()
+        );
+        let kp = k.div_ceil(4) * 4;
+        let np = n.div_ceil(NB) * NB;
+        let mut scale = vec![0f32; np];
+        let mut colsum = vec![0i32; np];
+        let mut packed = vec![0i8; np * kp];
+        for j in 0..n {
+            let amax = (0..k).map(|i| w[i * n + j].abs()).fold(0f32, f32::max);
+            let s = if amax > 0.0 { amax / 127.0 } else { 1.0 };
+            scale[j] = s;
+            let (blk, c) = (j / NB, j % NB);
+            for i in 0..k {
+                let q = (w[i * n + j] / s).round_ties_even().clamp(-127.0, 127.0) as i8;
+                colsum[j] += i32::from(q);
+                packed[blk * kp * NB + (i / 4) * NB * 4 + c * 4 + i % 4] = q;
+            }
+        }
+        QMatrix {
+            kp,
+            k,
+            n,
+            packed,
+            scale,
+            colsum,
+        }
+    }
+
+    /// Output width.
+    pub fn cols(&self) -> usize {
+        self.n
+    }
+
+    /// Input width.
+    pub fn rows(&self) -> usize {
+        self.k
+    }
+
+    /// `x @ W + bias` for the `rows` rows of the row-major `x`, on the fastest kernel this CPU has.
+    pub fn forward(&self, x: &[f32], rows: usize, bias: &[f32]) -> Vec<f32> {
+        self.forward_on(kernel(), x, rows, bias)
+    }
+
+    /// `forward` on a chosen kernel (tests compare them).
+    pub fn forward_on(&self, kernel: Kernel, x: &[f32], rows: usize, bias: &[f32]) -> Vec<f32> {
+        assert_eq!(x.len(), rows * self.k, "input is not ({rows}, {})", self.k);
+        assert_eq!(bias.len(), self.n, "bias is not {} wide", self.n);
+        let mut y = vec![0f32; rows * self.n];
+        if rows == 0 {
+            return y;
+        }
+        // Rows split between the workers (whole micro-kernel groups each); every worker reads
+        // all the weights, one 64-column block at a time, and writes its own rows of `y`.
+        let per = rows
+            .div_ceil(rayon::current_num_threads().max(1))
+            .div_ceil(MR)
+            * MR;
+        y.par_chunks_mut(per * self.n)
+            .zip(x.par_chunks(per * self.k))
+            .for_each(|(y, x)| rows_into(self, kernel, x, bias, y));
+        y
+    }
+}
+
+multiversion!(fn rows_into(q: &QMatrix, kernel: Kernel, x: &[f32], bias: &[f32], y: &mut [f32]) = QMatrix::rows_into_body;);
+
+impl QMatrix {
+    /// All output columns for the rows of `x` into `y`.
+    #[inline(always)]
+    fn rows_into_body(&self, kernel: Kernel, x: &[f32], bias: &[f32], y: &mut [f32]) {
+        let qx = QRows::new(x, self.k, self.kp);
+        let mut acc = [[0i32; NB]; MR];
+        for b in 0..self.packed.len() / (self.kp * NB) {
+            let w = &self.packed[b * self.kp * NB..(b + 1) * self.kp * NB];
+            let cols = b * NB..((b + 1) * NB).min(self.n);
+            let width = cols.len();
+            let (scale, colsum, bias) = (
+                &self.scale[cols.clone()],
+                &self.colsum[cols.clone()],
+                &bias[cols.clone()],
+            );
+            let mut r = 0;
+            while r < qx.rows {
+                let m = MR.min(qx.rows - r);
+                let a = &qx.data[r * self.kp..(r + m) * self.kp];
+                match kernel {
+                    #[cfg(target_arch = "x86_64")]
+                    Kernel::Vnni => vnni::dot_checked(a, m, w, self.kp, &mut acc),
+                    _ => portable_dot(a, m, w, self.kp, &mut acc),
+                }
+                for (i, acc) in acc.iter().enumerate().take(m) {
+                    let (sx, zp) = (qx.scale[r + i], qx.zero[r + i]);
+                    let row = (r + i) * self.n;
+                    let o = &mut y[row + cols.start..row + cols.end];
+                    for j in 0..width {
+                        let dot = acc[j] - zp * colsum[j];
+                        o[j] = sx * scale[j] * dot as f32 + bias[j];
+                    }
+                }
+                r += m;
+            }
+        }
+    }
+}
+
+/// Rounds to the nearest integer, ties to even, for `0 <= x <= 2^22`: adding 1.5 × 2^23 leaves
+/// no fraction bits (a plain add, where `round_ties_even` is a libm call on baseline x86-64).
+#[inline(always)]
+fn round_small(x: f32) -> f32 {
+    const MAGIC: f32 = 12_582_912.0;
+    (x + MAGIC) - MAGIC
+}
+
+/// [`round_small`] of `0 <= x <= 255` as a byte, read from the bits of `x + 1.5 × 2^23`
+/// (whose low mantissa bits are the rounded integer): no saturating float-to-int conversion,
+/// so a loop over it vectorizes.
+#[inline(always)]
+fn to_u8(x: f32) -> u8 {
+    const MAGIC: f32 = 12_582_912.0;
+    ((x + MAGIC).to_bits() & 0xFF) as u8
+}
+
+/// Rows of `x` as uint8 with a per-row scale and zero point: `x ≈ scale * (q - zero)`.
+struct QRows {
+    rows: usize,
+    data: Vec<u8>,
+    scale: Vec<f32>,
+    zero: Vec<i32>,
+}
+
+impl QRows {
+    #[inline(always)]
+    #[allow(clippy::manual_clamp)] // `clamp` keeps NaN apart and blocks vectorizing the loop
+    fn new(x: &[f32], k: usize, kp: usize) -> QRows {
+        let rows = x.len() / k;
+        let mut data = vec![0u8; rows * kp];
+        let mut scale = Vec::with_capacity(rows);
+        let mut zero = Vec::with_capacity(rows);
+        for (row, q) in x.chunks_exact(k).zip(data.chunks_exact_mut(kp)) {
+            // The range always includes 0, so 0 is exact (padding and ReLU-like zeros).
+            let lo = row.iter().copied().fold(0f32, f32::min);
+            let hi = row.iter().copied().fold(0f32, f32::max);
+            let s = if hi > lo { (hi - lo) / 255.0 } else { 1.0 };
+            let zp = round_small((-lo / s).clamp(0.0, 255.0));
+            let inv = 1.0 / s;
+            for (q, &v) in q.iter_mut().zip(row) {
+                *q = to_u8((v * inv + zp).max(0.0).min(255.0));
+            }
+            scale.push(s);
+            zero.push(zp as i32);
+        }
+        QRows {
+            rows,
+            data,
+            scale,
+            zero,
+        }
+    }
+}
+
+/// Which inner loop computes the integer products.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kernel {
+    /// AVX-512 VNNI (`vpdpbusd`), x86-64 only.
+    Vnni,
+    /// Plain Rust; the same integers, on any CPU.
+    Portable,
+}
+
+/// The fastest kernel this CPU runs.
+pub fn kernel() -> Kernel {
+    if crate::simd::avx512() {
+        Kernel::Vnni
+    } else {
+        Kernel::Portable
+    }
+}
+
+/// `acc[i][c] = Σ_k a[i][k] * w[k][c]` for `m` rows of `a` (stride `kp`) and one packed block.
+fn portable_dot(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
+    for (i, acc) in acc.iter_mut().enumerate().take(m) {
+        let a = &a[i * kp..(i + 1) * kp];
+        *acc = [0; NB];
+        for (a4, w4) in a.chunks_exact(4).zip(w.chunks_exact(NB * 4)) {
+            for (c, w) in w4.chunks_exact(4).enumerate() {
+                acc[c] += a4
+                    .iter()
+                    .zip(w)
+                    .map(|(&a, &w)| i32::from(a) * i32::from(w))
+                    .sum::<i32>();
+            }
+        }
+    }
+}
+
+// The one place the crate uses `unsafe`: SIMD intrinsics behind a runtime feature check.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod vnni {
+    use super::{MR, NB};
+    use std::arch::x86_64::*;
+
+    pub fn available() -> bool {
+        is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512bw")
+            && is_x86_feature_detected!("avx512vnni")
+    }
+
+    /// [`dot`] after checking the CPU and the slice lengths (falls back to the portable
+    /// kernel on a CPU without VNNI, so a `Kernel::Vnni` handed around is never unsound).
+    pub fn dot_checked(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
+        assert!(m <= MR && a.len() >= m * kp && w.len() >= kp * NB && kp.is_multiple_of(4));
+        if available() {
+            // SAFETY: the features were detected and the lengths checked just above.
+            unsafe { dot(a, m, w, kp, acc) }
+        } else {
+            super::portable_dot(a, m, w, kp, acc)
+        }
+    }
+
+    /// The VNNI version of [`super::portable_dot`].
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512 F, BW and VNNI ([`available`]); `a` holds `m * kp` bytes and
+    /// `w` `kp * NB`, `kp` a multiple of 4.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    pub unsafe fn dot(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
+        debug_assert!(a.len() >= m * kp && w.len() >= kp * NB && kp.is_multiple_of(4));
+        match m {
+            4 => rows::<4>(a, w, kp, acc),
+            3 => rows::<3>(a, w, kp, acc),
+            2 => rows::<2>(a, w, kp, acc),
+            _ => rows::<1>(a, w, kp, acc),
+        }
+    }
+
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    #[inline]
+    unsafe fn rows<const M: usize>(a: &[u8], w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
+        let mut c = [[_mm512_setzero_si512(); 4]; M];
+        let wp = w.as_ptr();
+        let ap = a.as_ptr();
+        for g in 0..kp / 4 {
+            // SAFETY: g * 4 < kp, so each read is inside `w` (64 * 4 bytes a group) and `a`.
+            unsafe {
+                let wg = wp.add(g * NB * 4);
+                let b = [
+                    _mm512_loadu_si512(wg.cast()),
+                    _mm512_loadu_si512(wg.add(64).cast()),
+                    _mm512_loadu_si512(wg.add(128).cast()),
+                    _mm512_loadu_si512(wg.add(192).cast()),
+                ];
+                for (i, c) in c.iter_mut().enumerate() {
+                    let x =
+                        _mm512_set1_epi32(ap.add(i * kp + g * 4).cast::<i32>().read_unaligned());
+                    for (c, b) in c.iter_mut().zip(&b) {
+                        *c = _mm512_dpbusd_epi32(*c, x, *b);
+                    }
+                }
+            }
+        }
+        for (acc, c) in acc.iter_mut().zip(&c) {
+            for (q, c) in c.iter().enumerate() {
+                // SAFETY: 16 i32 lanes into a 64-entry row at offset 16 * q.
+                unsafe { _mm512_storeu_si512(acc[q * 16..].as_mut_ptr().cast(), *c) };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(seed: &mut u64) -> f32 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((*seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+
+    fn reference(x: &[f32], rows: usize, w: &[f32], k: usize, n: usize, b: &[f32]) -> Vec<f32> {
+        let mut y = vec![0f32; rows * n];
+        for r in 0..rows {
+            for j in 0..n {
+                y[r * n + j] = b[j] + (0..k).map(|i| x[r * k + i] * w[i * n + j]).sum::<f32>();
+            }
+        }
+        y
+    }
+
+    #[test]
+    fn int8_products_are_close_to_f32_and_identical_on_every_kernel() {
+        let mut seed = 7;
+        // Odd shapes: k not a multiple of 4, n not a multiple of 64, rows not of MR.
+        for (rows, k, n) in [(1, 3, 5), (5, 38, 70), (7, 384, 128), (18, 64, 1152)] {
+            let x: Vec<f32> = (0..rows * k).map(|_| lcg(&mut seed) * 3.0).collect();
+            let w: Vec<f32> = (0..k * n).map(|_| lcg(&mut seed) * 0.1).collect();
+            let b: Vec<f32> = (0..n).map(|_| lcg(&mut seed)).collect();
+            let q = QMatrix::new(&w, k, n);
+            let want = reference(&x, rows, &w, k, n, &b);
+            let got = q.forward_on(Kernel::Portable, &x, rows, &b);
+            let scale = want.iter().map(|v| v.abs()).fold(0f32, f32::max);
+            let worst = got
+                .iter()
+                .zip(&want)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(
+                worst < 0.02 * scale,
+                "({rows},{k},{n}): error {worst} of {scale}"
+            );
+            if kernel() == Kernel::Vnni {
+                assert_eq!(
+                    q.forward_on(Kernel::Vnni, &x, rows, &b),
+                    got,
+                    "({rows},{k},{n})"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bytes_round_to_nearest_even() {
+        for (x, want) in [
+            (0.0, 0u8),
+            (0.49, 0),
+            (0.5, 0),
+            (1.5, 2),
+            (2.5, 2),
+            (254.6, 255),
+            (255.0, 255),
+        ] {
+            assert_eq!(to_u8(x), want, "{x}");
+            assert_eq!(round_small(x), f32::from(want), "{x}");
+        }
+    }
+
+    #[test]
+    fn zeros_and_constant_rows_are_exact() {
+        let w = vec![0.5f32; 8 * 3];
+        let q = QMatrix::new(&w, 8, 3);
+        let y = q.forward(&[0.0; 8], 1, &[1.0, 2.0, 3.0]);
+        assert_eq!(y, vec![1.0, 2.0, 3.0]);
+        let y = q.forward(&[2.0; 8], 1, &[0.0; 3]);
+        assert!(y.iter().all(|v| (v - 8.0).abs() < 1e-4), "{y:?}");
+    }
+}
