@@ -255,16 +255,33 @@ impl AuditLog {
 
     /// Counts over the generations matching `filter`: by status, verdict, guard category,
     /// action, stage and day, and the flag rate.
+    ///
+    /// Every count is read from an index where the filter allows (migration
+    /// `20261129000002`): on a 1M-generation log the whole set took ~12 s when the day
+    /// counts read the rows themselves.
     pub async fn stats(&self, filter: &Filter) -> Result<Stats> {
         let mut conn = self.conn().await?;
         let mut stats = Stats::default();
+        // Without a filter the guard-event counts need no generation at all; with one they
+        // count the events of the matching generations.
+        let unfiltered = *filter == Filter::default();
+        let events_of = |select: &str| {
+            let mut qb = QueryBuilder::<Sqlite>::new(select);
+            qb.push(" FROM guard_events e");
+            if !unfiltered {
+                qb.push(" WHERE e.generation_id IN (SELECT g.id");
+                push_from_where(&mut qb, filter);
+                qb.push(")");
+            }
+            qb
+        };
 
+        // Generations with a language verdict per day come from the per-category counts
+        // below; here, the ones with any non-allow verdict.
         let mut qb = QueryBuilder::<Sqlite>::new(
             "SELECT date(g.created_at / 1000, 'unixepoch'), count(*), sum(g.flagged), \
              sum(EXISTS (SELECT 1 FROM guard_events e WHERE e.generation_id = g.id \
-                         AND e.action <> 'allow')), \
-             sum(EXISTS (SELECT 1 FROM guard_events e WHERE e.generation_id = g.id \
-                         AND e.category = 'language' AND e.action <> 'allow'))",
+                         AND e.action <> 'allow'))",
         );
         push_from_where(&mut qb, filter);
         qb.push(" GROUP BY 1 ORDER BY 1");
@@ -277,7 +294,7 @@ impl AuditLog {
                 count: n(&r, 1)?,
                 flagged: n(&r, 2)?,
                 guarded: n(&r, 3)?,
-                language_mixed: n(&r, 4)?,
+                language_mixed: 0,
             };
             stats.total += day.count;
             stats.flagged += day.flagged;
@@ -304,42 +321,58 @@ impl AuditLog {
             ("e.action", &mut stats.by_action),
             ("e.stage", &mut stats.by_stage),
         ] {
-            let mut qb = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT {column}, count(*) FROM guard_events e WHERE e.generation_id IN \
-                 (SELECT g.id"
-            ));
-            push_from_where(&mut qb, filter);
-            qb.push(") GROUP BY 1 ORDER BY 2 DESC, 1");
+            let mut qb = events_of(&format!("SELECT {column}, count(*)"));
+            qb.push(" GROUP BY 1 ORDER BY 2 DESC, 1");
             *out = counts(qb.build().fetch_all(&mut *conn).await?)?;
         }
 
+        // Generations (in a day's order) joined to their non-allow verdicts: the dates come
+        // from the date index, the verdicts from the (generation, action, category) index.
         let mut qb = QueryBuilder::<Sqlite>::new(
-            "SELECT date(g.created_at / 1000, 'unixepoch'), e.category, count(DISTINCT g.id) \
-             FROM guard_events e JOIN generations g ON g.id = e.generation_id \
-             WHERE e.action <> 'allow' AND e.generation_id IN (SELECT g.id",
+            "SELECT date(g.created_at / 1000, 'unixepoch'), e.category, count(DISTINCT g.id)",
         );
-        push_from_where(&mut qb, filter);
-        qb.push(") GROUP BY 1, 2 ORDER BY 1, 2");
+        push_from_join_where(
+            &mut qb,
+            filter,
+            "CROSS JOIN guard_events e ON e.generation_id = g.id",
+        );
+        qb.push(" AND e.action <> 'allow' GROUP BY 1, 2 ORDER BY 1, 2");
         for r in qb.build().fetch_all(&mut *conn).await? {
-            stats.by_day_category.push(DayCategoryCount {
+            let c = DayCategoryCount {
                 day: r.try_get::<Option<String>, _>(0)?.unwrap_or_default(),
                 category: r.try_get(1)?,
                 count: n(&r, 2)?,
-            });
+            };
+            if c.category == "language" {
+                if let Some(d) = stats.by_day.iter_mut().find(|d| d.day == c.day) {
+                    d.language_mixed = c.count;
+                }
+            }
+            stats.by_day_category.push(c);
         }
 
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "SELECT e.stage, e.action, count(*) FROM guard_events e WHERE e.generation_id IN \
-             (SELECT g.id",
-        );
-        push_from_where(&mut qb, filter);
-        qb.push(") GROUP BY 1, 2 ORDER BY 1, 2");
+        // One row per stage with a column per action (the schema allows these four): the
+        // grouping follows the stage index's order, where grouping by (stage, action) sorted
+        // every event first.
+        const ACTIONS: [&str; 4] = ["allow", "block", "flag", "redact"];
+        let sums: Vec<String> = ACTIONS
+            .iter()
+            .map(|a| format!("sum(e.action = '{a}')"))
+            .collect();
+        let mut qb = events_of(&format!("SELECT e.stage, {}", sums.join(", ")));
+        qb.push(" GROUP BY 1 ORDER BY 1");
         for r in qb.build().fetch_all(&mut *conn).await? {
-            stats.by_stage_action.push(StageActionCount {
-                stage: r.try_get(0)?,
-                action: r.try_get(1)?,
-                count: n(&r, 2)?,
-            });
+            let stage: String = r.try_get(0)?;
+            for (i, action) in ACTIONS.iter().enumerate() {
+                let count = n(&r, i + 1)?;
+                if count > 0 {
+                    stats.by_stage_action.push(StageActionCount {
+                        stage: stage.clone(),
+                        action: (*action).to_owned(),
+                        count,
+                    });
+                }
+            }
         }
         Ok(stats)
     }

@@ -444,7 +444,7 @@ pub struct ChainHead {
 
 /// Which generations a list, stats or export covers. Every set field narrows; the defaults
 /// match everything.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Filter {
     /// Only flagged (true) or unflagged (false) generations.
     pub flagged: Option<bool>,
