@@ -11,6 +11,17 @@ fn p50(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // `-- --avx2` / `-- --portable`: the kernels a CPU without AVX-512 (or AVX2) runs.
+    let args: Vec<String> = std::env::args().collect();
+    for (flag, tier) in [
+        ("--avx2", warden_classifier::Tier::Avx2),
+        ("--portable", warden_classifier::Tier::Portable),
+    ] {
+        if args.iter().any(|a| a == flag) {
+            warden_classifier::cap_tier(Some(tier));
+        }
+    }
+    println!("kernels: {:?}", warden_classifier::qgemm::kernel());
     let t = Instant::now();
     let clf = MiniLmClassifier::load(default_model_dir())?;
     println!("load: {:.0} ms", t.elapsed().as_secs_f64() * 1e3);

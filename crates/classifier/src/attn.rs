@@ -1,7 +1,10 @@
 //! The two products inside attention, for one query row: its scores against every key, and
 //! the probability-weighted sum of the values. AVX-512 kernels where the CPU has it, else
-//! plain loops that add in exactly the same order (separate multiply and add, the same
-//! lanes and the same four interleaved partial sums), so both give the same bits.
+//! plain loops (compiled for AVX2 where there is AVX2) that add in exactly the same order
+//! (separate multiply and add, the same lanes and the same four interleaved partial sums), so
+//! every tier gives the same bits.
+
+use crate::simd::{multiversion, Tier};
 
 const L: usize = 16;
 
@@ -10,7 +13,7 @@ const L: usize = 16;
 pub fn scores(q: &[f32], kt: &[f32], np: usize, scores: &mut [f32]) {
     assert!(np.is_multiple_of(L) && kt.len() >= q.len() * np && scores.len() >= np);
     #[cfg(target_arch = "x86_64")]
-    if crate::simd::avx512() {
+    if crate::simd::tier() == Tier::Avx512 {
         // SAFETY: the features were detected and the lengths checked above.
         #[allow(unsafe_code)]
         unsafe {
@@ -18,6 +21,13 @@ pub fn scores(q: &[f32], kt: &[f32], np: usize, scores: &mut [f32]) {
         };
         return;
     }
+    scores_plain(q, kt, np, scores);
+}
+
+multiversion!(fn scores_plain(q: &[f32], kt: &[f32], np: usize, scores: &mut [f32]) = scores_body;);
+
+#[inline(always)]
+fn scores_body(q: &[f32], kt: &[f32], np: usize, scores: &mut [f32]) {
     for (jb, out) in scores[..np].chunks_exact_mut(L).enumerate() {
         let mut a = [0f32; L];
         for (e, &q) in q.iter().enumerate() {
@@ -37,7 +47,11 @@ pub fn weighted_sum(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]
     assert!(n == 0 || v.len() >= (n - 1) * stride + hd);
     let full = hd / L * L;
     #[cfg(target_arch = "x86_64")]
-    if crate::simd::avx512() {
+    let wide = crate::simd::tier() == Tier::Avx512;
+    #[cfg(not(target_arch = "x86_64"))]
+    let wide = false;
+    if wide {
+        #[cfg(target_arch = "x86_64")]
         // SAFETY: the features were detected and the lengths checked above.
         #[allow(unsafe_code)]
         unsafe {
@@ -46,8 +60,6 @@ pub fn weighted_sum(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]
     } else {
         weighted_sum_portable(p, v, stride, inv, &mut c[..full]);
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    weighted_sum_portable(p, v, stride, inv, &mut c[..full]);
     // A width that is not a multiple of 16: the rest column by column.
     for (e, c) in c.iter_mut().enumerate().skip(full) {
         let mut acc = 0f32;
@@ -58,7 +70,10 @@ pub fn weighted_sum(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]
     }
 }
 
-fn weighted_sum_portable(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]) {
+multiversion!(fn weighted_sum_portable(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]) = weighted_sum_body;);
+
+#[inline(always)]
+fn weighted_sum_body(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]) {
     for (cb, c) in c.chunks_exact_mut(L).enumerate() {
         let mut a = [[0f32; L]; 4];
         let mut quads = p.chunks_exact(4);
@@ -203,6 +218,9 @@ mod tests {
             let kt: Vec<f32> = (0..hd * np).map(|_| r()).collect();
             let mut got = vec![0f32; np];
             scores(&q, &kt, np, &mut got);
+            let mut plain = vec![0f32; np];
+            scores_body(&q, &kt, np, &mut plain);
+            assert_eq!(got, plain, "scores ({n}, {hd})");
             for j in 0..np {
                 let want = (0..hd).fold(0f32, |a, e| a + q[e] * kt[e * np + j]);
                 assert_eq!(got[j], want, "score {j} of ({n}, {hd})");
@@ -214,7 +232,7 @@ mod tests {
             weighted_sum(&p, &v, stride, 0.5, &mut c);
             let mut plain = vec![0f32; hd];
             let full = hd / L * L;
-            weighted_sum_portable(&p, &v, stride, 0.5, &mut plain[..full]);
+            weighted_sum_body(&p, &v, stride, 0.5, &mut plain[..full]);
             assert_eq!(&c[..full], &plain[..full], "({n}, {hd})");
             for e in 0..hd {
                 let want: f32 = (0..n).map(|j| p[j] * v[j * stride + e]).sum::<f32>() * 0.5;

@@ -5,11 +5,11 @@
 //! section on candle's thread pool with its own allocation; for a 60-token prompt those
 //! sections cost more than the matrix products themselves. Here a layer is:
 //! - four linear layers (a fused Q/K/V projection, the attention output, the feed-forward
-//!   up and down projections) as int8 products ([`crate::qgemm`], AVX-512 VNNI where the CPU
-//!   has it), or f32 through candle's `gemm` at [`Precision::F32`], the reference;
+//!   up and down projections) as int8 products ([`crate::qgemm`]: AVX-512 VNNI, AVX2 or
+//!   plain, same bits), or f32 through candle's `gemm` at [`Precision::F32`], the reference;
 //! - attention fused per head and query row ([`crate::attn`]: no `n × n` score matrix);
-//! - bias, residual, layer norm, softmax and GELU as plain loops, compiled a second time for
-//!   AVX-512 ([`crate::simd`]).
+//! - bias, residual, layer norm, softmax and GELU as plain loops, compiled again for AVX2
+//!   and AVX-512 ([`crate::simd`]).
 //!
 //! At f32 the output matches `BertModel` to ~1e-6; at int8 the embeddings stay within a
 //! cosine of 0.995 of f32 on the dev set (both checked by `tests/model.rs`).

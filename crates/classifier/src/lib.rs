@@ -46,7 +46,7 @@ mod head;
 pub mod qgemm;
 mod simd;
 #[doc(hidden)]
-pub use simd::force_portable;
+pub use simd::{cap_tier, detected as detected_tier, Tier};
 pub mod train;
 
 pub use embed::{default_model_dir, Embed, MiniLmEmbedder, MAX_WINDOW_TOKENS};

@@ -8,8 +8,8 @@
 //! weights move a quarter of the bytes (10 MB instead of 42 MB a pass, which is what
 //! short prompts wait on).
 //!
-//! The products are integers, so the result is exact and the same on every path: the VNNI
-//! kernel and the portable one give bit-identical outputs (a test checks), and so the
+//! The products are integers, so the result is exact and the same on every path: the VNNI,
+//! AVX2 and portable kernels give bit-identical outputs (a test checks), and so the
 //! embedding, and the head trained on it, do not depend on the machine. Only the rounding of
 //! `x` and `W` to 8 bits differs from f32; `tests/model.rs` bounds what that does to the
 //! embeddings.
@@ -133,6 +133,8 @@ impl QMatrix {
                 match kernel {
                     #[cfg(target_arch = "x86_64")]
                     Kernel::Vnni => vnni::dot_checked(a, m, w, self.kp, &mut acc),
+                    #[cfg(target_arch = "x86_64")]
+                    Kernel::Avx2 => vnni::dot_avx2_checked(a, m, w, self.kp, &mut acc),
                     _ => portable_dot(a, m, w, self.kp, &mut acc),
                 }
                 for (i, acc) in acc.iter().enumerate().take(m) {
@@ -210,31 +212,45 @@ impl QRows {
 pub enum Kernel {
     /// AVX-512 VNNI (`vpdpbusd`), x86-64 only.
     Vnni,
+    /// AVX2 (`vpmaddwd` on bytes widened to 16 bits), x86-64 only.
+    Avx2,
     /// Plain Rust; the same integers, on any CPU.
     Portable,
 }
 
-/// The fastest kernel this CPU runs.
+/// The fastest kernel this CPU runs (at the [`crate::simd::tier`] in force).
 pub fn kernel() -> Kernel {
-    if crate::simd::avx512() {
-        Kernel::Vnni
-    } else {
-        Kernel::Portable
+    match crate::simd::tier() {
+        crate::simd::Tier::Avx512 => Kernel::Vnni,
+        crate::simd::Tier::Avx2 => Kernel::Avx2,
+        crate::simd::Tier::Portable => Kernel::Portable,
     }
 }
 
 /// `acc[i][c] = Σ_k a[i][k] * w[k][c]` for `m` rows of `a` (stride `kp`) and one packed block.
+///
+/// Each group of 4 inputs is first laid out input-major (`[4][64]`, 16-bit), so the sums
+/// run over 64 contiguous columns and vectorize; each product is exact in 16 bits
+/// (|255 × 127| < 2^15), then widened: baseline x86-64 (SSE2) has a 16-bit vector multiply
+/// but no 32-bit one.
 fn portable_dot(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
-    for (i, acc) in acc.iter_mut().enumerate().take(m) {
-        let a = &a[i * kp..(i + 1) * kp];
+    for acc in acc.iter_mut().take(m) {
         *acc = [0; NB];
-        for (a4, w4) in a.chunks_exact(4).zip(w.chunks_exact(NB * 4)) {
-            for (c, w) in w4.chunks_exact(4).enumerate() {
-                acc[c] += a4
-                    .iter()
-                    .zip(w)
-                    .map(|(&a, &w)| i32::from(a) * i32::from(w))
-                    .sum::<i32>();
+    }
+    let mut wt = [[0i16; NB]; 4];
+    for (g, w4) in w.chunks_exact(NB * 4).take(kp / 4).enumerate() {
+        for (c, w) in w4.chunks_exact(4).enumerate() {
+            for k in 0..4 {
+                wt[k][c] = i16::from(w[k]);
+            }
+        }
+        for (i, acc) in acc.iter_mut().enumerate().take(m) {
+            let x = &a[i * kp + g * 4..][..4];
+            for (k, wt) in wt.iter().enumerate() {
+                let x = i16::from(x[k]);
+                for (acc, &w) in acc.iter_mut().zip(wt) {
+                    *acc += i32::from(x * w);
+                }
             }
         }
     }
@@ -262,6 +278,58 @@ mod vnni {
             unsafe { dot(a, m, w, kp, acc) }
         } else {
             super::portable_dot(a, m, w, kp, acc)
+        }
+    }
+
+    /// [`dot_avx2`] after checking the CPU and the slice lengths (else the portable kernel).
+    pub fn dot_avx2_checked(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
+        assert!(m <= MR && a.len() >= m * kp && w.len() >= kp * NB && kp.is_multiple_of(4));
+        if is_x86_feature_detected!("avx2") {
+            // SAFETY: the feature was detected and the lengths checked just above.
+            unsafe { dot_avx2(a, m, w, kp, acc) }
+        } else {
+            super::portable_dot(a, m, w, kp, acc)
+        }
+    }
+
+    /// The AVX2 version of [`super::portable_dot`], on the same packed weights: 16 bytes of
+    /// a group (4 columns × 4 inputs) widen to 16-bit (`vpmovsxbw`), the row's 4 activations
+    /// are broadcast as 16-bit, and `vpmaddwd` leaves each column's sum in two 32-bit lanes,
+    /// added at the end. Exact, like the others (255 × 127 × 2 fits easily).
+    ///
+    /// # Safety
+    /// The CPU must have AVX2; lengths as for [`dot`].
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn dot_avx2(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
+        let wp = w.as_ptr();
+        for (i, acc) in acc.iter_mut().enumerate().take(m) {
+            let ap = a[i * kp..].as_ptr();
+            // Two halves of 32 columns: eight accumulators of 4 columns each.
+            for half in 0..2 {
+                let mut c = [_mm256_setzero_si256(); 8];
+                for g in 0..kp / 4 {
+                    // SAFETY: g * 4 < kp: inside `a`'s row and `w`'s group (256 bytes).
+                    unsafe {
+                        let a4 = ap.add(g * 4).cast::<u32>().read_unaligned();
+                        // The 4 activations as 16-bit values, repeated across the register.
+                        let x = _mm256_cvtepu8_epi16(_mm_set1_epi32(a4 as i32));
+                        let wg = wp.add(g * NB * 4 + half * 128);
+                        for (q, c) in c.iter_mut().enumerate() {
+                            let w = _mm_loadu_si128(wg.add(q * 16).cast());
+                            let w = _mm256_cvtepi8_epi16(w);
+                            *c = _mm256_add_epi32(*c, _mm256_madd_epi16(x, w));
+                        }
+                    }
+                }
+                for (q, c) in c.iter().enumerate() {
+                    let mut lanes = [0i32; 8];
+                    // SAFETY: 8 lanes into an 8-entry array.
+                    unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), *c) };
+                    for j in 0..4 {
+                        acc[half * 32 + q * 4 + j] = lanes[2 * j] + lanes[2 * j + 1];
+                    }
+                }
+            }
         }
     }
 
