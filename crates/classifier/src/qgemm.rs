@@ -40,7 +40,11 @@ pub struct QMatrix {
 
 impl QMatrix {
     /// Quantizes the row-major `(k, n)` matrix `w` (so `y = x @ w`).
+    ///
+    /// # Panics
+    /// If `k` or `n` is 0, or `w` does not hold `k * n` values.
     pub fn new(w: &[f32], k: usize, n: usize) -> QMatrix {
+        assert!(k > 0 && n > 0, "a ({k}, {n}) weight matrix has no products");
         assert_eq!(
             w.len(),
             k * n,
