@@ -46,20 +46,7 @@ pub fn weighted_sum(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]
     let n = p.len();
     assert!(n == 0 || v.len() >= (n - 1) * stride + hd);
     let full = hd / L * L;
-    #[cfg(target_arch = "x86_64")]
-    let wide = crate::simd::tier() == Tier::Avx512;
-    #[cfg(not(target_arch = "x86_64"))]
-    let wide = false;
-    if wide {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the features were detected and the lengths checked above.
-        #[allow(unsafe_code)]
-        unsafe {
-            x86::weighted_sum(p, v, stride, inv, &mut c[..full])
-        };
-    } else {
-        weighted_sum_portable(p, v, stride, inv, &mut c[..full]);
-    }
+    weighted_sum_blocks(p, v, stride, inv, &mut c[..full]);
     // A width that is not a multiple of 16: the rest column by column.
     for (e, c) in c.iter_mut().enumerate().skip(full) {
         let mut acc = 0f32;
@@ -70,7 +57,21 @@ pub fn weighted_sum(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]
     }
 }
 
-multiversion!(fn weighted_sum_portable(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]) = weighted_sum_body;);
+/// [`weighted_sum`] for a width that is a multiple of 16 (the caller checked the lengths).
+fn weighted_sum_blocks(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::tier() == Tier::Avx512 {
+        // SAFETY: the features were detected and the lengths checked by `weighted_sum`.
+        #[allow(unsafe_code)]
+        unsafe {
+            x86::weighted_sum(p, v, stride, inv, c)
+        };
+        return;
+    }
+    weighted_sum_plain(p, v, stride, inv, c);
+}
+
+multiversion!(fn weighted_sum_plain(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]) = weighted_sum_body;);
 
 #[inline(always)]
 fn weighted_sum_body(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32]) {

@@ -14,7 +14,7 @@
 //! `x` and `W` to 8 bits differs from f32; `tests/model.rs` bounds what that does to the
 //! embeddings.
 
-use crate::simd::multiversion;
+use crate::simd::{multiversion, Tier};
 use rayon::prelude::*;
 
 /// Output columns per block: four 16-lane `i32` accumulators.
@@ -75,16 +75,6 @@ impl QMatrix {
             scale,
             colsum,
         }
-    }
-
-    /// Output width.
-    pub fn cols(&self) -> usize {
-        self.n
-    }
-
-    /// Input width.
-    pub fn rows(&self) -> usize {
-        self.k
     }
 
     /// `x @ W + bias` for the `rows` rows of the row-major `x`, on the fastest kernel this CPU has.
@@ -222,13 +212,20 @@ pub enum Kernel {
     Portable,
 }
 
+impl Kernel {
+    /// The kernel that runs at `tier`.
+    pub fn for_tier(tier: Tier) -> Kernel {
+        match tier {
+            Tier::Avx512 => Kernel::Vnni,
+            Tier::Avx2 => Kernel::Avx2,
+            Tier::Portable => Kernel::Portable,
+        }
+    }
+}
+
 /// The fastest kernel this CPU runs (at the [`crate::simd::tier`] in force).
 pub fn kernel() -> Kernel {
-    match crate::simd::tier() {
-        crate::simd::Tier::Avx512 => Kernel::Vnni,
-        crate::simd::Tier::Avx2 => Kernel::Avx2,
-        crate::simd::Tier::Portable => Kernel::Portable,
-    }
+    Kernel::for_tier(crate::simd::tier())
 }
 
 /// `acc[i][c] = Σ_k a[i][k] * w[k][c]` for `m` rows of `a` (stride `kp`) and one packed block.
@@ -265,19 +262,14 @@ fn portable_dot(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; M
 #[allow(unsafe_code)]
 mod vnni {
     use super::{MR, NB};
+    use crate::simd::{detected, Tier};
     use std::arch::x86_64::*;
-
-    pub fn available() -> bool {
-        is_x86_feature_detected!("avx512f")
-            && is_x86_feature_detected!("avx512bw")
-            && is_x86_feature_detected!("avx512vnni")
-    }
 
     /// [`dot`] after checking the CPU and the slice lengths (falls back to the portable
     /// kernel on a CPU without VNNI, so a `Kernel::Vnni` handed around is never unsound).
     pub fn dot_checked(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
         assert!(m <= MR && a.len() >= m * kp && w.len() >= kp * NB && kp.is_multiple_of(4));
-        if available() {
+        if detected() == Tier::Avx512 {
             // SAFETY: the features were detected and the lengths checked just above.
             unsafe { dot(a, m, w, kp, acc) }
         } else {
@@ -288,7 +280,7 @@ mod vnni {
     /// [`dot_avx2`] after checking the CPU and the slice lengths (else the portable kernel).
     pub fn dot_avx2_checked(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
         assert!(m <= MR && a.len() >= m * kp && w.len() >= kp * NB && kp.is_multiple_of(4));
-        if is_x86_feature_detected!("avx2") {
+        if detected() >= Tier::Avx2 {
             // SAFETY: the feature was detected and the lengths checked just above.
             unsafe { dot_avx2(a, m, w, kp, acc) }
         } else {
@@ -429,11 +421,11 @@ mod tests {
                 worst < 0.02 * scale,
                 "({rows},{k},{n}): error {worst} of {scale}"
             );
-            if kernel() == Kernel::Vnni {
+            for kernel in crate::simd::detected().and_below().map(Kernel::for_tier) {
                 assert_eq!(
-                    q.forward_on(Kernel::Vnni, &x, rows, &b),
+                    q.forward_on(kernel, &x, rows, &b),
                     got,
-                    "({rows},{k},{n})"
+                    "{kernel:?} ({rows},{k},{n})"
                 );
             }
         }

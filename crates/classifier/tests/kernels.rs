@@ -4,18 +4,11 @@
 //! result stays close to the f32 product.
 
 use proptest::prelude::*;
+use warden_classifier::detected_tier;
 use warden_classifier::qgemm::{Kernel, QMatrix};
-use warden_classifier::{detected_tier, Tier};
 
 fn kernels() -> Vec<Kernel> {
-    detected_tier()
-        .and_below()
-        .map(|t| match t {
-            Tier::Avx512 => Kernel::Vnni,
-            Tier::Avx2 => Kernel::Avx2,
-            Tier::Portable => Kernel::Portable,
-        })
-        .collect()
+    detected_tier().and_below().map(Kernel::for_tier).collect()
 }
 
 fn value() -> impl Strategy<Value = f32> {
