@@ -1,6 +1,6 @@
 //! Profiling helper: `verify_prof fill ROWS DB [BATCH]` keeps a filled log, `verify_prof
 //! single ROWS DB` adds rows through the real write path, `verify_prof search DB` times
-//! full-text searches; `verify_prof verify DB`
+//! full-text searches; `verify_prof index DB` catches the full-text index up; `verify_prof verify DB`
 //! and `verify_prof export DB OUT` time one pass over it.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -17,6 +17,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let r =
                 warden_audit::bench::insert_one_per_transaction(&log, args[1].parse()?, 7).await?;
             println!("{r:?}");
+        }
+        "index" => {
+            let log = warden_audit::AuditLog::open(&args[1]).await?;
+            let t = std::time::Instant::now();
+            let n = log.index_pending().await?;
+            println!("indexed {n} in {:?}", t.elapsed());
         }
         "ping" => {
             let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", args[1])).await?;

@@ -1,8 +1,8 @@
 //! Synthetic load for `warden bench audit`: fill a log with realistic finalized generations
 //! fast, then time the operations the app depends on.
 //!
-//! [`fill`] bypasses the public write path for speed (multi-row INSERTs, many generations
-//! per transaction) but writes exactly what it would: the same rows, the same canonical
+//! [`fill`] bypasses the public write path for speed (many generations per transaction on
+//! the log's write connection) but writes exactly what it would: the same rows, the same canonical
 //! hashes, a valid chain, so [`AuditLog::verify`] passes afterwards. [`insert_one_per_transaction`]
 //! uses the real write path. [`run`] does everything and returns a [`BenchReport`].
 
@@ -13,7 +13,6 @@ use crate::record::{EventRow, GenRow, ReviewRow};
 use crate::types::*;
 use crate::{AuditLog, ExportFormat};
 use serde::Serialize;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -275,28 +274,50 @@ fn synth(
     Synth { g, events, reviews }
 }
 
-async fn max_id(conn: &mut SqliteConnection, table: &str) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar::<_, Option<i64>>(&format!("SELECT max(id) FROM {table}"))
-            .fetch_one(&mut *conn)
-            .await?
-            .unwrap_or(0),
-    )
+fn max_id(db: &rusqlite::Connection, table: &str) -> Result<i64> {
+    Ok(db
+        .query_row(&format!("SELECT max(id) FROM {table}"), [], |r| {
+            r.get::<_, Option<i64>>(0)
+        })?
+        .unwrap_or(0))
 }
 
-/// Rows per multi-row INSERT statement (25 binds each; well under SQLite's limit).
-const ROWS_PER_STATEMENT: usize = 64;
-
-async fn insert_batch(conn: &mut SqliteConnection, batch: &[Synth]) -> Result<()> {
-    for part in batch.chunks(ROWS_PER_STATEMENT) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
+/// Inserts one batch in one transaction on the write connection, one prepared statement
+/// per table, provided the chain head is still the one the batch was hashed against.
+fn insert_batch_raw(
+    db: &mut rusqlite::Connection,
+    batch: &[Synth],
+    chain_rows: &[ChainRow],
+    head: &(i64, String),
+) -> Result<()> {
+    let tx = crate::writer::write_tx(db)?;
+    if chain::head_raw(&tx)? != *head {
+        return Err(crate::AuditError::InvalidState(
+            "another writer extended the chain during the fill".into(),
+        ));
+    }
+    {
+        let mut gen = tx.prepare_cached(
             "INSERT INTO generations (id, conversation_id, turn_index, prompt, \
              rendered_prompt_hash, model_name, model_sha256, model_meta, settings, reasoning, \
              answer, status, stop_reason, prompt_tokens, completion_tokens, ttft_ms, prompt_tps, \
              gen_tps, error, app_version, created_at, finished_at, flagged, review_status, \
-             last_review_id) ",
-        );
-        qb.push_values(part, |mut b, s| {
+             last_review_id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )?;
+        let mut event = tx.prepare_cached(
+            "INSERT INTO guard_events (id, generation_id, stage, scanner, category, score, \
+             action, spans, policy_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )?;
+        let mut review = tx.prepare_cached(
+            "INSERT INTO reviews (id, generation_id, kind, flag_reason, status, note, \
+             corrected_answer, reviewer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )?;
+        let mut link = tx.prepare_cached(
+            "INSERT INTO chain (seq, kind, ref_id, content_hash, prev_hash, hash, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )?;
+        for s in batch {
             let g = &s.g;
             let last_review = s
                 .reviews
@@ -304,74 +325,74 @@ async fn insert_batch(conn: &mut SqliteConnection, batch: &[Synth]) -> Result<()
                 .filter(|r| r.kind == "review")
                 .map(|r| r.id)
                 .max();
-            b.push_bind(g.id)
-                .push_bind(g.conversation_id)
-                .push_bind(g.turn_index)
-                .push_bind(g.prompt.as_str())
-                .push_bind(g.rendered_prompt_hash.as_str())
-                .push_bind(g.model_name.as_str())
-                .push_bind(g.model_sha256.as_deref())
-                .push_bind(g.model_meta.as_str())
-                .push_bind(g.settings.as_str())
-                .push_bind(g.reasoning.as_str())
-                .push_bind(g.answer.as_str())
-                .push_bind(g.status.as_str())
-                .push_bind(g.stop_reason.as_deref())
-                .push_bind(g.prompt_tokens)
-                .push_bind(g.completion_tokens)
-                .push_bind(g.ttft_ms)
-                .push_bind(g.prompt_tps)
-                .push_bind(g.gen_tps)
-                .push_bind(g.error.as_deref())
-                .push_bind(g.app_version.as_str())
-                .push_bind(g.created_at)
-                .push_bind(g.finished_at)
-                .push_bind(g.flagged)
-                .push_bind(g.review_status.as_str())
-                .push_bind(last_review);
-        });
-        qb.build().execute(&mut *conn).await?;
-
-        let events: Vec<&EventRow> = part.iter().flat_map(|s| &s.events).collect();
-        for chunk in events.chunks(256) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO guard_events (id, generation_id, stage, scanner, category, score, \
-                 action, spans, policy_version, created_at) ",
-            );
-            qb.push_values(chunk, |mut b, e| {
-                b.push_bind(e.id)
-                    .push_bind(e.generation_id)
-                    .push_bind(e.stage.as_str())
-                    .push_bind(e.scanner.as_str())
-                    .push_bind(e.category.as_str())
-                    .push_bind(e.score)
-                    .push_bind(e.action.as_str())
-                    .push_bind(e.spans.as_str())
-                    .push_bind(e.policy_version.as_str())
-                    .push_bind(e.created_at);
-            });
-            qb.build().execute(&mut *conn).await?;
+            gen.execute(rusqlite::params![
+                g.id,
+                g.conversation_id,
+                g.turn_index,
+                g.prompt,
+                g.rendered_prompt_hash,
+                g.model_name,
+                g.model_sha256,
+                g.model_meta,
+                g.settings,
+                g.reasoning,
+                g.answer,
+                g.status,
+                g.stop_reason,
+                g.prompt_tokens,
+                g.completion_tokens,
+                g.ttft_ms,
+                g.prompt_tps,
+                g.gen_tps,
+                g.error,
+                g.app_version,
+                g.created_at,
+                g.finished_at,
+                g.flagged,
+                g.review_status,
+                last_review
+            ])?;
+            for e in &s.events {
+                event.execute(rusqlite::params![
+                    e.id,
+                    e.generation_id,
+                    e.stage,
+                    e.scanner,
+                    e.category,
+                    e.score,
+                    e.action,
+                    e.spans,
+                    e.policy_version,
+                    e.created_at
+                ])?;
+            }
+            for r in &s.reviews {
+                review.execute(rusqlite::params![
+                    r.id,
+                    r.generation_id,
+                    r.kind,
+                    r.flag_reason,
+                    r.status,
+                    r.note,
+                    r.corrected_answer,
+                    r.reviewer,
+                    r.created_at
+                ])?;
+            }
         }
-        let reviews: Vec<&ReviewRow> = part.iter().flat_map(|s| &s.reviews).collect();
-        if !reviews.is_empty() {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO reviews (id, generation_id, kind, flag_reason, status, note, \
-                 corrected_answer, reviewer, created_at) ",
-            );
-            qb.push_values(reviews, |mut b, r| {
-                b.push_bind(r.id)
-                    .push_bind(r.generation_id)
-                    .push_bind(r.kind.as_str())
-                    .push_bind(r.flag_reason.as_deref())
-                    .push_bind(r.status.as_deref())
-                    .push_bind(r.note.as_deref())
-                    .push_bind(r.corrected_answer.as_deref())
-                    .push_bind(r.reviewer.as_deref())
-                    .push_bind(r.created_at);
-            });
-            qb.build().execute(&mut *conn).await?;
+        for c in chain_rows {
+            link.execute(rusqlite::params![
+                c.seq,
+                c.kind,
+                c.ref_id,
+                c.content_hash,
+                c.prev_hash,
+                c.hash,
+                c.created_at
+            ])?;
         }
     }
+    tx.commit()?;
     Ok(())
 }
 
@@ -385,42 +406,35 @@ struct ChainRow {
     created_at: i64,
 }
 
-async fn insert_chain(conn: &mut SqliteConnection, rows: &[ChainRow]) -> Result<()> {
-    for chunk in rows.chunks(256) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO chain (seq, kind, ref_id, content_hash, prev_hash, hash, created_at) ",
-        );
-        qb.push_values(chunk, |mut b, c| {
-            b.push_bind(c.seq)
-                .push_bind(c.kind)
-                .push_bind(c.ref_id)
-                .push_bind(c.content_hash.as_str())
-                .push_bind(c.prev_hash.as_str())
-                .push_bind(c.hash.as_str())
-                .push_bind(c.created_at);
-        });
-        qb.build().execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
 /// Adds `rows` synthetic finalized generations (with guard events, ~5% flagged, ~4%
 /// reviewed), `batch` per transaction, spread over the year before now. The chain stays
-/// valid. Deterministic for a given `seed`.
+/// valid. Deterministic for a given `seed`. The next batch is made (text, hashes) while
+/// the write connection stores the last one. The rows are queued for the full-text
+/// index, not indexed: [`AuditLog::index_pending`] (or the first text search) does that.
 pub async fn fill(log: &AuditLog, rows: u64, batch: usize, seed: u64) -> Result<InsertReport> {
     let started = Instant::now();
+    let writer = log.writer()?.clone();
     let mut rng = Rng::new(seed);
     let span_ms: i64 = 365 * 24 * 3600 * 1000;
     let start_ms = now_ms() - span_ms;
     let step = (span_ms / rows.max(1) as i64).max(1);
+    let (mut seq, mut prev, mut next_gen, mut next_event, mut next_review) = writer
+        .run(|db| {
+            let (seq, prev) = chain::head_raw(db)?;
+            Ok((
+                seq,
+                prev,
+                max_id(db, "generations")?,
+                max_id(db, "guard_events")?,
+                max_id(db, "reviews")?,
+            ))
+        })
+        .await?;
     let mut written = 0u64;
+    let mut in_flight = None;
     while written < rows {
         let n = (rows - written).min(batch.max(1) as u64) as usize;
-        let mut tx = log.begin_write().await?;
-        let (mut seq, mut prev) = chain::head_tx(&mut tx).await?;
-        let mut next_gen = max_id(&mut tx, "generations").await?;
-        let mut next_event = max_id(&mut tx, "guard_events").await?;
-        let mut next_review = max_id(&mut tx, "reviews").await?;
+        let head = (seq, prev.clone());
         let mut synths = Vec::with_capacity(n);
         let mut chain_rows = Vec::with_capacity(n + n / 8);
         for i in 0..n {
@@ -457,10 +471,14 @@ pub async fn fill(log: &AuditLog, rows: u64, batch: usize, seed: u64) -> Result<
             }
             synths.push(s);
         }
-        insert_batch(&mut tx, &synths).await?;
-        insert_chain(&mut tx, &chain_rows).await?;
-        tx.commit().await?;
+        if let Some(done) = in_flight.take() {
+            done.await?;
+        }
+        in_flight = Some(writer.spawn(move |db| insert_batch_raw(db, &synths, &chain_rows, &head)));
         written += n as u64;
+    }
+    if let Some(done) = in_flight {
+        done.await?;
     }
     Ok(InsertReport::new(rows, started.elapsed()))
 }
@@ -691,8 +709,12 @@ pub struct BenchReport {
     pub generations: u64,
     /// Database file size after filling, bytes.
     pub db_bytes: u64,
-    /// Batched synthetic inserts (target ≥ 20,000/s).
+    /// Batched synthetic inserts (target ≥ 20,000/s). The rows are queued for the
+    /// full-text index, which `index_catch_up` then builds.
     pub insert_batched: InsertReport,
+    /// Adding the batched rows to the full-text index afterwards, as
+    /// [`AuditLog::index_pending`] (or the first text search) does.
+    pub index_catch_up: InsertReport,
     /// The real write path, one generation at a time (target ≥ 2,000/s).
     pub insert_one_per_transaction: InsertReport,
     /// List with a filter, page of 50 (target p95 ≤ 50 ms).
@@ -713,6 +735,9 @@ pub struct BenchReport {
 pub async fn run(db: &Path, rows: u64, batch: usize, single_rows: u64) -> Result<BenchReport> {
     let log = AuditLog::open(db).await?;
     let insert_batched = fill(&log, rows, batch, 0x5eed).await?;
+    let t = Instant::now();
+    let indexed = log.index_pending().await?;
+    let index_catch_up = InsertReport::new(indexed, t.elapsed());
     let insert_one = insert_one_per_transaction(&log, single_rows, 7).await?;
     sqlx::query("PRAGMA optimize").execute(&log.pool).await?;
     let db_bytes = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
@@ -728,6 +753,7 @@ pub async fn run(db: &Path, rows: u64, batch: usize, single_rows: u64) -> Result
         generations: rows + single_rows,
         db_bytes,
         insert_batched,
+        index_catch_up,
         insert_one_per_transaction: insert_one,
         list,
         search,
@@ -750,5 +776,6 @@ mod tests {
         assert!(report.verify_ok);
         assert_eq!(report.export.rows, 620);
         assert_eq!(report.generations, 620);
+        assert_eq!(report.index_catch_up.rows, 600);
     }
 }

@@ -340,15 +340,6 @@ pub(crate) fn append_generation_raw(
     append_raw(db, "generation", id, &content, now)
 }
 
-/// [`append_generation_raw`] through sqlx's connection.
-pub(crate) async fn append_generation_tx(
-    conn: &mut SqliteConnection,
-    id: i64,
-    now: i64,
-) -> Result<ChainHead> {
-    scan::with_raw(conn, |db| append_generation_raw(db, id, now)).await
-}
-
 /// Hashes a review row as stored and appends it.
 pub(crate) async fn append_review_tx(
     conn: &mut SqliteConnection,

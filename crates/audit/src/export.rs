@@ -363,6 +363,7 @@ impl AuditLog {
         mut progress: impl FnMut(u64, u64),
         cancel: &AtomicBool,
     ) -> Result<ExportSummary> {
+        self.index_for_search(filter).await;
         let mut conn = self.conn().await?;
         let mut qb = QueryBuilder::<Sqlite>::new("SELECT count(*)");
         query::push_from_join_where(&mut qb, filter, JOINS);

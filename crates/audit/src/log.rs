@@ -2,8 +2,8 @@
 
 use crate::chain;
 use crate::error::{AuditError, Result};
-use crate::scan;
 use crate::types::*;
+use crate::writer::{write_tx, Writer};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
@@ -37,10 +37,17 @@ impl Default for AuditOptions {
 }
 
 /// The audit log: one SQLite database. Cheap to clone (the pool is shared).
+///
+/// Reads go through a pool of sqlx connections; writes through one connection of their
+/// own (see `writer.rs`).
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     pub(crate) pool: SqlitePool,
     read_only: bool,
+    /// `None` when read-only.
+    writer: Option<Writer>,
+    /// The scratch folder of [`AuditLog::open_in_memory`], removed with the last clone.
+    _scratch: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 /// Running rows whose owner is a different process that is still alive belong to another
@@ -107,7 +114,7 @@ impl AuditLog {
                 .connect_with(connect.clone())
                 .await
             {
-                Ok(pool) => Self::init(pool, options.read_only).await,
+                Ok(pool) => Self::init(pool, path, &options, None).await,
                 Err(e) => Err(AuditError::from_open(e, path)),
             };
             match opened {
@@ -119,26 +126,43 @@ impl AuditLog {
         }
     }
 
-    /// A private database in memory, for tests and dry runs. Gone when the log is dropped.
+    /// A private, throw-away log for tests and dry runs: a database in a fresh temporary
+    /// folder, removed when the last clone of the log is dropped. (A SQLite `:memory:`
+    /// database is private to one connection, and the log writes on a connection of its
+    /// own.)
     pub async fn open_in_memory() -> Result<Self> {
+        let scratch = tempfile::Builder::new().prefix("warden-audit-").tempdir()?;
+        let path = scratch.path().join("audit.db");
+        let options = AuditOptions::default();
         let connect = SqliteConnectOptions::new()
-            .in_memory(true)
-            .foreign_keys(true);
-        // Every connection to ":memory:" is a database of its own, so exactly one, kept.
+            .filename(&path)
+            .foreign_keys(true)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal);
         let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
+            .max_connections(options.max_connections)
+            .test_before_acquire(false)
             .connect_with(connect)
             .await?;
-        Self::init(pool, false).await
+        Self::init(pool, &path, &options, Some(std::sync::Arc::new(scratch))).await
     }
 
-    async fn init(pool: SqlitePool, read_only: bool) -> Result<Self> {
-        let log = AuditLog { pool, read_only };
-        if !read_only {
+    async fn init(
+        pool: SqlitePool,
+        path: &Path,
+        options: &AuditOptions,
+        scratch: Option<std::sync::Arc<tempfile::TempDir>>,
+    ) -> Result<Self> {
+        let mut log = AuditLog {
+            pool,
+            read_only: options.read_only,
+            writer: None,
+            _scratch: scratch,
+        };
+        if !options.read_only {
             log.migrate().await?;
+            log.writer = Some(Writer::open(path, options.busy_timeout)?);
             log.recover_interrupted().await?;
         }
         Ok(log)
@@ -163,9 +187,56 @@ impl AuditLog {
         }
     }
 
-    /// Closes the pool, waiting for connections to finish (checkpoints the WAL).
+    /// Indexes what is queued for full-text search, then closes the write connection and
+    /// the pool, waiting for connections to finish (checkpoints the WAL).
     pub async fn close(&self) {
+        if let Some(w) = &self.writer {
+            w.close().await;
+        }
         self.pool.close().await;
+    }
+
+    /// The write connection, or [`AuditError::ReadOnly`].
+    pub(crate) fn writer(&self) -> Result<&Writer> {
+        self.writer.as_ref().ok_or_else(read_only)
+    }
+
+    /// Adds every finalized generation still waiting for the full-text index to it, and
+    /// returns how many. Writes do this on their own every few hundred generations and
+    /// text searches before they run; call it to catch up after a bulk load.
+    pub async fn index_pending(&self) -> Result<u64> {
+        let w = self.writer()?.clone();
+        w.clone().run_blocking(move |db| w.index_all(db)).await
+    }
+
+    /// Before a text search: indexes what is queued, so the search sees every finalized
+    /// generation. A failure here (another writer holds the lock past the busy timeout, the
+    /// disk is full) does not stop the search, which then sees the rows indexed so far. A
+    /// read-only log cannot index: rows a writer queued and never indexed (it was killed
+    /// first) are found once the log is opened for writing again.
+    pub(crate) async fn index_for_search(&self, filter: &Filter) {
+        let Some(w) = &self.writer else { return };
+        if filter
+            .text
+            .as_deref()
+            .and_then(crate::query::fts_query)
+            .is_none()
+        {
+            return;
+        }
+        let w = w.clone();
+        let _ = w
+            .clone()
+            .run_blocking(move |db| {
+                let queued: bool = db
+                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM fts_pending)")?
+                    .query_row([], |r| r.get(0))?;
+                if queued {
+                    w.index_all(db)?;
+                }
+                Ok(())
+            })
+            .await;
     }
 
     /// Whether this log was opened read-only.
@@ -203,31 +274,34 @@ impl AuditLog {
         {
             return Ok(0);
         }
-        let mut tx = self.begin_write().await?;
+        let w = self.writer()?;
         let now = now_ms();
-        let mut n = 0;
-        for (id, pid) in candidates {
-            if owner_is_alive_elsewhere(pid) {
-                continue;
+        w.run(move |db| {
+            let tx = write_tx(db)?;
+            let mut n = 0;
+            for &(id, pid) in &candidates {
+                if owner_is_alive_elsewhere(pid) {
+                    continue;
+                }
+                let done = tx
+                    .prepare_cached(
+                        "UPDATE generations SET status = 'interrupted', finished_at = ?, \
+                             stop_reason = COALESCE(stop_reason, 'interrupted'), \
+                             error = COALESCE(error, \
+                             'the process ended before the generation finished') \
+                             WHERE id = ? AND status = 'running'",
+                    )?
+                    .execute(rusqlite::params![now, id])?;
+                if done == 1 {
+                    chain::append_generation_raw(&tx, id, now)?;
+                    n += 1;
+                }
             }
-            let done = sqlx::query(
-                "UPDATE generations SET status = 'interrupted', finished_at = ?, \
-                 stop_reason = COALESCE(stop_reason, 'interrupted'), \
-                 error = COALESCE(error, 'the process ended before the generation finished') \
-                 WHERE id = ? AND status = 'running'",
-            )
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if done == 1 {
-                chain::append_generation_tx(&mut tx, id, now).await?;
-                n += 1;
-            }
-        }
-        tx.commit().await?;
-        Ok(n)
+            tx.commit()?;
+            Ok(n)
+        })
+        .await
+        .inspect(|&n| w.queued(n))
     }
 
     /// Starts a conversation and returns its id.
@@ -308,50 +382,53 @@ impl AuditLog {
     /// Opens a generation record with status `running`. Call it before decoding starts: if
     /// it fails, don't generate (fail closed: nothing runs unrecorded).
     pub async fn begin_generation(&self, new: NewGeneration) -> Result<GenerationId> {
-        if new.conversation_id.is_none() {
-            // A single INSERT is atomic on its own: no BEGIN/COMMIT round trips, and it does
-            // not touch the chain, so it needs no write lock taken up front.
-            if self.read_only {
-                return Err(read_only());
-            }
-            let mut conn = self.conn().await?;
-            return begin_generation_tx(&mut conn, &new, now_ms()).await;
-        }
-        let mut tx = self.begin_write().await?;
-        let id = begin_generation_tx(&mut tx, &new, now_ms()).await?;
-        tx.commit().await?;
-        Ok(id)
+        let now = now_ms();
+        self.writer()?
+            .run(move |db| {
+                if new.conversation_id.is_none() {
+                    // A single INSERT is atomic on its own and does not touch the chain, so
+                    // it needs no write lock taken up front.
+                    return begin_generation_raw(db, &new, now);
+                }
+                let tx = write_tx(db)?;
+                let id = begin_generation_raw(&tx, &new, now)?;
+                tx.commit()?;
+                Ok(id)
+            })
+            .await
     }
 
     /// Records one guard finding on a running generation.
     pub async fn record_guard_event(&self, id: GenerationId, event: NewGuardEvent) -> Result<i64> {
-        if self.read_only {
-            return Err(read_only());
-        }
-        let mut conn = self.conn().await?;
-        let spans = spans_json(&event.spans);
-        let res = sqlx::query(
-            "INSERT INTO guard_events (generation_id, stage, scanner, category, score, action, \
-             spans, policy_version, created_at) \
-             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? \
-             WHERE EXISTS (SELECT 1 FROM generations WHERE id = ? AND status = 'running')",
-        )
-        .bind(id.0)
-        .bind(event.stage.as_str())
-        .bind(&event.scanner)
-        .bind(&event.category)
-        .bind(event.score)
-        .bind(event.action.as_str())
-        .bind(spans)
-        .bind(&event.policy_version)
-        .bind(now_ms())
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await?;
-        if res.rows_affected() == 0 {
-            return Err(not_running(&mut conn, id, "record a guard event on").await);
-        }
-        Ok(res.last_insert_rowid())
+        let now = now_ms();
+        self.writer()?
+            .run(move |db| {
+                let spans = spans_json(&event.spans);
+                let n = db
+                    .prepare_cached(
+                        "INSERT INTO guard_events (generation_id, stage, scanner, category, \
+                         score, action, spans, policy_version, created_at) \
+                         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS \
+                         (SELECT 1 FROM generations WHERE id = ? AND status = 'running')",
+                    )?
+                    .execute(rusqlite::params![
+                        id.0,
+                        event.stage.as_str(),
+                        event.scanner,
+                        event.category,
+                        event.score,
+                        event.action.as_str(),
+                        spans,
+                        event.policy_version,
+                        now,
+                        id.0
+                    ])?;
+                if n == 0 {
+                    return Err(not_running_raw(db, id, "record a guard event on"));
+                }
+                Ok(db.last_insert_rowid())
+            })
+            .await
     }
 
     /// Saves the text streamed so far, so a crash keeps it. One cheap UPDATE; call it
@@ -362,22 +439,21 @@ impl AuditLog {
         reasoning: &str,
         answer: &str,
     ) -> Result<()> {
-        if self.read_only {
-            return Err(read_only());
-        }
-        let mut conn = self.conn().await?;
-        let res = sqlx::query(
-            "UPDATE generations SET reasoning = ?, answer = ? WHERE id = ? AND status = 'running'",
-        )
-        .bind(reasoning)
-        .bind(answer)
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await?;
-        if res.rows_affected() == 0 {
-            return Err(not_running(&mut conn, id, "save text of").await);
-        }
-        Ok(())
+        let (reasoning, answer) = (reasoning.to_owned(), answer.to_owned());
+        self.writer()?
+            .run(move |db| {
+                let n = db
+                    .prepare_cached(
+                        "UPDATE generations SET reasoning = ?, answer = ? \
+                         WHERE id = ? AND status = 'running'",
+                    )?
+                    .execute(rusqlite::params![reasoning, answer, id.0])?;
+                if n == 0 {
+                    return Err(not_running_raw(db, id, "save text of"));
+                }
+                Ok(())
+            })
+            .await
     }
 
     /// Finalizes a running generation and appends it to the hash chain, in one
@@ -388,16 +464,19 @@ impl AuditLog {
                 "finish_generation needs a final status, not running".into(),
             ));
         }
-        // BEGIN IMMEDIATE and COMMIT go through sqlx: waiting for another writer's lock then
-        // happens on sqlx's worker thread, not on this one, which may be the thread that
-        // writer's task needs to finish (one runtime thread, two logs on one file).
-        let mut tx = self.begin_write().await?;
-        let head = scan::with_raw(&mut tx, |db| {
-            finish_generation_raw(db, id, &finish, now_ms())
+        // The job waits for another writer's lock on a blocking thread, not on this one,
+        // which may be the thread that writer's task needs to finish (one runtime thread,
+        // two logs on one file).
+        let w = self.writer()?;
+        let now = now_ms();
+        w.run(move |db| {
+            let tx = write_tx(db)?;
+            let head = finish_generation_raw(&tx, id, &finish, now)?;
+            tx.commit()?;
+            Ok(head)
         })
-        .await?;
-        tx.commit().await?;
-        Ok(head)
+        .await
+        .inspect(|_| w.queued(1))
     }
 
     /// Records a user's flag on a generation (chained). Returns the review row's id.
@@ -431,13 +510,6 @@ pub(crate) fn spans_json(spans: &[(usize, usize)]) -> String {
     serde_json::to_string(&spans).unwrap_or_else(|_| "[]".into())
 }
 
-/// Why a write that needed a running generation touched nothing.
-async fn not_running(conn: &mut SqliteConnection, id: GenerationId, what: &str) -> AuditError {
-    scan::with_raw(conn, |db| Ok(not_running_raw(db, id, what)))
-        .await
-        .unwrap_or_else(|e| e)
-}
-
 /// The error for a write that found no running generation `id`: not found, or finalized.
 fn not_running_raw(db: &rusqlite::Connection, id: GenerationId, what: &str) -> AuditError {
     use rusqlite::OptionalExtension;
@@ -456,18 +528,15 @@ fn not_running_raw(db: &rusqlite::Connection, id: GenerationId, what: &str) -> A
     }
 }
 
-pub(crate) async fn begin_generation_tx(
-    conn: &mut SqliteConnection,
+fn begin_generation_raw(
+    db: &rusqlite::Connection,
     new: &NewGeneration,
     now: i64,
 ) -> Result<GenerationId> {
     if let Some(cid) = new.conversation_id {
-        let touched = sqlx::query("UPDATE conversations SET updated_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(cid)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
+        let touched = db
+            .prepare_cached("UPDATE conversations SET updated_at = ? WHERE id = ?")?
+            .execute(rusqlite::params![now, cid])?;
         if touched == 0 {
             return Err(AuditError::NotFound {
                 what: "conversation",
@@ -475,32 +544,29 @@ pub(crate) async fn begin_generation_tx(
             });
         }
     }
-    let id = sqlx::query(
+    db.prepare_cached(
         "INSERT INTO generations (conversation_id, turn_index, prompt, rendered_prompt_hash, \
          model_name, model_sha256, model_meta, settings, app_version, owner_pid, created_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(new.conversation_id)
-    .bind(new.turn_index)
-    .bind(&new.prompt)
-    .bind(&new.rendered_prompt_hash)
-    .bind(&new.model_name)
-    .bind(&new.model_sha256)
-    .bind(serde_json::to_string(&new.model_meta)?)
-    .bind(serde_json::to_string(&new.settings)?)
-    .bind(&new.app_version)
-    .bind(i64::from(std::process::id()))
-    .bind(now)
-    .execute(&mut *conn)
-    .await?
-    .last_insert_rowid();
-    Ok(GenerationId(id))
+    )?
+    .execute(rusqlite::params![
+        new.conversation_id,
+        new.turn_index,
+        new.prompt,
+        new.rendered_prompt_hash,
+        new.model_name,
+        new.model_sha256,
+        serde_json::to_string(&new.model_meta)?,
+        serde_json::to_string(&new.settings)?,
+        new.app_version,
+        i64::from(std::process::id()),
+        now
+    ])?;
+    Ok(GenerationId(db.last_insert_rowid()))
 }
 
-/// Finalizes running generation `id` and appends it to the chain. Runs inside the
-/// caller's write transaction, on the connection directly: it is every chat turn's last
-/// write, and through sqlx each of its statements was a hand-off to the connection's
-/// worker thread and back.
+/// Finalizes running generation `id` and appends it to the chain, inside the caller's
+/// write transaction on the write connection.
 fn finish_generation_raw(
     db: &rusqlite::Connection,
     id: GenerationId,

@@ -167,6 +167,7 @@ impl AuditLog {
         // index alone, e.g. a date range over `generations_created`), the outer one reads
         // the previews and guard summaries for those rows only. Selecting the columns in
         // one flat query made SQLite read and sort every row in a date range before keeping 50.
+        self.index_for_search(filter).await;
         let mut qb = QueryBuilder::<Sqlite>::new(format!(
             "SELECT g.id, g.conversation_id, g.created_at, g.finished_at, g.model_name, \
              g.status, g.stop_reason, substr(g.prompt, 1, 200), substr(g.answer, 1, 200), \
@@ -213,6 +214,7 @@ impl AuditLog {
 
     /// How many generations match `filter`.
     pub async fn count(&self, filter: &Filter) -> Result<u64> {
+        self.index_for_search(filter).await;
         let mut qb = QueryBuilder::<Sqlite>::new("SELECT count(*)");
         push_from_where(&mut qb, filter);
         let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
@@ -260,6 +262,7 @@ impl AuditLog {
     /// `20261129000002`): on a 1M-generation log the whole set took ~12 s when the day
     /// counts read the rows themselves.
     pub async fn stats(&self, filter: &Filter) -> Result<Stats> {
+        self.index_for_search(filter).await;
         let mut conn = self.conn().await?;
         let mut stats = Stats::default();
         // Without a filter the guard-event counts need no generation at all; with one they

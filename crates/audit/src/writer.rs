@@ -1,0 +1,223 @@
+//! The write connection, and the full-text indexer that runs behind it.
+//!
+//! Every write of the chat path (open a generation, record a guard event, save partial
+//! text, finish) is one job on one `rusqlite` connection that lives as long as the log.
+//! Through sqlx each *statement* was a hand-off to the connection's worker thread and back,
+//! and each `with_raw` view started with an empty statement cache; here a whole
+//! transaction is one hand-off (`spawn_blocking`), its statements come prepared from the
+//! connection's cache, and the connection's page cache stays warm between writes. A job
+//! that waits for another writer's lock waits on the blocking thread, never on the
+//! runtime's, so a task that holds that lock on the same runtime still gets to release it.
+//!
+//! Finalized rows are queued for the full-text index by a trigger (migration
+//! `20261129000003_deferred_fts`) and indexed here in batches: after
+//! [`INDEX_AFTER`] finished generations, before a text search, and on close.
+
+use crate::error::{AuditError, Result};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, TryLockError};
+use std::time::Duration;
+
+/// Finished generations that may wait for the full-text index before a write indexes
+/// them. A batch of this size costs ~20 ms on the 2-core dev VM, once per this many
+/// generations; a text search indexes whatever is queued first, so results are complete.
+pub(crate) const INDEX_AFTER: u64 = 256;
+
+/// Queued rows indexed per transaction when catching up (other writers wait at most one
+/// batch, ~70 ms).
+const INDEX_BATCH: u64 = 1_000;
+
+/// The log's write connection (absent on a read-only log).
+#[derive(Debug, Clone)]
+pub(crate) struct Writer {
+    conn: Arc<Mutex<Option<Connection>>>,
+    busy_timeout: Duration,
+    /// Rows this process queued for the index since it last indexed (a hint: another
+    /// process may have queued or indexed some; the indexer always reads the queue).
+    queued: Arc<AtomicU64>,
+}
+
+impl Writer {
+    /// Opens the write connection on a database that is already migrated and in WAL mode.
+    pub(crate) fn open(path: &Path, busy_timeout: Duration) -> Result<Self> {
+        let db = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        db.busy_timeout(busy_timeout)?;
+        db.set_prepared_statement_cache_capacity(64);
+        db.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;",
+        )?;
+        let queued: i64 = db.query_row("SELECT count(*) FROM fts_pending", [], |r| r.get(0))?;
+        Ok(Writer {
+            conn: Arc::new(Mutex::new(Some(db))),
+            busy_timeout,
+            queued: Arc::new(AtomicU64::new(queued.max(0) as u64)),
+        })
+    }
+
+    /// Runs a short write `job` (one transaction or one statement) on the write connection.
+    ///
+    /// When the connection is free it runs right here, with SQLite told not to wait for
+    /// locks: a chat turn's writes take ~0.1 ms each, and a trip to another thread and back
+    /// cost more than that. If another writer holds the lock, SQLite answers "busy" at the
+    /// job's first write, before it changed anything (a failed statement or transaction is
+    /// rolled back whole), and the job runs again on a blocking thread, which waits up to
+    /// the busy timeout: a lock wait never blocks the caller's thread, which may be the one
+    /// the lock holder needs to finish (one runtime thread, two logs on one file).
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        mut job: impl FnMut(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        if let Some(done) = self.try_now(&mut job) {
+            return done;
+        }
+        self.run_blocking(job).await
+    }
+
+    /// The job's outcome if it could run here without waiting; `None` if the connection or
+    /// the database's write lock is busy.
+    fn try_now<T>(&self, job: &mut impl FnMut(&mut Connection) -> Result<T>) -> Option<Result<T>> {
+        let mut guard = match self.conn.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return None,
+        };
+        let Some(db) = guard.as_mut() else {
+            return Some(Err(closed()));
+        };
+        let attempt = (|| {
+            reset(db)?;
+            db.busy_timeout(Duration::ZERO)?;
+            let out = job(db);
+            db.busy_timeout(self.busy_timeout)?;
+            out
+        })();
+        match attempt {
+            Err(e) if e.is_transient() => None,
+            done => Some(done),
+        }
+    }
+
+    /// Runs `job` on the write connection on a blocking thread (long jobs: indexing, bulk
+    /// loads; and short ones that must wait for a lock).
+    pub(crate) async fn run_blocking<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.spawn(job).await
+    }
+
+    /// [`run_blocking`](Self::run_blocking), started now: the job is on its way before
+    /// the returned future is first polled, so the caller can prepare the next one
+    /// meanwhile (or drop the future and let it finish on its own).
+    pub(crate) fn spawn<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> impl std::future::Future<Output = Result<T>> + Send + 'static {
+        let conn = Arc::clone(&self.conn);
+        let handle = tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let db = guard.as_mut().ok_or_else(closed)?;
+            reset(db)?;
+            job(db)
+        });
+        async move {
+            handle
+                .await
+                .map_err(|e| AuditError::InvalidState(format!("the audit write failed: {e}")))?
+        }
+    }
+
+    /// Notes that `n` more finalized rows were queued for the full-text index; once
+    /// [`INDEX_AFTER`] have piled up, indexes them on a blocking thread in the background.
+    /// A failure there fails no write: the rows stay queued for the next try.
+    pub(crate) fn queued(&self, n: u64) {
+        let now = self.queued.fetch_add(n, Ordering::Relaxed) + n;
+        if now >= INDEX_AFTER && self.queued.swap(0, Ordering::Relaxed) >= INDEX_AFTER {
+            let this = self.clone();
+            drop(self.spawn(move |db| this.index_all(db)));
+        }
+    }
+
+    /// Indexes every queued row, a batch per transaction. Returns how many.
+    pub(crate) fn index_all(&self, db: &mut Connection) -> Result<u64> {
+        let mut total = 0;
+        loop {
+            let n = index_batch(db, INDEX_BATCH)?;
+            total += n;
+            if n < INDEX_BATCH {
+                self.queued.store(0, Ordering::Relaxed);
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Indexes what is queued and closes the connection; later writes fail as closed.
+    pub(crate) async fn close(&self) {
+        let conn = Arc::clone(&self.conn);
+        let this = self.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(mut db) = guard.take() {
+                if reset(&db).is_ok() {
+                    let _ = this.index_all(&mut db);
+                }
+                drop(db);
+            }
+        })
+        .await;
+    }
+}
+
+/// Rolls back a transaction a job left open (it panicked), so the next job starts clean.
+fn reset(db: &Connection) -> Result<()> {
+    if !db.is_autocommit() {
+        db.execute_batch("ROLLBACK")?;
+    }
+    Ok(())
+}
+
+fn closed() -> AuditError {
+    AuditError::InvalidState("the audit log is closed".into())
+}
+
+/// A write transaction that takes the write lock up front (`BEGIN IMMEDIATE`): the chain
+/// head read inside it cannot move before the commit, and a busy database fails here,
+/// before any work.
+pub(crate) fn write_tx(db: &mut Connection) -> Result<rusqlite::Transaction<'_>> {
+    Ok(db.transaction_with_behavior(TransactionBehavior::Immediate)?)
+}
+
+/// Indexes up to `limit` queued rows, oldest id first, in one transaction. Returns how
+/// many left the queue.
+pub(crate) fn index_batch(db: &mut Connection, limit: u64) -> Result<u64> {
+    let tx = write_tx(db)?;
+    let last: Option<i64> = tx
+        .prepare_cached(
+            "SELECT max(generation_id) FROM \
+             (SELECT generation_id FROM fts_pending ORDER BY generation_id LIMIT ?)",
+        )?
+        .query_row([limit as i64], |r| r.get(0))?;
+    let Some(last) = last else {
+        return Ok(0);
+    };
+    tx.prepare_cached(
+        "INSERT INTO generations_fts (rowid, prompt, answer, reasoning) \
+         SELECT g.id, g.prompt, g.answer, g.reasoning \
+         FROM fts_pending p JOIN generations g ON g.id = p.generation_id \
+         WHERE p.generation_id <= ? ORDER BY p.generation_id",
+    )?
+    .execute([last])?;
+    let n = tx
+        .prepare_cached("DELETE FROM fts_pending WHERE generation_id <= ?")?
+        .execute([last])?;
+    tx.commit()?;
+    Ok(n as u64)
+}
