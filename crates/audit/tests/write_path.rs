@@ -386,7 +386,9 @@ async fn checkpoints_keep_up_with_a_bulk_load() {
     };
     let mut largest_wal = 0;
     for _ in 0..20 {
-        warden_audit::bench::fill(&t.log, 1_000, 1_000, 3).await.unwrap();
+        warden_audit::bench::fill(&t.log, 1_000, 1_000, 3)
+            .await
+            .unwrap();
         largest_wal = largest_wal.max(size("-wal"));
     }
     // SQLite's fallback inside the commit starts at 16,000 pages (64 MiB); one batch adds
