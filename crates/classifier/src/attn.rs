@@ -24,6 +24,65 @@ pub fn scores(q: &[f32], kt: &[f32], np: usize, scores: &mut [f32]) {
     scores_plain(q, kt, np, scores);
 }
 
+/// Query rows [`scores_rows`] and [`weighted_sum_rows`] take at once: each block of keys or
+/// values is loaded once for all of them instead of once per row (a head's `Kᵀ` and `V`
+/// together outgrow L1 from ~200 tokens on, so per-row passes ran at L2 bandwidth).
+pub const ROWS: usize = 4;
+
+/// [`scores`] for up to [`ROWS`] query rows of the same length: row `r`'s scores go to
+/// `out[r * np..][..np]`. Exactly the bits of [`scores`] row by row.
+pub fn scores_rows(qs: &[&[f32]], kt: &[f32], np: usize, out: &mut [f32]) {
+    let hd = qs.first().map_or(0, |q| q.len());
+    assert!(
+        qs.len() <= ROWS
+            && qs.iter().all(|q| q.len() == hd)
+            && np.is_multiple_of(L)
+            && kt.len() >= hd * np
+            && out.len() >= qs.len() * np
+    );
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::tier() == Tier::Avx512 && qs.len() == ROWS {
+        // SAFETY: the features were detected and the lengths checked above.
+        #[allow(unsafe_code)]
+        unsafe {
+            x86::scores4([qs[0], qs[1], qs[2], qs[3]], kt, np, out)
+        };
+        return;
+    }
+    for (q, out) in qs.iter().zip(out.chunks_exact_mut(np)) {
+        scores(q, kt, np, out);
+    }
+}
+
+/// [`weighted_sum`] for two rows at once (`p` and `c` per row). Exactly the bits of
+/// [`weighted_sum`] row by row.
+pub fn weighted_sum_rows(
+    p: [&[f32]; 2],
+    v: &[f32],
+    stride: usize,
+    inv: [f32; 2],
+    c: [&mut [f32]; 2],
+) {
+    let [c0, c1] = c;
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::tier() == Tier::Avx512
+        && c0.len() == 2 * L
+        && c1.len() == 2 * L
+        && p[0].len() == p[1].len()
+    {
+        let n = p[0].len();
+        assert!(n == 0 || v.len() >= (n - 1) * stride + 2 * L);
+        // SAFETY: the features were detected and the lengths checked above.
+        #[allow(unsafe_code)]
+        unsafe {
+            x86::weighted_sum2(p, v, stride, inv, [c0, c1])
+        };
+        return;
+    }
+    weighted_sum(p[0], v, stride, inv[0], c0);
+    weighted_sum(p[1], v, stride, inv[1], c1);
+}
+
 multiversion!(fn scores_plain(q: &[f32], kt: &[f32], np: usize, scores: &mut [f32]) = scores_body;);
 
 #[inline(always)]
@@ -141,6 +200,120 @@ mod x86 {
         }
     }
 
+    /// [`scores`] for four rows: each key vector loaded once feeds all four (16 sums in
+    /// registers). Each sum is the same chain of multiplies and adds as in `scores`.
+    ///
+    /// # Safety
+    /// AVX-512 F; every `q` as long; `kt` holds `q[0].len() * np` values, `out` `4 * np`,
+    /// `np % 16 == 0`.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn scores4(q: [&[f32]; 4], kt: &[f32], np: usize, out: &mut [f32]) {
+        let hd = q[0].len();
+        let (kp, op) = (kt.as_ptr(), out.as_mut_ptr());
+        let mut jb = 0;
+        // SAFETY (all blocks): jb + 16·u < np, e < hd, r < 4: inside `kt`, `q[r]`, `out`.
+        unsafe {
+            while jb + 4 * L <= np {
+                let mut a = [[_mm512_setzero_ps(); 4]; 4];
+                for e in 0..hd {
+                    let k = kp.add(e * np + jb);
+                    let kv = [
+                        _mm512_loadu_ps(k),
+                        _mm512_loadu_ps(k.add(L)),
+                        _mm512_loadu_ps(k.add(2 * L)),
+                        _mm512_loadu_ps(k.add(3 * L)),
+                    ];
+                    for (a, q) in a.iter_mut().zip(&q) {
+                        let qb = _mm512_set1_ps(*q.get_unchecked(e));
+                        for (a, k) in a.iter_mut().zip(&kv) {
+                            *a = _mm512_add_ps(*a, _mm512_mul_ps(qb, *k));
+                        }
+                    }
+                }
+                for (r, a) in a.iter().enumerate() {
+                    for (u, a) in a.iter().enumerate() {
+                        _mm512_storeu_ps(op.add(r * np + jb + u * L), *a);
+                    }
+                }
+                jb += 4 * L;
+            }
+            while jb < np {
+                let mut a = [_mm512_setzero_ps(); 4];
+                for e in 0..hd {
+                    let k = _mm512_loadu_ps(kp.add(e * np + jb));
+                    for (a, q) in a.iter_mut().zip(&q) {
+                        *a = _mm512_add_ps(
+                            *a,
+                            _mm512_mul_ps(_mm512_set1_ps(*q.get_unchecked(e)), k),
+                        );
+                    }
+                }
+                for (r, a) in a.iter().enumerate() {
+                    _mm512_storeu_ps(op.add(r * np + jb), *a);
+                }
+                jb += L;
+            }
+        }
+    }
+
+    /// [`weighted_sum`] for two rows 32 columns wide: each value vector loaded once feeds
+    /// both rows; each column's sum is the same four chains as in `weighted_sum`.
+    ///
+    /// # Safety
+    /// AVX-512 F; `c[r].len() == 32`; `p[0].len() == p[1].len()`; `v` holds row
+    /// `j < p[0].len()` at `j * stride`, at least 32 wide.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn weighted_sum2(
+        p: [&[f32]; 2],
+        v: &[f32],
+        stride: usize,
+        inv: [f32; 2],
+        c: [&mut [f32]; 2],
+    ) {
+        let n = p[0].len();
+        let vp = v.as_ptr();
+        // a[row][block][chain]
+        let mut a = [[[_mm512_setzero_ps(); 4]; 2]; 2];
+        let quads = n / 4 * 4;
+        // SAFETY: rows j < n and 32 columns from `vp`, as the caller checked.
+        unsafe {
+            let mut j = 0;
+            while j < quads {
+                for u in 0..4 {
+                    let row = vp.add((j + u) * stride);
+                    let vv = [_mm512_loadu_ps(row), _mm512_loadu_ps(row.add(L))];
+                    for (a, p) in a.iter_mut().zip(&p) {
+                        let pu = _mm512_set1_ps(*p.get_unchecked(j + u));
+                        for (a, v) in a.iter_mut().zip(&vv) {
+                            a[u] = _mm512_add_ps(a[u], _mm512_mul_ps(pu, *v));
+                        }
+                    }
+                }
+                j += 4;
+            }
+            while j < n {
+                let row = vp.add(j * stride);
+                let vv = [_mm512_loadu_ps(row), _mm512_loadu_ps(row.add(L))];
+                for (a, p) in a.iter_mut().zip(&p) {
+                    let pj = _mm512_set1_ps(*p.get_unchecked(j));
+                    for (a, v) in a.iter_mut().zip(&vv) {
+                        a[0] = _mm512_add_ps(a[0], _mm512_mul_ps(pj, *v));
+                    }
+                }
+                j += 1;
+            }
+            for ((a, c), inv) in a.iter().zip(c).zip(inv) {
+                for (b, a) in a.iter().enumerate() {
+                    let s = _mm512_add_ps(_mm512_add_ps(a[0], a[1]), _mm512_add_ps(a[2], a[3]));
+                    _mm512_storeu_ps(
+                        c.as_mut_ptr().add(b * L),
+                        _mm512_mul_ps(s, _mm512_set1_ps(inv)),
+                    );
+                }
+            }
+        }
+    }
+
     /// # Safety
     /// AVX-512 F; `c.len() % 16 == 0`; `v` holds row `j < p.len()` at `j * stride`, at
     /// least `c.len()` wide.
@@ -240,6 +413,46 @@ mod tests {
             let mut plain = vec![0f32; hd];
             weighted_sum_body(p, v, 3 * hd, 0.25, &mut plain[..full]);
             prop_assert!(c[..full].iter().zip(&plain[..full]).all(|(a, b)| same(a, b)));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Several rows at once give each row exactly what one row at a time gives.
+        #[test]
+        fn rows_at_once_match_one_at_a_time(
+            (n, hd, rows, data) in (1usize..80, prop::sample::select(vec![8usize, 16, 20, 32]), 1usize..=ROWS)
+                .prop_flat_map(|(n, hd, rows)| {
+                    let np = n.div_ceil(16) * 16;
+                    let v = prop_oneof![
+                        8 => -2.0f32..2.0,
+                        1 => prop::sample::select(vec![f32::NAN, f32::INFINITY, -1e30, 0.0]),
+                    ];
+                    (Just(n), Just(hd), Just(rows), prop::collection::vec(v, rows * hd + hd * np + n * 3 * hd + 2 * n))
+                })
+        ) {
+            let np = n.div_ceil(L) * L;
+            let (qs, rest) = data.split_at(rows * hd);
+            let (kt, rest) = rest.split_at(hd * np);
+            let (v, p) = rest.split_at(n * 3 * hd);
+            let same = |a: &f32, b: &f32| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+            let qs: Vec<&[f32]> = qs.chunks_exact(hd).collect();
+            let mut got = vec![0f32; rows * np];
+            scores_rows(&qs, kt, np, &mut got);
+            for (q, got) in qs.iter().zip(got.chunks_exact(np)) {
+                let mut one = vec![0f32; np];
+                scores(q, kt, np, &mut one);
+                prop_assert!(got.iter().zip(&one).all(|(a, b)| same(a, b)));
+            }
+            let (p0, p1) = p.split_at(n);
+            let mut c = vec![0f32; 2 * hd];
+            let (c0, c1) = c.split_at_mut(hd);
+            weighted_sum_rows([p0, p1], v, 3 * hd, [0.25, 2.0], [c0, c1]);
+            let mut one = vec![0f32; 2 * hd];
+            weighted_sum(p0, v, 3 * hd, 0.25, &mut one[..hd]);
+            weighted_sum(p1, v, 3 * hd, 2.0, &mut one[hd..]);
+            prop_assert!(c.iter().zip(&one).all(|(a, b)| same(a, b)));
         }
     }
 

@@ -363,15 +363,34 @@ fn head_attention_body(
         }
     }
     let v = &qkv[2 * d + off..];
-    let mut scores = vec![0f32; np];
-    for (i, c) in ctx.chunks_exact_mut(hd).enumerate() {
-        let q = &qkv[i * stride + off..][..hd];
-        attn::scores(q, &kt, np, &mut scores);
-        let p = &mut scores[..n];
-        let max = max(p);
-        p.iter_mut().for_each(|x| *x = exp_neg((*x - max) * scale));
-        let inv = 1.0 / sum(p);
-        attn::weighted_sum(p, v, stride, inv, c);
+    // Query rows go through the kernels a few at a time (see `attn::ROWS`); each row's
+    // arithmetic is the same as one at a time.
+    let mut scores = vec![0f32; attn::ROWS * np];
+    for (i0, ctx) in ctx.chunks_mut(attn::ROWS * hd).enumerate() {
+        let i0 = i0 * attn::ROWS;
+        let rows = ctx.len() / hd;
+        let qs: [&[f32]; attn::ROWS] =
+            std::array::from_fn(|r| &qkv[(i0 + r.min(rows - 1)) * stride + off..][..hd]);
+        attn::scores_rows(&qs[..rows], &kt, np, &mut scores[..rows * np]);
+        let mut inv = [0f32; attn::ROWS];
+        for (p, inv) in scores.chunks_exact_mut(np).zip(&mut inv).take(rows) {
+            let p = &mut p[..n];
+            let max = max(p);
+            p.iter_mut().for_each(|x| *x = exp_neg((*x - max) * scale));
+            *inv = 1.0 / sum(p);
+        }
+        let mut pairs = ctx.chunks_mut(2 * hd).enumerate();
+        for (k, c) in &mut pairs {
+            let r = 2 * k;
+            if c.len() == 2 * hd {
+                let (c0, c1) = c.split_at_mut(hd);
+                let p0 = &scores[r * np..][..n];
+                let p1 = &scores[(r + 1) * np..][..n];
+                attn::weighted_sum_rows([p0, p1], v, stride, [inv[r], inv[r + 1]], [c0, c1]);
+            } else {
+                attn::weighted_sum(&scores[r * np..][..n], v, stride, inv[r], c);
+            }
+        }
     }
 }
 
