@@ -340,17 +340,10 @@ pub(crate) fn append_generation_raw(
     append_raw(db, "generation", id, &content, now)
 }
 
-/// Hashes a review row as stored and appends it.
-pub(crate) async fn append_review_tx(
-    conn: &mut SqliteConnection,
-    id: i64,
-    now: i64,
-) -> Result<ChainHead> {
-    let r = record::load_reviews(conn, &[id])
-        .await?
-        .remove(&id)
-        .ok_or(AuditError::NotFound { what: "review", id })?;
-    append_tx(conn, "review", id, &review_content_hash(&r), now).await
+/// Hashes a review row as stored and appends it (inside the caller's write transaction).
+pub(crate) fn append_review_raw(db: &rusqlite::Connection, id: i64, now: i64) -> Result<ChainHead> {
+    let r = record::load_review_raw(db, id)?.ok_or(AuditError::NotFound { what: "review", id })?;
+    append_raw(db, "review", id, &review_content_hash(&r), now)
 }
 
 /// What [`AuditLog::verify`] found.

@@ -6,7 +6,7 @@ use crate::types::*;
 use crate::writer::{write_tx, Writer};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use std::path::Path;
 use std::time::Duration;
 
@@ -481,18 +481,28 @@ impl AuditLog {
 
     /// Records a user's flag on a generation (chained). Returns the review row's id.
     pub async fn flag(&self, id: GenerationId, reason: &str) -> Result<i64> {
-        let mut tx = self.begin_write().await?;
-        let review = flag_tx(&mut tx, id, reason, now_ms()).await?;
-        tx.commit().await?;
-        Ok(review)
+        let (reason, now) = (reason.to_owned(), now_ms());
+        self.writer()?
+            .run(move |db| {
+                let tx = write_tx(db)?;
+                let review = flag_raw(&tx, id, &reason, now)?;
+                tx.commit()?;
+                Ok(review)
+            })
+            .await
     }
 
     /// Records a reviewer's verdict on a generation (chained). Returns the review row's id.
     pub async fn review(&self, id: GenerationId, input: ReviewInput) -> Result<i64> {
-        let mut tx = self.begin_write().await?;
-        let review = review_tx(&mut tx, id, &input, now_ms()).await?;
-        tx.commit().await?;
-        Ok(review)
+        let now = now_ms();
+        self.writer()?
+            .run(move |db| {
+                let tx = write_tx(db)?;
+                let review = review_raw(&tx, id, &input, now)?;
+                tx.commit()?;
+                Ok(review)
+            })
+            .await
     }
 }
 
@@ -599,68 +609,56 @@ fn finish_generation_raw(
     chain::append_generation_raw(db, id.0, now)
 }
 
-async fn ensure_generation(conn: &mut SqliteConnection, id: GenerationId) -> Result<()> {
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM generations WHERE id = ?")
-        .bind(id.0)
-        .fetch_optional(&mut *conn)
-        .await?;
-    exists.map(|_| ()).ok_or(AuditError::NotFound {
-        what: "generation",
-        id: id.0,
-    })
+fn ensure_generation(db: &rusqlite::Connection, id: GenerationId) -> Result<()> {
+    use rusqlite::OptionalExtension;
+    db.prepare_cached("SELECT id FROM generations WHERE id = ?")?
+        .query_row([id.0], |r| r.get::<_, i64>(0))
+        .optional()?
+        .map(|_| ())
+        .ok_or(AuditError::NotFound {
+            what: "generation",
+            id: id.0,
+        })
 }
 
-pub(crate) async fn flag_tx(
-    conn: &mut SqliteConnection,
-    id: GenerationId,
-    reason: &str,
-    now: i64,
-) -> Result<i64> {
-    ensure_generation(conn, id).await?;
-    let review = sqlx::query(
+/// Records a flag inside the caller's write transaction on the write connection.
+fn flag_raw(db: &rusqlite::Connection, id: GenerationId, reason: &str, now: i64) -> Result<i64> {
+    ensure_generation(db, id)?;
+    db.prepare_cached(
         "INSERT INTO reviews (generation_id, kind, flag_reason, created_at) \
          VALUES (?, 'flag', ?, ?)",
-    )
-    .bind(id.0)
-    .bind(reason)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?
-    .last_insert_rowid();
-    sqlx::query("UPDATE generations SET flagged = 1 WHERE id = ?")
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await?;
-    chain::append_review_tx(conn, review, now).await?;
+    )?
+    .execute(rusqlite::params![id.0, reason, now])?;
+    let review = db.last_insert_rowid();
+    db.prepare_cached("UPDATE generations SET flagged = 1 WHERE id = ?")?
+        .execute([id.0])?;
+    chain::append_review_raw(db, review, now)?;
     Ok(review)
 }
 
-pub(crate) async fn review_tx(
-    conn: &mut SqliteConnection,
+/// Records a verdict inside the caller's write transaction on the write connection.
+fn review_raw(
+    db: &rusqlite::Connection,
     id: GenerationId,
     input: &ReviewInput,
     now: i64,
 ) -> Result<i64> {
-    ensure_generation(conn, id).await?;
-    let review = sqlx::query(
+    ensure_generation(db, id)?;
+    db.prepare_cached(
         "INSERT INTO reviews (generation_id, kind, status, note, corrected_answer, reviewer, \
          created_at) VALUES (?, 'review', ?, ?, ?, ?, ?)",
-    )
-    .bind(id.0)
-    .bind(input.status.as_str())
-    .bind(&input.note)
-    .bind(&input.corrected_answer)
-    .bind(&input.reviewer)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?
-    .last_insert_rowid();
-    sqlx::query("UPDATE generations SET review_status = ?, last_review_id = ? WHERE id = ?")
-        .bind(input.status.as_str())
-        .bind(review)
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await?;
-    chain::append_review_tx(conn, review, now).await?;
+    )?
+    .execute(rusqlite::params![
+        id.0,
+        input.status.as_str(),
+        input.note,
+        input.corrected_answer,
+        input.reviewer,
+        now
+    ])?;
+    let review = db.last_insert_rowid();
+    db.prepare_cached("UPDATE generations SET review_status = ?, last_review_id = ? WHERE id = ?")?
+        .execute(rusqlite::params![input.status.as_str(), review, id.0])?;
+    chain::append_review_raw(db, review, now)?;
     Ok(review)
 }

@@ -646,25 +646,10 @@ pub(crate) async fn load_generation(
 }
 
 /// Loads reviews by id.
-pub(crate) async fn load_reviews(
-    conn: &mut SqliteConnection,
-    ids: &[i64],
-) -> Result<HashMap<i64, ReviewRow>> {
-    let mut out = HashMap::with_capacity(ids.len());
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let sql =
-        format!("SELECT {REVIEW_COLS} FROM reviews WHERE id IN (SELECT value FROM json_each(?))");
-    for row in sqlx::query(&sql)
-        .bind(id_list(ids))
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        let r = ReviewRow::from_row(&row)?;
-        out.insert(r.id, r);
-    }
-    Ok(out)
+pub(crate) fn load_review_raw(db: &rusqlite::Connection, id: i64) -> Result<Option<ReviewRow>> {
+    let mut stmt = db.prepare_cached(&format!("SELECT {REVIEW_COLS} FROM reviews WHERE id = ?"))?;
+    let mut rows = stmt.query([id])?;
+    rows.next()?.map(ReviewRow::from_row).transpose()
 }
 
 #[cfg(test)]
