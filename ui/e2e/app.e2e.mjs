@@ -144,6 +144,13 @@ after(async () => {
   const left = appPids();
   if (left.length > 0) {
     console.log(`warning: the app did not exit 10 s after the session closed; killing ${left.join(", ")}`);
+    // What was still running, for the next person to look at this.
+    try {
+      console.log(execFileSync("ps", ["-eLo", "pid,tid,stat,wchan:24,comm,args"], { encoding: "utf8" })
+        .split("\n")
+        .filter((l) => /warden|WebKit|tauri-driver/.test(l))
+        .join("\n"));
+    } catch {}
     for (const pid of left) {
       try {
         process.kill(pid, "SIGKILL");
