@@ -73,7 +73,7 @@ impl Audit {
         Ok(settings.db_path())
     }
 
-    /// A throw-away database in memory (benchmarks, dry runs).
+    /// A throw-away log in a temporary folder, removed when dropped (benchmarks, dry runs).
     pub fn open_in_memory() -> Result<Self, CoreError> {
         let rt = Self::runtime()?;
         let log = rt.block_on(AuditLog::open_in_memory())?;
