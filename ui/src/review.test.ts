@@ -235,3 +235,33 @@ test("a long queue pages: Show older, and j past the last row, fetch the next pa
   expect(pages[pages.length - 1]).toEqual({ limit: 450, before: null });
   expect(s.el.querySelectorAll(".review-list li[data-id]").length).toBe(450);
 });
+
+test("a list that comes back after a newer one was asked for is dropped; the list is busy meanwhile", async () => {
+  let release: (v: unknown) => void = () => {};
+  const slow = new Promise((r) => (release = r));
+  const fast = [{ ...rows[0], id: 9, prompt_preview: "newer search" }];
+  let n = 0;
+  mockIPC((cmd) => {
+    if (cmd === "audit_list") {
+      n += 1;
+      return n === 2 ? slow : fast;
+    }
+    if (cmd === "audit_verify") return intact;
+    if (cmd === "audit_show") return { ...spanned, id: 9, guard_events: [] };
+    return 1;
+  });
+  const s = new ReviewScreen();
+  document.body.appendChild(s.el);
+  await s.show();
+  const list = s.el.querySelector(".review-list") as HTMLElement;
+  const older = s.refresh(); // the 2nd list call: held back
+  expect(list.getAttribute("aria-busy")).toBe("true");
+  await s.refresh(); // the 3rd: answered at once
+  expect(list.hasAttribute("aria-busy")).toBe(false);
+  release([{ ...rows[0], id: 7, prompt_preview: "stale search" }]);
+  await older;
+  await settle();
+  const shown = [...s.el.querySelectorAll(".review-list li[data-id]")].map((li) => li.getAttribute("data-id"));
+  expect(shown).toEqual(["9"]);
+  expect(list.hasAttribute("aria-busy")).toBe(false);
+});

@@ -23,6 +23,9 @@ export class ReviewScreen {
   private more = false;
   private selected = -1;
   private verified = false;
+  /** Bumped by every refresh: a list that comes back after a newer one was asked for (a
+   *  search typed on while the last one ran) is dropped instead of shown. */
+  private asked = 0;
 
   constructor() {
     this.filters = new FilterBar("filter", () => void this.refresh());
@@ -94,16 +97,24 @@ export class ReviewScreen {
   }
 
   async refresh(): Promise<void> {
+    const asked = ++this.asked;
     const filter = this.filters.value();
     // Keep as many rows as were shown (a verdict refreshes the list without losing the place).
     const shown = Math.max(PAGE, this.rows.length);
+    this.list.setAttribute("aria-busy", "true");
+    let rows: GenerationSummary[];
     try {
-      this.rows = await api.auditList(filter, shown);
+      rows = await api.auditList(filter, shown);
     } catch (e) {
+      if (asked !== this.asked) return;
+      this.list.removeAttribute("aria-busy");
       clear(this.list);
       this.list.appendChild(h("li", { class: "error" }, asApiError(e).message));
       return;
     }
+    if (asked !== this.asked) return;
+    this.list.removeAttribute("aria-busy");
+    this.rows = rows;
     this.more = this.rows.length === shown;
     clear(this.list);
     if (this.rows.length === 0) {
@@ -123,13 +134,16 @@ export class ReviewScreen {
   async loadMore(): Promise<void> {
     const last = this.rows[this.rows.length - 1];
     if (!last || !this.more) return;
+    const asked = this.asked;
     let page: GenerationSummary[];
     try {
       page = await api.auditList(this.filters.value(), PAGE, last.id);
     } catch (e) {
-      this.error(e);
+      if (asked === this.asked) this.error(e);
       return;
     }
+    // The list was asked for again meanwhile: these rows belong to the old one.
+    if (asked !== this.asked) return;
     this.list.querySelector("li.more")?.remove();
     const from = this.rows.length;
     this.rows.push(...page);
