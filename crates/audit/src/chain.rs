@@ -312,17 +312,6 @@ pub(crate) fn append_raw(
     Ok(ChainHead { seq, hash })
 }
 
-/// [`append_raw`] through sqlx's connection.
-pub(crate) async fn append_tx(
-    conn: &mut SqliteConnection,
-    kind: &str,
-    ref_id: i64,
-    content_hash: &str,
-    now: i64,
-) -> Result<ChainHead> {
-    scan::with_raw(conn, |db| append_raw(db, kind, ref_id, content_hash, now)).await
-}
-
 /// Hashes a finalized generation as it now stands in the database and appends it.
 pub(crate) fn append_generation_raw(
     db: &rusqlite::Connection,
@@ -715,10 +704,16 @@ impl AuditLog {
     /// Only a prefix of the chain can go: pruning stops before the first generation that
     /// is too new, and before any generation whose later review is still on the chain.
     pub async fn prune(&self, older_than: UnixMillis) -> Result<PruneReport> {
-        let mut tx = self.begin_write().await?;
-        let report = prune_tx(&mut tx, older_than, now_ms()).await?;
-        tx.commit().await?;
-        Ok(report)
+        let now = now_ms();
+        // Deleting a long prefix takes a while: on a blocking thread, not the caller's.
+        self.writer()?
+            .run_blocking(move |db| {
+                let tx = crate::writer::write_tx(db)?;
+                let report = prune_raw(&tx, older_than, now)?;
+                tx.commit()?;
+                Ok(report)
+            })
+            .await
     }
 }
 
@@ -989,34 +984,36 @@ async fn review_cache_mismatch(conn: &mut SqliteConnection) -> Result<Option<Cha
     }))
 }
 
-async fn prune_tx(conn: &mut SqliteConnection, older_than: i64, now: i64) -> Result<PruneReport> {
+/// The prune, inside the caller's write transaction on the write connection.
+fn prune_raw(db: &rusqlite::Connection, older_than: i64, now: i64) -> Result<PruneReport> {
     let nothing = PruneReport {
         generations: 0,
         entries: 0,
         through_seq: None,
         last_hash: None,
     };
-    let first: Option<i64> = sqlx::query_scalar("SELECT min(seq) FROM chain")
-        .fetch_one(&mut *conn)
-        .await?;
-    let Some(first) = first else {
+    let one = |sql: &str, arg: Option<i64>| -> Result<Option<i64>> {
+        let mut stmt = db.prepare_cached(sql)?;
+        let v = match arg {
+            Some(a) => stmt.query_row([a], |r| r.get(0))?,
+            None => stmt.query_row([], |r| r.get(0))?,
+        };
+        Ok(v)
+    };
+    let Some(first) = one("SELECT min(seq) FROM chain", None)? else {
         return Ok(nothing);
     };
-    let max: i64 = sqlx::query_scalar("SELECT max(seq) FROM chain")
-        .fetch_one(&mut *conn)
-        .await?;
-    let too_new: Option<i64> = sqlx::query_scalar(
+    let max = one("SELECT max(seq) FROM chain", None)?.unwrap_or(first);
+    let too_new = one(
         "SELECT min(c.seq) FROM chain c JOIN generations g ON g.id = c.ref_id \
          WHERE c.kind = 'generation' AND (g.finished_at IS NULL OR g.finished_at >= ?)",
-    )
-    .bind(older_than)
-    .fetch_one(&mut *conn)
-    .await?;
+        Some(older_than),
+    )?;
     let mut through = too_new.map_or(max, |s| s - 1);
     loop {
         // A review inside the prefix whose generation stays, or a generation inside the
         // prefix with a review after it: cut before the earlier of the two.
-        let cut: Option<i64> = sqlx::query_scalar(
+        let cut = one(
             "SELECT min(s) FROM ( \
                SELECT c.seq AS s FROM chain c JOIN reviews r ON r.id = c.ref_id \
                WHERE c.kind = 'review' AND c.seq <= ?1 AND NOT EXISTS ( \
@@ -1026,10 +1023,8 @@ async fn prune_tx(conn: &mut SqliteConnection, older_than: i64, now: i64) -> Res
                SELECT cg.seq AS s FROM chain cg JOIN reviews r ON r.generation_id = cg.ref_id \
                JOIN chain cr ON cr.kind = 'review' AND cr.ref_id = r.id \
                WHERE cg.kind = 'generation' AND cg.seq <= ?1 AND cr.seq > ?1)",
-        )
-        .bind(through)
-        .fetch_one(&mut *conn)
-        .await?;
+            Some(through),
+        )?;
         match cut {
             Some(s) if s <= through => through = s - 1,
             _ => break,
@@ -1038,36 +1033,31 @@ async fn prune_tx(conn: &mut SqliteConnection, older_than: i64, now: i64) -> Res
     if through < first {
         return Ok(nothing);
     }
-    let last_hash: String = sqlx::query_scalar("SELECT hash FROM chain WHERE seq = ?")
-        .bind(through)
-        .fetch_one(&mut *conn)
-        .await?;
-    let generations = sqlx::query(
-        "DELETE FROM generations WHERE id IN \
-         (SELECT ref_id FROM chain WHERE kind = 'generation' AND seq <= ?)",
-    )
-    .bind(through)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    let entries = sqlx::query("DELETE FROM chain WHERE seq <= ?")
-        .bind(through)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    let id = sqlx::query(
+    let last_hash: String = db
+        .prepare_cached("SELECT hash FROM chain WHERE seq = ?")?
+        .query_row([through], |r| r.get(0))?;
+    let generations = db
+        .prepare_cached(
+            "DELETE FROM generations WHERE id IN \
+             (SELECT ref_id FROM chain WHERE kind = 'generation' AND seq <= ?)",
+        )?
+        .execute([through])? as u64;
+    let entries = db
+        .prepare_cached("DELETE FROM chain WHERE seq <= ?")?
+        .execute([through])? as u64;
+    db.prepare_cached(
         "INSERT INTO chain_checkpoints \
          (through_seq, last_hash, pruned_generations, older_than, created_at) \
          VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(through)
-    .bind(&last_hash)
-    .bind(generations as i64)
-    .bind(older_than)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?
-    .last_insert_rowid();
+    )?
+    .execute(rusqlite::params![
+        through,
+        last_hash,
+        generations as i64,
+        older_than,
+        now
+    ])?;
+    let id = db.last_insert_rowid();
     let cp = CheckpointRow {
         id,
         through_seq: through,
@@ -1076,7 +1066,7 @@ async fn prune_tx(conn: &mut SqliteConnection, older_than: i64, now: i64) -> Res
         older_than,
         created_at: now,
     };
-    append_tx(conn, "checkpoint", id, &checkpoint_content_hash(&cp), now).await?;
+    append_raw(db, "checkpoint", id, &checkpoint_content_hash(&cp), now)?;
     Ok(PruneReport {
         generations,
         entries,

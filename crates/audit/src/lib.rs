@@ -25,8 +25,8 @@
 //! chained too; the newest verdict is cached on the generation for fast filtering.
 //!
 //! Transactions follow one pattern: a private function does the work inside the caller's
-//! transaction (`*_raw(db, …)` on the write connection for every write but pruning, which
-//! runs through sqlx) and the public method opens, calls and commits. Writes that
+//! transaction (`*_raw(db, …)`, on the write connection) and the public method opens, calls
+//! and commits. Writes that
 //! touch the chain open with `BEGIN IMMEDIATE`, so reading the chain head and appending
 //! after it is atomic even with two processes writing to the same file; a writer that
 //! cannot get the lock within the busy timeout (5 s by default) gets

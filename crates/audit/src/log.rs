@@ -6,7 +6,7 @@ use crate::types::*;
 use crate::writer::{write_tx, Writer};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{Row, Sqlite, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
 
@@ -242,18 +242,6 @@ impl AuditLog {
     /// Whether this log was opened read-only.
     pub fn is_read_only(&self) -> bool {
         self.read_only
-    }
-
-    /// A write transaction that takes the write lock up front (`BEGIN IMMEDIATE`), so the
-    /// chain head read inside it cannot be extended by another process before we commit,
-    /// and a busy database fails here, before any work, rather than at commit.
-    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
-        if self.read_only {
-            return Err(AuditError::ReadOnly {
-                message: "the audit log was opened read-only".into(),
-            });
-        }
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     pub(crate) async fn conn(&self) -> Result<PoolConnection<Sqlite>> {
