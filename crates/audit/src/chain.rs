@@ -707,12 +707,7 @@ impl AuditLog {
         let now = now_ms();
         // Deleting a long prefix takes a while: on a blocking thread, not the caller's.
         self.writer()?
-            .run_blocking(move |db| {
-                let tx = crate::writer::write_tx(db)?;
-                let report = prune_raw(&tx, older_than, now)?;
-                tx.commit()?;
-                Ok(report)
-            })
+            .run_blocking(move |db| crate::writer::in_tx(db, |tx| prune_raw(tx, older_than, now)))
             .await
     }
 }

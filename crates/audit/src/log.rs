@@ -3,7 +3,7 @@
 use crate::chain;
 use crate::error::{AuditError, Result};
 use crate::types::*;
-use crate::writer::{write_tx, Writer};
+use crate::writer::{in_tx, Writer};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, SqlitePool};
@@ -265,28 +265,28 @@ impl AuditLog {
         let w = self.writer()?;
         let now = now_ms();
         w.run(move |db| {
-            let tx = write_tx(db)?;
-            let mut n = 0;
-            for &(id, pid) in &candidates {
-                if owner_is_alive_elsewhere(pid) {
-                    continue;
-                }
-                let done = tx
-                    .prepare_cached(
-                        "UPDATE generations SET status = 'interrupted', finished_at = ?, \
+            in_tx(db, |tx| {
+                let mut n = 0;
+                for &(id, pid) in &candidates {
+                    if owner_is_alive_elsewhere(pid) {
+                        continue;
+                    }
+                    let done = tx
+                        .prepare_cached(
+                            "UPDATE generations SET status = 'interrupted', finished_at = ?, \
                              stop_reason = COALESCE(stop_reason, 'interrupted'), \
                              error = COALESCE(error, \
                              'the process ended before the generation finished') \
                              WHERE id = ? AND status = 'running'",
-                    )?
-                    .execute(rusqlite::params![now, id])?;
-                if done == 1 {
-                    chain::append_generation_raw(&tx, id, now)?;
-                    n += 1;
+                        )?
+                        .execute(rusqlite::params![now, id])?;
+                    if done == 1 {
+                        chain::append_generation_raw(tx, id, now)?;
+                        n += 1;
+                    }
                 }
-            }
-            tx.commit()?;
-            Ok(n)
+                Ok(n)
+            })
         })
         .await
         .inspect(|&n| w.queued(n))
@@ -378,10 +378,7 @@ impl AuditLog {
                     // it needs no write lock taken up front.
                     return begin_generation_raw(db, &new, now);
                 }
-                let tx = write_tx(db)?;
-                let id = begin_generation_raw(&tx, &new, now)?;
-                tx.commit()?;
-                Ok(id)
+                in_tx(db, |tx| begin_generation_raw(tx, &new, now))
             })
             .await
     }
@@ -457,26 +454,16 @@ impl AuditLog {
         // two logs on one file).
         let w = self.writer()?;
         let now = now_ms();
-        w.run(move |db| {
-            let tx = write_tx(db)?;
-            let head = finish_generation_raw(&tx, id, &finish, now)?;
-            tx.commit()?;
-            Ok(head)
-        })
-        .await
-        .inspect(|_| w.queued(1))
+        w.run(move |db| in_tx(db, |tx| finish_generation_raw(tx, id, &finish, now)))
+            .await
+            .inspect(|_| w.queued(1))
     }
 
     /// Records a user's flag on a generation (chained). Returns the review row's id.
     pub async fn flag(&self, id: GenerationId, reason: &str) -> Result<i64> {
         let (reason, now) = (reason.to_owned(), now_ms());
         self.writer()?
-            .run(move |db| {
-                let tx = write_tx(db)?;
-                let review = flag_raw(&tx, id, &reason, now)?;
-                tx.commit()?;
-                Ok(review)
-            })
+            .run(move |db| in_tx(db, |tx| flag_raw(tx, id, &reason, now)))
             .await
     }
 
@@ -484,12 +471,7 @@ impl AuditLog {
     pub async fn review(&self, id: GenerationId, input: ReviewInput) -> Result<i64> {
         let now = now_ms();
         self.writer()?
-            .run(move |db| {
-                let tx = write_tx(db)?;
-                let review = review_raw(&tx, id, &input, now)?;
-                tx.commit()?;
-                Ok(review)
-            })
+            .run(move |db| in_tx(db, |tx| review_raw(tx, id, &input, now)))
             .await
     }
 }

@@ -328,6 +328,15 @@ pub(crate) fn write_tx(db: &mut Connection) -> Result<rusqlite::Transaction<'_>>
     Ok(db.transaction_with_behavior(TransactionBehavior::Immediate)?)
 }
 
+/// Runs `f` inside a write transaction ([`write_tx`]) and commits if it succeeds; an error
+/// rolls the transaction back whole.
+pub(crate) fn in_tx<T>(db: &mut Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    let tx = write_tx(db)?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
 /// Indexes up to `limit` queued rows, oldest id first, in one transaction. Returns how
 /// many left the queue.
 pub(crate) fn index_batch(db: &mut Connection, limit: u64) -> Result<u64> {
