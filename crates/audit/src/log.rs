@@ -215,28 +215,10 @@ impl AuditLog {
     /// read-only log cannot index: rows a writer queued and never indexed (it was killed
     /// first) are found once the log is opened for writing again.
     pub(crate) async fn index_for_search(&self, filter: &Filter) {
-        let Some(w) = &self.writer else { return };
-        if filter
-            .text
-            .as_deref()
-            .and_then(crate::query::fts_query)
-            .is_none()
-        {
-            return;
+        let searching = filter.text.as_deref().and_then(crate::query::fts_query);
+        if searching.is_some() && self.writer.is_some() {
+            let _ = self.index_pending().await;
         }
-        let w = w.clone();
-        let _ = w
-            .clone()
-            .run_blocking(move |db| {
-                let queued: bool = db
-                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM fts_pending)")?
-                    .query_row([], |r| r.get(0))?;
-                if queued {
-                    w.index_all(db)?;
-                }
-                Ok(())
-            })
-            .await;
     }
 
     /// Whether this log was opened read-only.

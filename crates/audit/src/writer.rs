@@ -1,12 +1,12 @@
 //! The write connection, and the full-text indexer that runs behind it.
 //!
-//! Every write of the chat path (open a generation, record a guard event, save partial
-//! text, finish) is one job on one `rusqlite` connection that lives as long as the log.
+//! Every write (open a generation, record a guard event, save partial text, finish, flag,
+//! review, prune) is one job on one `rusqlite` connection that lives as long as the log.
 //! Through sqlx each *statement* was a hand-off to the connection's worker thread and back,
-//! and each `with_raw` view started with an empty statement cache; here a whole
-//! transaction is one hand-off (`spawn_blocking`), its statements come prepared from the
-//! connection's cache, and the connection's page cache stays warm between writes. A job
-//! that waits for another writer's lock waits on the blocking thread, never on the
+//! and each `with_raw` view started with an empty statement cache; here a short job runs on
+//! the caller's thread when nothing holds the lock (see [`Writer::run`]), its statements
+//! come prepared from the connection's cache, and the page cache stays warm between writes.
+//! A job that must wait for another writer's lock waits on a blocking thread, never on the
 //! runtime's, so a task that holds that lock on the same runtime still gets to release it.
 //!
 //! Finalized rows are queued for the full-text index by a trigger (migration
@@ -30,7 +30,7 @@ use std::time::Duration;
 /// Finished generations that may wait for the full-text index before a write indexes
 /// them. A batch of this size costs ~20 ms on the 2-core dev VM, once per this many
 /// generations; a text search indexes whatever is queued first, so results are complete.
-pub(crate) const INDEX_AFTER: u64 = 256;
+const INDEX_AFTER: u64 = 256;
 
 /// Queued rows indexed per transaction when catching up (other writers wait at most one
 /// batch, ~70 ms).
@@ -46,13 +46,14 @@ const CHECKPOINT_HERE_AFTER: c_int = 16_000;
 
 /// The write connection with what its WAL hook points to. Fields drop in order: the
 /// connection (and with it the hook) before the state the hook reads.
+#[derive(Debug)]
 struct Conn {
     db: Connection,
     checkpoints: Option<Arc<Checkpoints>>,
 }
 
 /// Shared by the write connection's WAL hook and the checkpointer thread.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Checkpoints {
     due: Mutex<bool>,
     wake: Condvar,
@@ -149,21 +150,13 @@ fn checkpoint_loop(path: &Path, checkpoints: &Arc<Checkpoints>) {
 }
 
 /// The log's write connection (absent on a read-only log).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct Writer {
     conn: Arc<Mutex<Option<Conn>>>,
     busy_timeout: Duration,
     /// Rows this process queued for the index since it last indexed (a hint: another
     /// process may have queued or indexed some; the indexer always reads the queue).
     queued: Arc<AtomicU64>,
-}
-
-impl std::fmt::Debug for Writer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Writer")
-            .field("queued", &self.queued)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Writer {
@@ -274,8 +267,16 @@ impl Writer {
         }
     }
 
-    /// Indexes every queued row, a batch per transaction. Returns how many.
+    /// Indexes every queued row, a batch per transaction. Returns how many. With nothing
+    /// queued it only reads: no write lock taken, no transaction.
     pub(crate) fn index_all(&self, db: &mut Connection) -> Result<u64> {
+        let queued: bool = db
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM fts_pending)")?
+            .query_row([], |r| r.get(0))?;
+        if !queued {
+            self.queued.store(0, Ordering::Relaxed);
+            return Ok(0);
+        }
         let mut total = 0;
         loop {
             let n = index_batch(db, INDEX_BATCH)?;
@@ -339,27 +340,27 @@ pub(crate) fn in_tx<T>(db: &mut Connection, f: impl FnOnce(&Connection) -> Resul
 
 /// Indexes up to `limit` queued rows, oldest id first, in one transaction. Returns how
 /// many left the queue.
-pub(crate) fn index_batch(db: &mut Connection, limit: u64) -> Result<u64> {
-    let tx = write_tx(db)?;
-    let last: Option<i64> = tx
-        .prepare_cached(
-            "SELECT max(generation_id) FROM \
-             (SELECT generation_id FROM fts_pending ORDER BY generation_id LIMIT ?)",
+fn index_batch(db: &mut Connection, limit: u64) -> Result<u64> {
+    in_tx(db, |tx| {
+        let last: Option<i64> = tx
+            .prepare_cached(
+                "SELECT max(generation_id) FROM \
+                 (SELECT generation_id FROM fts_pending ORDER BY generation_id LIMIT ?)",
+            )?
+            .query_row([limit as i64], |r| r.get(0))?;
+        let Some(last) = last else {
+            return Ok(0);
+        };
+        tx.prepare_cached(
+            "INSERT INTO generations_fts (rowid, prompt, answer, reasoning) \
+             SELECT g.id, g.prompt, g.answer, g.reasoning \
+             FROM fts_pending p JOIN generations g ON g.id = p.generation_id \
+             WHERE p.generation_id <= ? ORDER BY p.generation_id",
         )?
-        .query_row([limit as i64], |r| r.get(0))?;
-    let Some(last) = last else {
-        return Ok(0);
-    };
-    tx.prepare_cached(
-        "INSERT INTO generations_fts (rowid, prompt, answer, reasoning) \
-         SELECT g.id, g.prompt, g.answer, g.reasoning \
-         FROM fts_pending p JOIN generations g ON g.id = p.generation_id \
-         WHERE p.generation_id <= ? ORDER BY p.generation_id",
-    )?
-    .execute([last])?;
-    let n = tx
-        .prepare_cached("DELETE FROM fts_pending WHERE generation_id <= ?")?
         .execute([last])?;
-    tx.commit()?;
-    Ok(n as u64)
+        let n = tx
+            .prepare_cached("DELETE FROM fts_pending WHERE generation_id <= ?")?
+            .execute([last])?;
+        Ok(n as u64)
+    })
 }

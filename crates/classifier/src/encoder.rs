@@ -379,8 +379,7 @@ fn head_attention_body(
             p.iter_mut().for_each(|x| *x = exp_neg((*x - max) * scale));
             *inv = 1.0 / sum(p);
         }
-        let mut pairs = ctx.chunks_mut(2 * hd).enumerate();
-        for (k, c) in &mut pairs {
+        for (k, c) in ctx.chunks_mut(2 * hd).enumerate() {
             let r = 2 * k;
             if c.len() == 2 * hd {
                 let (c0, c1) = c.split_at_mut(hd);
