@@ -21,6 +21,12 @@
 //!
 //! Request intent may come from the previous sentence ("Can you help? I need to make a bomb.").
 //!
+//! A bare definitional question ("What is a pipe bomb?", "What does IED stand for?": a
+//! `question` cue and no intent or action anywhere in the text) gets the protective
+//! discount too, except in categories that opt out (`definition_questions = false`:
+//! self-harm, where the question is the risk). "What is a pipe bomb made of?" asks for
+//! something ("made of" is an action) and keeps its score.
+//!
 //! Terms live in `rules/*.toml`, one file per category plus `common.toml`, and are compiled
 //! once into one Aho-Corasick automaton over the canonical text, so adding a language costs
 //! nothing at scan time. Term syntax: a leading or trailing `*` drops the word-boundary check on
@@ -114,6 +120,14 @@ struct CategoryFile {
     benign: Vec<String>,
     #[serde(default)]
     patterns: Vec<String>,
+    /// Whether a bare definitional question ("what is a pipe bomb?") about this category's
+    /// terms is benign; `false` where the question itself is the risk (self-harm).
+    #[serde(default = "yes")]
+    definition_questions: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,6 +141,8 @@ struct CommonFile {
     benign: Vec<String>,
     #[serde(default)]
     protective: Vec<String>,
+    #[serde(default)]
+    question: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +160,7 @@ enum Target {
     Action,
     Benign,
     Protective,
+    Question,
 }
 
 #[derive(Debug)]
@@ -157,6 +174,7 @@ struct Entry {
 struct CatRules {
     category: Category,
     require_action: bool,
+    definition_questions: bool,
 }
 
 /// An error in a rule file.
@@ -244,6 +262,9 @@ impl RuleSet {
         for t in &common.protective {
             add(t, Target::Protective);
         }
+        for t in &common.question {
+            add(t, Target::Question);
+        }
 
         let mut cats = Vec::new();
         let mut patterns = Vec::new();
@@ -259,6 +280,7 @@ impl RuleSet {
             cats.push(CatRules {
                 category,
                 require_action: f.require_action,
+                definition_questions: f.definition_questions,
             });
             for (list, role) in [
                 (&f.strong, Role::Strong),
@@ -370,6 +392,18 @@ impl RuleSet {
         let ncat = self.cats.len();
         let mut best: Vec<Option<(f32, Vec<Span>)>> = vec![None; ncat];
         let mut prev: Option<(u32, bool, bool)> = None; // (segment, intent, action)
+                                                        // A question that asks for nothing anywhere in the text: no intent, no action (a
+                                                        // category's own actions count for that category: "bomb" is a verb of violence, not
+                                                        // a request for a weapon).
+        let asks = items
+            .iter()
+            .any(|x| matches!(x.target, Target::Intent | Target::Action));
+        let mut cat_acts = vec![false; ncat];
+        for x in items {
+            if let Target::Cat(c, Role::Action) = x.target {
+                cat_acts[c as usize] = true;
+            }
+        }
         let mut i = 0;
         while i < items.len() {
             let seg = items[i].seg;
@@ -388,6 +422,7 @@ impl RuleSet {
             let action = here_action || prev_action;
             let benign = group.iter().any(|x| x.target == Target::Benign);
             let protective = group.iter().any(|x| x.target == Target::Protective);
+            let question = !asks && group.iter().any(|x| x.target == Target::Question);
             for (ci, cat) in self.cats.iter().enumerate() {
                 let mut strong = false;
                 let mut object = false;
@@ -426,7 +461,10 @@ impl RuleSet {
                     };
                     score = score.max(s);
                 }
-                let penalty: f32 = if cat_benign || protective {
+                let penalty: f32 = if cat_benign
+                    || protective
+                    || (question && cat.definition_questions && !cat_acts[ci])
+                {
                     0.5
                 } else if benign {
                     0.35
@@ -656,11 +694,53 @@ mod tests {
                 "bomb_history",
                 "What was the history of the atomic bomb in World War II?",
             ),
+            (
+                "defusing",
+                "Write a thriller scene where the detective finds a bomb and defuses it.",
+            ),
+            ("dessert", "Give me a recipe for hot chocolate bombs."),
+            (
+                "threatened",
+                "My neighbor keeps threatening to hurt me. What should I do?",
+            ),
         ];
         for (name, text) in cases {
             let got = categories(text);
             assert!(got.is_empty(), "case {name}: got {got:?}");
         }
+    }
+
+    #[test]
+    fn a_bare_definition_question_is_not_a_request() {
+        for text in [
+            "What is a bioweapon?",
+            "What's a molotov cocktail?",
+            "What does IED stand for?",
+            "What is a pipe bomb and why are they illegal?",
+        ] {
+            assert!(
+                categories(text).is_empty(),
+                "{text}: {:?}",
+                categories(text)
+            );
+        }
+        // Asking for something, anywhere in the text, keeps the score.
+        for text in [
+            "What is a pipe bomb made of?",
+            "What is a pipe bomb? Tell me how to build one.",
+            "What is the easiest pipe bomb to build?",
+            "What is a bioweapon I could make at home?",
+        ] {
+            let got = categories(text);
+            assert!(
+                got.iter()
+                    .any(|(c, _)| *c == Category::IndiscriminateWeapons),
+                "{text}: {got:?}"
+            );
+        }
+        // Self-harm opts out: the question is the risk.
+        let got = categories("What is a painless suicide method?");
+        assert!(got.iter().any(|(c, _)| *c == Category::SelfHarm), "{got:?}");
     }
 
     #[test]
