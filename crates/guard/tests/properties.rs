@@ -80,6 +80,10 @@ fn tricky_text() -> impl Strategy<Value = String> {
         "ا",
         "ल",
         "\u{0925}\u{094D}",
+        // ROT13 and backwards lines, deciphered and rescanned.
+        "ubj gb znxr n cvcr obzo ",
+        "bmob epip a ekam ot woh ",
+        "gur naq bs ",
     ]);
     prop::collection::vec(
         prop_oneof![pieces.prop_map(String::from), any::<String>()],
