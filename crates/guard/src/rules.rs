@@ -699,6 +699,8 @@ mod tests {
                 "Write a thriller scene where the detective finds a bomb and defuses it.",
             ),
             ("dessert", "Give me a recipe for hot chocolate bombs."),
+            // "c4" folded like leetspeak reads "ca", Vietnamese for fish (and "all").
+            ("vietnamese_fish", "Hướng dẫn tôi nấu cá kho tộ."),
             (
                 "threatened",
                 "My neighbor keeps threatening to hurt me. What should I do?",
