@@ -166,9 +166,9 @@ impl Guard {
     /// Scans `text` and applies the policy.
     ///
     /// A text of [`PARALLEL_SCAN_BYTES`] or more (a pasted document) is scanned on two
-    /// threads: PII and the language check on a scoped helper thread; normalization, rules,
-    /// injection, encoded payloads and the optional scanners on the caller's (the split that
-    /// balances the two on mixed prose). Shorter texts stay on one thread,
+    /// threads: PII, the language check and finding encoded payloads on a scoped helper
+    /// thread; normalization, rules, injection, rescanning the payloads and the optional
+    /// scanners on the caller's (the split that balances the two on mixed prose). Shorter texts stay on one thread,
     /// where a thread start would cost more than it saves.
     pub fn scan(&self, text: &str, ctx: &Context) -> Verdict {
         if text.len() >= PARALLEL_SCAN_BYTES {
@@ -176,13 +176,13 @@ impl Guard {
                 let helper = s.spawn(|| {
                     let pii = self.pii.find(text);
                     let pii_hits = pii.iter().copied().map(pii::pii_hit).collect();
-                    ((pii, pii_hits), self.language(text, ctx))
+                    let hidden = self.hidden_payloads(text);
+                    ((pii, pii_hits), self.language(text, ctx), hidden)
                 });
                 let norm = Normalized::new(text);
                 let partial = self.find_normalized(&norm, ctx);
-                let hidden = self.hidden_payloads(text);
                 // The helper only runs our own scanners; a panic there is a bug to surface.
-                let (pii, language) = match helper.join() {
+                let (pii, language, hidden) = match helper.join() {
                     Ok(v) => v,
                     Err(panic) => std::panic::resume_unwind(panic),
                 };

@@ -276,7 +276,11 @@ impl RuleSet {
             let f: CategoryFile = toml::from_str(src).map_err(|e| err(e.to_string()))?;
             let category = Category::from_code(&f.category)
                 .ok_or_else(|| err(format!("unknown category {:?}", f.category)))?;
-            let ci = u8::try_from(cats.len()).map_err(|_| err("too many categories".into()))?;
+            // At most 64: `evaluate` keeps a sentence's categories in a `u64` bit set.
+            let ci = u8::try_from(cats.len())
+                .ok()
+                .filter(|&c| c < 64)
+                .ok_or_else(|| err("too many categories".into()))?;
             cats.push(CatRules {
                 category,
                 require_action: f.require_action,
@@ -392,9 +396,10 @@ impl RuleSet {
         let ncat = self.cats.len();
         let mut best: Vec<Option<(f32, Vec<Span>)>> = vec![None; ncat];
         let mut prev: Option<(u32, bool, bool)> = None; // (segment, intent, action)
-                                                        // A question that asks for nothing anywhere in the text: no intent, no action (a
-                                                        // category's own actions count for that category: "bomb" is a verb of violence, not
-                                                        // a request for a weapon).
+
+        // A question that asks for nothing anywhere in the text: no intent, no action (a
+        // category's own actions count for that category: "bomb" is a verb of violence, not
+        // a request for a weapon).
         let asks = items
             .iter()
             .any(|x| matches!(x.target, Target::Intent | Target::Action));
@@ -423,7 +428,17 @@ impl RuleSet {
             let benign = group.iter().any(|x| x.target == Target::Benign);
             let protective = group.iter().any(|x| x.target == Target::Protective);
             let question = !asks && group.iter().any(|x| x.target == Target::Question);
-            for (ci, cat) in self.cats.iter().enumerate() {
+            // Only the categories with a strong term or an object in this sentence can fire.
+            let mut present = 0u64;
+            for x in group {
+                if let Target::Cat(c, Role::Strong | Role::Object) = x.target {
+                    present |= 1 << c;
+                }
+            }
+            while present != 0 {
+                let ci = present.trailing_zeros() as usize;
+                present &= present - 1;
+                let cat = &self.cats[ci];
                 let mut strong = false;
                 let mut object = false;
                 let mut cat_action = false;
