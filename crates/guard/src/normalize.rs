@@ -7,9 +7,54 @@
 //! canonical text remembers which original `char` produced it, so a match maps back to a span
 //! of the original text, always on `char` boundaries.
 //!
+//! Letters with a stroke or without a dot, which NFKD leaves whole, fold like the diacritics:
+//! Polish `ł` → `l`, Turkish `ı` → `i`, Vietnamese `đ` → `d` (and `Ł`, `Đ`; Turkish `İ`
+//! needs nothing, NFKD gives `I` + a dot above).
+//!
+//! Spaced letters running straight into CJK are joined too (`写个D D o S脚本` → `写个ddos脚本`:
+//! the change of script is a word boundary), and two spaced-out ideographs already count as
+//! a split word (`炸 弹` → `炸弹`: words of one or two ideographs are the norm; Latin needs
+//! three letters, or "e.g." and "a b" would join).
+//!
+//! The homoglyph and leetspeak folds go the way of the word's script. A word mostly in Latin
+//! letters folds look-alikes to Latin (`bоmb` → `bomb`, `b0mb` → `bomb`). A word that reads as
+//! Cyrillic folds the other way, to the spelling the Russian and Ukrainian terms use:
+//! `бомбa` (Latin `a`) → `бомба`, `взрывчатkа` → `взрывчатка`, `б0мба` → `бомба`,
+//! `3акладка` → `закладка`. A word with a Cyrillic letter reads as Cyrillic when it has no
+//! Latin letter, or when a letter that only one of the scripts has decides (`бомбa`: `б` has
+//! no Latin twin; `bомв` stays Latin, a small `b` has no Cyrillic one, and folds to `bomb`),
+//! or else when its Cyrillic letters outnumber its Latin ones (a tie stays Latin, as before
+//! this fold). Words without a Cyrillic letter ("iPhone" in a Russian sentence, "2024") are
+//! untouched by it.
+//!
+//! | Latin in a Cyrillic word | folds to | why |
+//! |---|---|---|
+//! | `a c e o p x y` | `а с е о р х у` | the same glyph, in both cases |
+//! | `i` | `і` | the same glyph; Ukrainian `і` typed on a Latin keyboard |
+//! | `k m t h` | `к м т н` | capitals identical; the small Cyrillic ones are small capitals, and these Latin letters stand for nothing else in a Cyrillic word |
+//! | `B` (capital only) | `в` | `B` is `В`; a small `b` could be `ь` or `б`, so it stays |
+//!
+//! Not folded: `n u r` for `п и г` (italic look-alikes, and ordinary transliteration letters),
+//! `j s` for Serbian/Macedonian `ј ѕ` (no rule term uses them).
+//!
+//! | leet in a Cyrillic word | folds to | why |
+//! |---|---|---|
+//! | `0` | `о` | the shape of `О` |
+//! | `3` | `з` | the shape of `З` (not `е`: that is the Latin habit, a mirrored `E`) |
+//! | `4` | `ч` | the shape of `Ч`; the usual chat spelling (`4то`, `4ем`) |
+//! | `6` | `б` | the shape of `б` |
+//! | `@` | `а` | as in Latin leet |
+//!
+//! Not folded: `1` (`і`? `л`? no settled reading), `7`, `8`, `9`. As in Latin words, digits
+//! fold only when every digit in the word has a reading; also only when the word has more
+//! letters than digits (`су34`, a model number, stays) and does not read as a number with a
+//! suffix: two leading digits, or one and fewer than three letters (`30кг`, `2024г`, `3го`,
+//! `4й`, `6мм` and, alas, `4то` stay; `3акладка`, `6омба` fold).
+//!
 //! Rule terms go through the same [`Normalized::new`], so a term and the text it should match
 //! are always folded the same way.
 
+use crate::rules::unspaced_script;
 use crate::types::Span;
 use unicode_normalization::UnicodeNormalization;
 
@@ -30,7 +75,7 @@ pub struct Normalized<'a> {
 pub struct Obfuscation {
     /// Invisible characters stripped.
     pub invisible: u32,
-    /// Homoglyphs folded to Latin inside Latin words.
+    /// Homoglyphs folded to Latin inside Latin words, or to Cyrillic inside Cyrillic words.
     pub confusables: u32,
     /// Leetspeak digits and symbols folded to letters.
     pub leet: u32,
@@ -80,6 +125,59 @@ fn leet(c: char) -> Option<char> {
     })
 }
 
+/// Cyrillic letters (after lowercasing): the basic block, the historic and extended letters,
+/// and the supplement; not the thousands sign and the combining marks (U+0482–U+0489).
+#[inline]
+fn is_cyrillic(c: char) -> bool {
+    matches!(c as u32, 0x400..=0x481 | 0x48A..=0x52F)
+}
+
+/// A leetspeak digit or symbol inside a Cyrillic word (see the module doc for the table).
+fn leet_cyrillic(c: char) -> Option<char> {
+    Some(match c {
+        '0' => 'о',
+        '3' => 'з',
+        '4' => 'ч',
+        '6' => 'б',
+        '@' => 'а',
+        _ => return None,
+    })
+}
+
+/// A Latin letter (already lowercased; `upper` tells whether the original was a capital)
+/// that looks like a Cyrillic one, inside a Cyrillic word (see the module doc for the table).
+fn latin_to_cyrillic(c: char, upper: bool) -> Option<char> {
+    Some(match c {
+        'a' => 'а',
+        'c' => 'с',
+        'e' => 'е',
+        'o' => 'о',
+        'p' => 'р',
+        'x' => 'х',
+        'y' => 'у',
+        'i' => 'і',
+        'k' => 'к',
+        'm' => 'м',
+        't' => 'т',
+        'h' => 'н',
+        'b' if upper => 'в',
+        _ => return None,
+    })
+}
+
+/// Letters that NFKD does not split into a base letter and a mark, folded the way the
+/// diacritic filter folds the others: Polish `ł`, Turkish dotless `ı`, Vietnamese `đ`.
+/// (Turkish `İ` needs nothing: NFKD gives `I` + a dot above.)
+#[inline]
+fn fold_unsplit(c: char) -> Option<char> {
+    Some(match c {
+        'ł' | 'Ł' => 'l',
+        'ı' => 'i',
+        'đ' | 'Đ' => 'd',
+        _ => return None,
+    })
+}
+
 /// Folds a non-ASCII letter that looks like a Latin one (Cyrillic `а`, Greek `ο`, …) using the
 /// Unicode confusables table (UTS #39 skeleton), with a small table for the prototypes that the
 /// skeleton maps to more than one letter.
@@ -121,6 +219,12 @@ fn is_token_char(c: char) -> bool {
     // without the Unicode table lookup, which is most of the cost on such text.
     matches!(c as u32, 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 | 0x410..=0x44F | 0x3041..=0x3096 | 0x30A1..=0x30FA)
         || c.is_alphanumeric()
+}
+
+/// CJK unified ideographs (with the extensions and compatibility block): words of one or two
+/// of them are the norm, so two spaced-out ones already read as a split word.
+fn is_ideograph(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF)
 }
 
 fn is_spacing_separator(c: char) -> bool {
@@ -184,60 +288,54 @@ impl<'a> Normalized<'a> {
                 i += 1;
                 continue;
             }
-            // A single-character token followed by separator + single character, at least
-            // three times with the same separator: "b o m b", "b.o.m.b", "b-o-m-b".
-            let single = |k: usize| {
-                k < chars.len()
-                    && is_token_char(chars[k].c)
-                    && (k + 1 >= chars.len() || !is_token_char(chars[k + 1].c))
-            };
-            let at_token_start = i == 0 || !is_token_char(chars[i - 1].c);
-            if at_token_start && single(i) && i + 2 < chars.len() {
+            // A letter straight after CJK may start a run too ("写个D D o S").
+            let at_token_start =
+                i == 0 || !is_token_char(chars[i - 1].c) || leaves_unspaced(chars, i);
+            // Most tokens are longer than one character: check that before the call.
+            let run =
+                if at_token_start && i + 2 < chars.len() && is_spacing_separator(chars[i + 1].c) {
+                    spaced_run(chars, i)
+                } else {
+                    None
+                };
+            if let Some(j) = run {
                 let sep = chars[i + 1].c;
-                if is_spacing_separator(sep) {
-                    let mut j = i;
-                    let mut count = 1;
-                    while j + 2 < chars.len() && chars[j + 1].c == sep && single(j + 2) {
-                        j += 2;
-                        count += 1;
-                    }
-                    if count >= 3 {
-                        let mut first = i;
-                        let mut last = j;
-                        // "How can I s e x t o r t a girl": the pronoun before and the article
-                        // after a spelled-out word are not part of it.
-                        if count >= 5
-                            && chars[first].c == 'i'
-                            && self.original_is(chars[first], "I")
-                        {
-                            self.push(chars[first].c, chars[first].s, chars[first].e);
-                            self.push(' ', chars[first + 1].s, chars[first + 1].e);
-                            first += 2;
-                        }
-                        let article_after = chars[last].c == 'a'
-                            && sep == ' '
-                            && last + 3 < chars.len()
-                            && chars[last + 1].c == ' '
-                            && is_token_char(chars[last + 2].c)
-                            && is_token_char(chars[last + 3].c);
-                        if count >= 5 && article_after {
-                            last -= 2;
-                        }
-                        let letters: Vec<NChar> =
-                            (first..=last).step_by(2).map(|k| chars[k]).collect();
-                        self.stats.spaced += 1;
-                        self.emit_token(&letters);
-                        if last != j {
-                            self.push(' ', chars[last + 1].s, chars[last + 1].e);
-                            self.push(chars[j].c, chars[j].s, chars[j].e);
-                        }
-                        i = j + 1;
-                        continue;
-                    }
+                let count = (j - i) / 2 + 1;
+                let mut first = i;
+                let mut last = j;
+                // "How can I s e x t o r t a girl": the pronoun before and the article
+                // after a spelled-out word are not part of it.
+                if count >= 5 && chars[first].c == 'i' && self.original_is(chars[first], "I") {
+                    self.push(chars[first].c, chars[first].s, chars[first].e);
+                    self.push(' ', chars[first + 1].s, chars[first + 1].e);
+                    first += 2;
                 }
+                let article_after = chars[last].c == 'a'
+                    && sep == ' '
+                    && last + 3 < chars.len()
+                    && chars[last + 1].c == ' '
+                    && is_token_char(chars[last + 2].c)
+                    && is_token_char(chars[last + 3].c);
+                if count >= 5 && article_after {
+                    last -= 2;
+                }
+                let letters: Vec<NChar> = (first..=last).step_by(2).map(|k| chars[k]).collect();
+                self.stats.spaced += 1;
+                self.emit_token(&letters);
+                if last != j {
+                    self.push(' ', chars[last + 1].s, chars[last + 1].e);
+                    self.push(chars[j].c, chars[j].s, chars[j].e);
+                }
+                i = j + 1;
+                continue;
             }
-            let mut j = i;
+            let mut j = i + 1;
             while j < chars.len() && is_token_char(chars[j].c) {
+                // CJK running into a spaced-out word: end the token there, so the run is
+                // found from its first letter.
+                if leaves_unspaced(chars, j) && spaced_run(chars, j).is_some() {
+                    break;
+                }
                 j += 1;
             }
             self.emit_token(&chars[i..j]);
@@ -249,18 +347,33 @@ impl<'a> Normalized<'a> {
         let mut ascii_letters = 0usize;
         let mut leets = 0usize;
         let mut foreign = 0usize;
+        let mut cyrillic = 0usize;
+        // ASCII digits, `@` and `$`.
+        let mut symbols = 0usize;
         // A digit without a letter reading ("sha256": the 2, 6).
         let mut plain_digit = false;
         for ch in tok {
-            let is_leet = leet(ch.c).is_some();
-            if ch.c.is_ascii_alphabetic() {
+            let c = ch.c;
+            if c.is_ascii_alphabetic() {
                 ascii_letters += 1;
-            } else if ch.c.is_ascii_digit() {
-                plain_digit |= !is_leet;
-            } else if !ch.c.is_ascii() {
+            } else if c.is_ascii() {
+                let is_leet = leet(c).is_some();
+                plain_digit |= !is_leet && c.is_ascii_digit();
+                leets += usize::from(is_leet);
+                symbols += 1;
+            } else {
                 foreign += 1;
+                cyrillic += usize::from(is_cyrillic(c));
             }
-            leets += usize::from(is_leet);
+        }
+        // Only a Cyrillic letter next to a Latin letter, a digit or a symbol can make a
+        // Cyrillic fold: pure Cyrillic and pure Latin words skip it after one comparison.
+        if cyrillic > 0
+            && (ascii_letters > 0 || symbols > 0)
+            && self.reads_as_cyrillic(tok, ascii_letters, cyrillic)
+        {
+            self.emit_cyrillic(tok, ascii_letters + cyrillic);
+            return;
         }
         let fold_conf = ascii_letters > 0 && foreign > 0;
         if leets == 0 && !fold_conf {
@@ -285,6 +398,74 @@ impl<'a> Normalized<'a> {
                 if let Some(l) = confusable(c) {
                     self.stats.confusables += 1;
                     c = l;
+                }
+            }
+            self.push(c, ch.s, ch.e);
+        }
+    }
+
+    /// Whether a word with Cyrillic letters and Latin letters or digits is a Cyrillic word.
+    /// A letter that only one of the scripts has decides (`б`, `д`, `л`… have no Latin twin;
+    /// `b`, `d`, `l`… no Cyrillic one); when both or neither occur, the majority does (ties stay
+    /// Latin, as before this fold existed).
+    fn reads_as_cyrillic(&self, tok: &[NChar], ascii_letters: usize, cyrillic: usize) -> bool {
+        if ascii_letters == 0 {
+            return true;
+        }
+        let mut latin_only = false;
+        let mut cyrillic_only = false;
+        for &ch in tok {
+            if ch.c.is_ascii_alphabetic() {
+                latin_only |= self.latin_to_cyrillic(ch).is_none();
+            } else if is_cyrillic(ch.c) {
+                cyrillic_only |= !confusable(ch.c).is_some_and(|l| l.is_ascii_alphabetic());
+            }
+        }
+        match (latin_only, cyrillic_only) {
+            (true, false) => false,
+            (false, true) => true,
+            _ => cyrillic > ascii_letters,
+        }
+    }
+
+    fn latin_to_cyrillic(&self, ch: NChar) -> Option<char> {
+        let upper = || {
+            self.original[ch.s as usize..]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        };
+        latin_to_cyrillic(ch.c, ch.c == 'b' && upper())
+    }
+
+    /// A Cyrillic word: Latin look-alikes and leet digits fold to Cyrillic letters.
+    fn emit_cyrillic(&mut self, tok: &[NChar], letters: usize) {
+        let is_symbol = |c: char| c.is_ascii() && !c.is_ascii_alphabetic();
+        let digit = |k: usize| tok.get(k).is_some_and(|ch| ch.c.is_ascii_digit());
+        let symbols = tok
+            .iter()
+            .filter(|ch| ch.c.is_ascii_digit() || ch.c == '@')
+            .count();
+        // "30кг", "2024г", "3го", "4й", "6мм": a number with a suffix, not a leet word.
+        let number = digit(0) && (digit(1) || letters < 3);
+        // Digits fold only when each one has a reading, and letters carry the word ("су34":
+        // a model number).
+        let fold_leet = letters > symbols
+            && !number
+            && tok
+                .iter()
+                .all(|ch| !ch.c.is_ascii_digit() || leet_cyrillic(ch.c).is_some());
+        for &ch in tok {
+            let mut c = ch.c;
+            if c.is_ascii_alphabetic() {
+                if let Some(k) = self.latin_to_cyrillic(ch) {
+                    self.stats.confusables += 1;
+                    c = k;
+                }
+            } else if fold_leet && is_symbol(c) {
+                if let Some(k) = leet_cyrillic(c) {
+                    self.stats.leet += 1;
+                    c = k;
                 }
             }
             self.push(c, ch.s, ch.e);
@@ -333,6 +514,58 @@ impl<'a> Normalized<'a> {
     }
 }
 
+/// Whether `chars[k]` is a token character of a spaced script right after one of a script
+/// written without spaces (CJK, kana, Thai…): a word boundary there.
+#[inline(always)]
+fn leaves_unspaced(chars: &[NChar], k: usize) -> bool {
+    k > 0 && !unspaced(chars[k].c) && unspaced(chars[k - 1].c) && is_token_char(chars[k].c)
+}
+
+#[inline(always)]
+fn unspaced(c: char) -> bool {
+    // Everything below Thai is spaced: one comparison for Latin and Cyrillic; then the
+    // ideographs, the bulk of CJK text.
+    let cp = c as u32;
+    cp >= 0xE00 && (matches!(cp, 0x4E00..=0x9FFF) || unspaced_script(c))
+}
+
+/// A spaced-out word starting at `chars[i]`: single-character tokens joined by one repeated
+/// separator, at least three ("b o m b", "b.o.m.b", "b-o-m-b"), or two ideographs and a
+/// space ("炸 弹"). A letter running straight into CJK ends a run ("D D o S脚本": no space
+/// before 脚). Returns the index of the last character of the run.
+fn spaced_run(chars: &[NChar], i: usize) -> Option<usize> {
+    let single = |k: usize| {
+        k < chars.len()
+            && is_token_char(chars[k].c)
+            && (k + 1 >= chars.len()
+                || !is_token_char(chars[k + 1].c)
+                || enters_unspaced(chars, k + 1))
+    };
+    if !single(i) || i + 2 >= chars.len() {
+        return None;
+    }
+    let sep = chars[i + 1].c;
+    if !is_spacing_separator(sep) {
+        return None;
+    }
+    let mut j = i;
+    let mut count = 1;
+    while j + 2 < chars.len() && chars[j + 1].c == sep && single(j + 2) {
+        j += 2;
+        count += 1;
+    }
+    let ideographs =
+        count == 2 && sep == ' ' && is_ideograph(chars[i].c) && is_ideograph(chars[j].c);
+    (count >= 3 || ideographs).then_some(j)
+}
+
+/// Whether `chars[k]` is a character of a script written without spaces right after a token
+/// character of a spaced one.
+#[inline(always)]
+fn enters_unspaced(chars: &[NChar], k: usize) -> bool {
+    unspaced(chars[k].c) && !unspaced(chars[k - 1].c)
+}
+
 /// Per-character folding: invisible characters, NFKC, diacritics, case, whitespace.
 fn stage_one(src: &str, invisible: &mut Vec<Span>, stats: &mut Obfuscation) -> Vec<NChar> {
     let mut out: Vec<NChar> = Vec::with_capacity(src.len());
@@ -353,7 +586,7 @@ fn stage_one(src: &str, invisible: &mut Vec<Span>, stats: &mut Obfuscation) -> V
             }
             continue;
         }
-        if let Some(l) = fold_fast(c) {
+        if let Some(l) = fold_fast(c).or_else(|| fold_unsplit(c)) {
             out.push(NChar { c: l, s, e });
             last_ws = false;
             continue;
@@ -453,8 +686,9 @@ pub(crate) fn ceil_char_boundary(s: &str, i: usize) -> usize {
 }
 
 /// Folds the non-ASCII literals of a regex the way [`Normalized::new`] folds text (NFKC,
-/// diacritics, case), leaving ASCII — and so every regex metacharacter — untouched. Write the
-/// ASCII parts of rule regexes in lowercase.
+/// diacritics, `ł ı đ`, case), leaving ASCII — and so every regex metacharacter — untouched.
+/// Write the ASCII parts of rule regexes in lowercase. (The token-level folds, homoglyphs and
+/// leetspeak, do not apply: write pattern literals in one script, without digits for letters.)
 ///
 /// `\b` becomes the ASCII word boundary `(?-u:\b)`: the Unicode one makes the regex engine
 /// give up its DFA on the first non-ASCII byte (hundreds of times slower on mixed text), and
@@ -468,6 +702,10 @@ pub fn fold_pattern(p: &str) -> String {
             continue;
         }
         if is_invisible(c) {
+            continue;
+        }
+        if let Some(l) = fold_unsplit(c) {
+            out.push(l);
             continue;
         }
         for d in std::iter::once(c)
@@ -569,5 +807,153 @@ mod tests {
     fn empty_text_maps_to_an_empty_span() {
         let n = Normalized::new("");
         assert_eq!(n.to_original(0, 10), Span::new(0, 0));
+    }
+
+    /// Each char of the canonical text maps back to the original char in the same position
+    /// (for folds that neither drop nor add characters).
+    fn assert_maps_char_by_char(input: &str) {
+        let n = Normalized::new(input);
+        let canon: Vec<(usize, char)> = n.as_str().char_indices().collect();
+        let orig: Vec<(usize, char)> = input.char_indices().collect();
+        assert_eq!(canon.len(), orig.len(), "{input:?} -> {:?}", n.as_str());
+        for ((at, c), (o_at, o)) in canon.into_iter().zip(orig) {
+            let span = n.to_original(at, at + c.len_utf8());
+            assert_eq!(
+                span,
+                Span::new(o_at, o_at + o.len_utf8()),
+                "{input:?}: {c:?} should map to {o:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn cyrillic_words_fold_leet_and_latin_look_alikes_to_cyrillic() {
+        let cases = [
+            ("leet_0", "б0мба", "бомба"),
+            ("latin_a", "бомбa", "бомба"),
+            ("latin_y", "бомбy", "бомбу"),
+            ("latin_k", "взрывчатkа", "взрывчатка"),
+            ("leet_3_first", "3акладка", "закладка"),
+            ("leet_6_first", "6омба", "бомба"),
+            ("leet_4", "4ерт", "черт"),
+            ("at_sign", "б@нк", "банк"),
+            ("three_zeros", "Ф0т0ш0п", "фотошоп"),
+            ("leet_in_long_word", "взл0манный", "взломанныи"),
+            ("ukrainian_latin_i", "селiтри", "селітри"),
+            ("leet_and_latin", "б0мбy", "бомбу"),
+            ("caps", "ВЗРЫВЧАТKА", "взрывчатка"),
+            ("caps_latin_m_o_a", "БOMБA", "бомба"),
+            ("capital_b_is_ve", "Bзрыв", "взрыв"),
+            // Every letter has a twin in the other script: the majority decides.
+            ("all_look_alikes", "нaркотик", "наркотик"),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(norm(input), want, "case {name}");
+            assert_maps_char_by_char(input);
+        }
+        let stats = Normalized::new("б0мбy").obfuscation();
+        assert_eq!((stats.leet, stats.confusables), (1, 1));
+        let stats = Normalized::new("бомба").obfuscation();
+        assert!(!stats.any());
+    }
+
+    #[test]
+    fn latin_words_keep_folding_to_latin() {
+        let cases = [
+            ("one_cyrillic_o", "bоmb", "bomb"),
+            // A small `b` has no Cyrillic twin: the word stays Latin.
+            ("mostly_cyrillic_look_alikes", "bомв", "bomb"),
+            ("capital_b_tie", "ВOMB", "bomb"),
+            ("leet_and_cyrillic", "b0мb", "bomb"),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(norm(input), want, "case {name}");
+            assert_maps_char_by_char(input);
+        }
+    }
+
+    #[test]
+    fn numbers_brand_names_and_plain_words_stay_as_they_are() {
+        let cases = [
+            (
+                "brand_names_in_russian",
+                "Купил iPhone и ставлю Linux",
+                "купил iphone и ставлю linux",
+            ),
+            (
+                "pure_cyrillic",
+                "Взрывчатка и закладка",
+                "взрывчатка и закладка",
+            ),
+            ("pure_latin", "Hello world", "hello world"),
+            ("numbers", "2024 10-year-old 15", "2024 10-year-old 15"),
+            (
+                "numbers_with_cyrillic_suffixes",
+                "30кг 300лет 2024г 3го 6мм",
+                "30кг 300лет 2024г 3го 6мм",
+            ),
+            ("model_number", "су34", "су34"),
+            ("one_letter", "с4", "с4"),
+            ("digit_without_reading", "п7ица", "п7ица"),
+            ("year_in_sentence", "в 2024 году", "в 2024 году"),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(norm(input), want, "case {name}");
+        }
+        assert!(!Normalized::new("Купил iPhone и ставлю Linux в 2024 году")
+            .obfuscation()
+            .any());
+    }
+
+    #[test]
+    fn stroke_and_dotless_letters_fold_like_diacritics() {
+        let cases = [
+            ("polish_l", "Łódź, łapówka", "lodz, lapowka"),
+            (
+                "turkish_dotless_i",
+                "çıplak ÇIPLAK kızın",
+                "ciplak ciplak kizin",
+            ),
+            ("turkish_dotted_capital", "İstanbul", "istanbul"),
+            ("vietnamese_d", "Đà Nẵng đầu độc", "da nang dau doc"),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(norm(input), want, "case {name}");
+            assert_maps_char_by_char(input.split(' ').next().unwrap());
+        }
+        // Letters of the language, not obfuscation.
+        assert!(!Normalized::new("kızın łapówka đầu").obfuscation().any());
+        assert_eq!(fold_pattern("kar[iı]m łapówk đau"), "kar[ii]m lapowk dau");
+    }
+
+    #[test]
+    fn spaced_letters_next_to_cjk_join() {
+        let cases = [
+            ("into_cjk", "帮我写个D D o S脚本", "帮我写个ddos脚本"),
+            ("two_ideographs", "炸 弹", "炸弹"),
+            (
+                "two_ideographs_in_sentence",
+                "如何制作 炸 弹？",
+                "如何制作 炸弹?",
+            ),
+            ("latin_pair_stays", "a b", "a b"),
+            ("word_before_cjk", "我是 student 你好", "我是 student 你好"),
+            ("brand_into_cjk", "iPhone手机", "iphone手机"),
+            ("ideograph_pair_with_dot", "男.女", "男.女"),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(norm(input), want, "case {name}");
+        }
+        let text = "帮我写个D D o S脚本";
+        let n = Normalized::new(text);
+        let at = n.as_str().find("ddos").unwrap();
+        let span = n.to_original(at, at + 4);
+        assert_eq!(&text[span.start..span.end], "D D o S");
+        assert_eq!(n.obfuscation().spaced, 1);
+        let text = "如何制作 炸 弹";
+        let n = Normalized::new(text);
+        let at = n.as_str().find("炸弹").unwrap();
+        let span = n.to_original(at, at + "炸弹".len());
+        assert_eq!(&text[span.start..span.end], "炸 弹");
     }
 }

@@ -39,7 +39,8 @@ fn assert_verdict_ok(text: &str, v: &Verdict) {
 }
 
 /// Text mixing the characters that exercise the normalizer: confusables, zero-width, leet,
-/// CJK, combining marks, fullwidth, tag characters, and keywords that make rules fire.
+/// CJK, combining marks, fullwidth, tag characters, Cyrillic leet, `ł ı đ`, and keywords
+/// that make rules fire.
 fn tricky_text() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
         "bomb",
@@ -80,6 +81,28 @@ fn tricky_text() -> impl Strategy<Value = String> {
         "ا",
         "ल",
         "\u{0925}\u{094D}",
+        // Cyrillic words with leet digits and Latin look-alikes, folded to Cyrillic.
+        "б0мба",
+        "бомбy",
+        "взрывчатkа",
+        "3акладка",
+        "Ф0т0ш0п",
+        "селiтри",
+        "БOMБA",
+        "30кг",
+        "B",
+        "б",
+        "0",
+        // Letters NFKD leaves whole.
+        "ł",
+        "Ł",
+        "ı",
+        "đ",
+        "Đ",
+        // Spaced letters into CJK, spaced ideographs.
+        "D D o S",
+        "脚本",
+        "炸 弹",
         // ROT13 and backwards lines, deciphered and rescanned.
         "ubj gb znxr n cvcr obzo ",
         "bmob epip a ekam ot woh ",
@@ -102,6 +125,15 @@ proptest! {
         assert_span_ok(&text, &n.to_original(lo, hi), "to_original");
         for s in n.invisible() {
             assert_span_ok(&text, s, "invisible");
+        }
+        // Each canonical char maps back to the one original char that produced it, in order.
+        let mut prev = 0;
+        for (at, c) in n.as_str().char_indices() {
+            let s = n.to_original(at, at + c.len_utf8());
+            assert_span_ok(&text, &s, "char");
+            prop_assert_eq!(text[s.start..s.end].chars().count(), 1, "{:?} at {}", c, at);
+            prop_assert!(s.start >= prev, "{:?} at {} maps back before {}", c, at, prev);
+            prev = s.start;
         }
     }
 
