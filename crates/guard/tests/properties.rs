@@ -107,6 +107,12 @@ fn tricky_text() -> impl Strategy<Value = String> {
         "ubj gb znxr n cvcr obzo ",
         "bmob epip a ekam ot woh ",
         "gur naq bs ",
+        // letters dressed as symbols; upside down; hex
+        "🅱🅾🅼🅱",
+        "🇧🇴",
+        "ʙᴏᴍʙ",
+        "qɯoq ǝʞɐɯ ",
+        "686f7720746f206d616b65",
     ]);
     prop::collection::vec(
         prop_oneof![pieces.prop_map(String::from), any::<String>()],
