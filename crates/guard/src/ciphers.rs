@@ -212,6 +212,11 @@ fn unflip_char(c: char) -> char {
 /// `line` read the right way up, when it is written upside down: at least 3 letters that
 /// only exist turned over (`ɐ ǝ ɥ ɯ ɹ ʇ …`), a fifth of its letters or more.
 fn unflipped(line: &str) -> Option<String> {
+    // All but `ᴉ` are IPA letters, U+0250..U+02AF: UTF-8 lead byte 0xC9 or 0xCA. A line
+    // without one (almost every line, CJK and Cyrillic included) is not upside down.
+    if !line.bytes().any(|b| b == 0xC9 || b == 0xCA) {
+        return None;
+    }
     let (mut flipped, mut letters) = (0usize, 0usize);
     for c in line.chars() {
         if c.is_alphabetic() {
