@@ -243,8 +243,8 @@ fn unflipped(line: &str) -> Option<String> {
     (flipped >= 3 && flipped * 5 >= letters).then(|| line.chars().rev().map(unflip_char).collect())
 }
 
-/// Runs of 16 or more hex digits in `line` (an even number, with letters and digits both)
-/// that decode to mostly printable text: `(start, end, text)`.
+/// Runs of 16 or more hex digits in `line` (an even number) that decode to text (as base64
+/// payloads must: [`crate::injection::decoded_text`]): `(start, end, text)`.
 fn hex_runs(line: &str) -> impl Iterator<Item = (usize, usize, String)> + '_ {
     let b = line.as_bytes();
     let mut i = 0;
@@ -271,16 +271,7 @@ fn hex_runs(line: &str) -> impl Iterator<Item = (usize, usize, String)> + '_ {
                 .chunks_exact(2)
                 .filter_map(|p| u8::from_str_radix(std::str::from_utf8(p).ok()?, 16).ok())
                 .collect();
-            let Ok(text) = String::from_utf8(bytes) else {
-                continue;
-            };
-            let total = text.chars().count();
-            let printable = text
-                .chars()
-                .filter(|c| !c.is_control() || c.is_whitespace())
-                .count();
-            let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-            if printable == total && letters * 2 >= total {
+            if let Some(text) = crate::injection::decoded_text(bytes) {
                 return Some((start, i, text));
             }
         }

@@ -184,6 +184,12 @@ fn decode_base64(s: &str) -> Option<String> {
                 .iter()
                 .find_map(|e| e.decode(trimmed).ok())
         })?;
+    decoded_text(bytes)
+}
+
+/// Decoded bytes as text when they read as text: UTF-8, at least 8 chars, 95% printable,
+/// half letters (not a hash, a key or binary data that happens to decode).
+pub(crate) fn decoded_text(bytes: Vec<u8>) -> Option<String> {
     let text = String::from_utf8(bytes).ok()?;
     let total = text.chars().count();
     let printable = text
