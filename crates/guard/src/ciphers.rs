@@ -221,23 +221,8 @@ fn unflipped(line: &str) -> Option<String> {
     for c in line.chars() {
         if c.is_alphabetic() {
             letters += 1;
-            flipped += usize::from(matches!(
-                c,
-                'ɐ' | 'ɔ'
-                    | 'ǝ'
-                    | 'ɟ'
-                    | 'ƃ'
-                    | 'ɥ'
-                    | 'ᴉ'
-                    | 'ɾ'
-                    | 'ʞ'
-                    | 'ɯ'
-                    | 'ɹ'
-                    | 'ʇ'
-                    | 'ʌ'
-                    | 'ʍ'
-                    | 'ʎ'
-            ));
+            // The letters that exist only turned over: the non-ASCII ones `unflip_char` turns.
+            flipped += usize::from(!c.is_ascii() && unflip_char(c) != c);
         }
     }
     (flipped >= 3 && flipped * 5 >= letters).then(|| line.chars().rev().map(unflip_char).collect())
