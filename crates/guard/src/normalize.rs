@@ -54,7 +54,6 @@
 //! Rule terms go through the same [`Normalized::new`], so a term and the text it should match
 //! are always folded the same way.
 
-use crate::rules::unspaced_script;
 use crate::types::Span;
 use unicode_normalization::UnicodeNormalization;
 
@@ -561,6 +560,14 @@ impl<'a> Normalized<'a> {
 #[inline(always)]
 fn leaves_unspaced(chars: &[NChar], k: usize) -> bool {
     k > 0 && !unspaced(chars[k].c) && unspaced(chars[k - 1].c) && is_token_char(chars[k].c)
+}
+
+/// Scripts written without spaces between words (CJK, kana, Thai, Lao, Myanmar, Khmer): the
+/// rules skip the word-boundary check there, and a spaced-out run ends where one begins.
+pub(crate) fn unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
+        | 0xFF66..=0xFF9F | 0x0E00..=0x0EFF | 0x1000..=0x109F | 0x1780..=0x17FF | 0x20000..=0x2FFFF)
 }
 
 #[inline(always)]

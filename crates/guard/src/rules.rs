@@ -34,7 +34,7 @@
 //! word boundaries, so terms in them match anywhere. `patterns` are regexes over the canonical
 //! text (lowercase, no diacritics, leetspeak folded) and count as strong.
 
-use crate::normalize::{fold_pattern, Normalized};
+use crate::normalize::{fold_pattern, unspaced_script, Normalized};
 use crate::scanner::Scanner;
 use crate::types::{Category, Context, Hit, Span};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -579,13 +579,6 @@ fn segment_starts(text: &str) -> Vec<u32> {
         }
     }
     v
-}
-
-/// Scripts written without spaces between words: no boundary check there.
-pub(crate) fn unspaced_script(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
-        | 0xFF66..=0xFF9F | 0x0E00..=0x0EFF | 0x1000..=0x109F | 0x1780..=0x17FF | 0x20000..=0x2FFFF)
 }
 
 fn is_word(c: char) -> bool {
