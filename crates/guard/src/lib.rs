@@ -23,8 +23,8 @@
 //! 2. **Rules** ([`rules`]): multilingual intent patterns (request + harmful object), one
 //!    Aho-Corasick automaton for all terms, context rules for benign look-alikes.
 //! 3. **Injection** ([`injection`]): weighted heuristics; base64 runs, Unicode tag
-//!    characters and lines in ROT13 or written backwards are decoded and the decoded text
-//!    scanned again.
+//!    characters, hex and lines in ROT13, written backwards or upside down are decoded and
+//!    the decoded text scanned again.
 //! 4. **PII** ([`pii`]): checksummed numbers, e-mail, IPs, API keys; redaction.
 //! 5. **Language** ([`language`]): share of prose not in the expected language.
 //! 6. Any added [`Scanner`]s (the MiniLM classifier of the `warden-classifier` crate, a guard
@@ -168,7 +168,8 @@ impl Guard {
     /// A text of [`PARALLEL_SCAN_BYTES`] or more (a pasted document) is scanned on two
     /// threads: PII, the language check and finding encoded payloads on a scoped helper
     /// thread; normalization, rules, injection, rescanning the payloads and the optional
-    /// scanners on the caller's (the split that balances the two on mixed prose). Shorter texts stay on one thread,
+    /// scanners on the caller's (the split that balances the two on mixed prose). Shorter
+    /// texts stay on one thread,
     /// where a thread start would cost more than it saves.
     pub fn scan(&self, text: &str, ctx: &Context) -> Verdict {
         if text.len() >= PARALLEL_SCAN_BYTES {
@@ -247,8 +248,8 @@ impl Guard {
         findings
     }
 
-    /// Base64 runs, Unicode tag characters, and lines in ROT13 or written backwards that
-    /// decode to text, with their spans.
+    /// Base64 runs, Unicode tag characters, hex runs and lines in ROT13, written backwards or
+    /// upside down that decode to text, with their spans.
     fn hidden_payloads(&self, text: &str) -> Vec<(Span, String)> {
         let mut hidden = self.injection.encoded_payloads(text);
         if let Some(tagged) = decode_tag_characters(text) {
