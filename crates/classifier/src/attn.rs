@@ -1,8 +1,10 @@
 //! The two products inside attention, for one query row: its scores against every key, and
 //! the probability-weighted sum of the values. AVX-512 kernels where the CPU has it, else
 //! plain loops (compiled for AVX2 where there is AVX2) that add in exactly the same order
-//! (separate multiply and add, the same lanes and the same four interleaved partial sums), so
-//! every tier gives the same bits.
+//! (the same fused multiply-adds, lanes and four interleaved partial sums), so every tier
+//! gives the same bits. Fused multiply-adds run two a cycle where a multiply and an add took
+//! a cycle each; the plain loops' `mul_add` is one instruction with AVX2 and a library call
+//! on CPUs without FMA (slow, but rounded the same).
 
 use crate::simd::{multiversion, Tier};
 
@@ -92,7 +94,7 @@ fn scores_body(q: &[f32], kt: &[f32], np: usize, scores: &mut [f32]) {
         for (e, &q) in q.iter().enumerate() {
             let k = &kt[e * np + jb * L..][..L];
             for t in 0..L {
-                a[t] += q * k[t];
+                a[t] = q.mul_add(k[t], a[t]);
             }
         }
         out.copy_from_slice(&a);
@@ -142,7 +144,7 @@ fn weighted_sum_body(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32
             for (u, a) in a.iter_mut().enumerate() {
                 let v = &v[(j + u) * stride + cb * L..][..L];
                 for t in 0..L {
-                    a[t] += p4[u] * v[t];
+                    a[t] = p4[u].mul_add(v[t], a[t]);
                 }
             }
             j += 4;
@@ -150,7 +152,7 @@ fn weighted_sum_body(p: &[f32], v: &[f32], stride: usize, inv: f32, c: &mut [f32
         for &p in quads.remainder() {
             let v = &v[j * stride + cb * L..][..L];
             for t in 0..L {
-                a[0][t] += p * v[t];
+                a[0][t] = p.mul_add(v[t], a[0][t]);
             }
             j += 1;
         }
@@ -180,7 +182,7 @@ mod x86 {
                     let qb = _mm512_set1_ps(q);
                     let k = kp.add(e * np + jb);
                     for (u, a) in a.iter_mut().enumerate() {
-                        *a = _mm512_add_ps(*a, _mm512_mul_ps(qb, _mm512_loadu_ps(k.add(u * L))));
+                        *a = _mm512_fmadd_ps(qb, _mm512_loadu_ps(k.add(u * L)), *a);
                     }
                 }
                 for (u, a) in a.iter().enumerate() {
@@ -192,7 +194,7 @@ mod x86 {
                 let mut a = _mm512_setzero_ps();
                 for (e, &q) in q.iter().enumerate() {
                     let k = _mm512_loadu_ps(kp.add(e * np + jb));
-                    a = _mm512_add_ps(a, _mm512_mul_ps(_mm512_set1_ps(q), k));
+                    a = _mm512_fmadd_ps(_mm512_set1_ps(q), k, a);
                 }
                 _mm512_storeu_ps(sp.add(jb), a);
                 jb += L;
@@ -226,7 +228,7 @@ mod x86 {
                     for (a, q) in a.iter_mut().zip(&q) {
                         let qb = _mm512_set1_ps(*q.get_unchecked(e));
                         for (a, k) in a.iter_mut().zip(&kv) {
-                            *a = _mm512_add_ps(*a, _mm512_mul_ps(qb, *k));
+                            *a = _mm512_fmadd_ps(qb, *k, *a);
                         }
                     }
                 }
@@ -242,10 +244,7 @@ mod x86 {
                 for e in 0..hd {
                     let k = _mm512_loadu_ps(kp.add(e * np + jb));
                     for (a, q) in a.iter_mut().zip(&q) {
-                        *a = _mm512_add_ps(
-                            *a,
-                            _mm512_mul_ps(_mm512_set1_ps(*q.get_unchecked(e)), k),
-                        );
+                        *a = _mm512_fmadd_ps(_mm512_set1_ps(*q.get_unchecked(e)), k, *a);
                     }
                 }
                 for (r, a) in a.iter().enumerate() {
@@ -285,7 +284,7 @@ mod x86 {
                     for (a, p) in a.iter_mut().zip(&p) {
                         let pu = _mm512_set1_ps(*p.get_unchecked(j + u));
                         for (a, v) in a.iter_mut().zip(&vv) {
-                            a[u] = _mm512_add_ps(a[u], _mm512_mul_ps(pu, *v));
+                            a[u] = _mm512_fmadd_ps(pu, *v, a[u]);
                         }
                     }
                 }
@@ -297,7 +296,7 @@ mod x86 {
                 for (a, p) in a.iter_mut().zip(&p) {
                     let pj = _mm512_set1_ps(*p.get_unchecked(j));
                     for (a, v) in a.iter_mut().zip(&vv) {
-                        a[0] = _mm512_add_ps(a[0], _mm512_mul_ps(pj, *v));
+                        a[0] = _mm512_fmadd_ps(pj, *v, a[0]);
                     }
                 }
                 j += 1;
@@ -351,7 +350,7 @@ mod x86 {
                     let row = vp.add((j + u) * stride);
                     for (b, a) in a.iter_mut().enumerate().take(blocks) {
                         let v = _mm512_loadu_ps(row.add(b * L));
-                        a[u] = _mm512_add_ps(a[u], _mm512_mul_ps(pu, v));
+                        a[u] = _mm512_fmadd_ps(pu, v, a[u]);
                     }
                 }
                 j += 4;
@@ -360,7 +359,7 @@ mod x86 {
                 let row = vp.add(j * stride);
                 for (b, a) in a.iter_mut().enumerate().take(blocks) {
                     let v = _mm512_loadu_ps(row.add(b * L));
-                    a[0] = _mm512_add_ps(a[0], _mm512_mul_ps(_mm512_set1_ps(p), v));
+                    a[0] = _mm512_fmadd_ps(_mm512_set1_ps(p), v, a[0]);
                 }
                 j += 1;
             }
@@ -473,7 +472,7 @@ mod tests {
             scores_body(&q, &kt, np, &mut plain);
             assert_eq!(got, plain, "scores ({n}, {hd})");
             for j in 0..np {
-                let want = (0..hd).fold(0f32, |a, e| a + q[e] * kt[e * np + j]);
+                let want = (0..hd).fold(0f32, |a, e| q[e].mul_add(kt[e * np + j], a));
                 assert_eq!(got[j], want, "score {j} of ({n}, {hd})");
             }
             let stride = 3 * hd;

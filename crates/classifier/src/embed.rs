@@ -146,7 +146,8 @@ impl MiniLmEmbedder {
     }
 
     /// Embeddings of up to `max_windows` consecutive windows of `text`, each at most
-    /// [`MAX_WINDOW_TOKENS`] long. An empty text gives one window (`[CLS] [SEP]`).
+    /// [`MAX_WINDOW_TOKENS`] long, run as one batch. An empty text gives one window
+    /// (`[CLS] [SEP]`).
     pub fn embed_windows(
         &self,
         text: &str,
@@ -154,35 +155,51 @@ impl MiniLmEmbedder {
     ) -> Result<Vec<Vec<f32>>, ClassifierError> {
         let ids = self.token_ids(text)?;
         let per = MAX_WINDOW_TOKENS - 2;
-        let mut out = Vec::new();
         let mut chunks: Vec<&[u32]> = ids.chunks(per).take(max_windows.max(1)).collect();
         if chunks.is_empty() {
             chunks.push(&[]);
         }
-        for chunk in chunks {
-            out.push(self.embed_ids(chunk)?);
-        }
-        Ok(out)
+        self.embed_many(&chunks)
     }
 
     /// Mean-pooled, L2-normalized embedding of `[CLS] ids [SEP]`.
     pub fn embed_ids(&self, ids: &[u32]) -> Result<Vec<f32>, ClassifierError> {
-        let mut seq = Vec::with_capacity(ids.len() + 2);
-        seq.push(self.cls);
-        seq.extend_from_slice(ids);
-        seq.push(self.sep);
-        let n = seq.len();
-        let hidden = self.model.forward(&seq)?; // (n, 384), row-major
+        let mut v = self.embed_many(&[ids])?;
+        Ok(v.pop().unwrap_or_default())
+    }
+
+    /// [`embed_ids`](Self::embed_ids) of each sequence, the encoder running them as one batch
+    /// (the same bits as one at a time).
+    pub fn embed_many(&self, seqs: &[&[u32]]) -> Result<Vec<Vec<f32>>, ClassifierError> {
+        let seqs: Vec<Vec<u32>> = seqs
+            .iter()
+            .map(|ids| {
+                let mut seq = Vec::with_capacity(ids.len() + 2);
+                seq.push(self.cls);
+                seq.extend_from_slice(ids);
+                seq.push(self.sep);
+                seq
+            })
+            .collect();
+        let refs: Vec<&[u32]> = seqs.iter().map(Vec::as_slice).collect();
+        let hidden = self.model.forward_many(&refs)?; // (Σ n, 384), row-major
         let d = self.model.hidden_size();
-        let mut v = vec![0f32; d];
-        for row in hidden.chunks_exact(d) {
-            v.iter_mut().zip(row).for_each(|(v, x)| *v += x);
+        let mut start = 0;
+        let mut out = Vec::with_capacity(seqs.len());
+        for seq in &seqs {
+            let n = seq.len();
+            let mut v = vec![0f32; d];
+            for row in hidden[start * d..(start + n) * d].chunks_exact(d) {
+                v.iter_mut().zip(row).for_each(|(v, x)| *v += x);
+            }
+            start += n;
+            // Unpadded sequences: every position attends, and mean pooling is a plain mean.
+            v.iter_mut().for_each(|x| *x /= n as f32);
+            let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+            v.iter_mut().for_each(|x| *x /= norm);
+            out.push(v);
         }
-        // One unpadded sequence: every position attends, and mean pooling is a plain mean.
-        v.iter_mut().for_each(|x| *x /= n as f32);
-        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-        v.iter_mut().for_each(|x| *x /= norm);
-        Ok(v)
+        Ok(out)
     }
 }
 

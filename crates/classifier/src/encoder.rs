@@ -20,7 +20,6 @@ use crate::simd::multiversion;
 use crate::ClassifierError;
 use candle_core::{Device, Tensor};
 use candle_nn::VarBuilder;
-use rayon::prelude::*;
 use serde::Deserialize;
 
 /// The fields of a BERT `config.json` the encoder needs.
@@ -90,6 +89,13 @@ struct Layer {
     down_t: Weight,
     down_b: Vec<f32>,
     ln2: Norm,
+}
+
+/// One sequence's rows in a batch.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    len: usize,
 }
 
 /// The encoder: token ids in, one hidden state per token out.
@@ -241,74 +247,117 @@ impl Encoder {
     /// Hidden states of `ids` (one unpadded sequence, every token attending to every other),
     /// row-major `(ids.len(), hidden)`.
     pub fn forward(&self, ids: &[u32]) -> Result<Vec<f32>, ClassifierError> {
-        let n = ids.len();
-        if n == 0 || n > self.max_pos {
-            return Err(ClassifierError::Model(format!(
-                "sequence of {n} tokens (1..={} supported)",
-                self.max_pos
-            )));
-        }
+        self.forward_many(&[ids])
+    }
+
+    /// Hidden states of several sequences run as one batch, their rows one after another:
+    /// the linear layers take every row at once (one parallel product per layer instead of
+    /// one per sequence), attention stays within each sequence. Rows are independent in
+    /// everything but attention, so the bits are those of one [`forward`](Self::forward) per
+    /// sequence.
+    pub fn forward_many(&self, seqs: &[&[u32]]) -> Result<Vec<f32>, ClassifierError> {
         let d = self.d;
-        let mut h = vec![0f32; n * d];
-        for (i, (&id, row)) in ids.iter().zip(h.chunks_exact_mut(d)).enumerate() {
-            let id = id as usize;
-            if id >= self.vocab {
+        let mut spans = Vec::with_capacity(seqs.len());
+        let mut total = 0;
+        for ids in seqs {
+            let n = ids.len();
+            if n == 0 || n > self.max_pos {
                 return Err(ClassifierError::Model(format!(
-                    "token id {id} out of range"
+                    "sequence of {n} tokens (1..={} supported)",
+                    self.max_pos
                 )));
             }
-            let w = &self.word[id * d..(id + 1) * d];
-            let p = &self.pos[i * d..(i + 1) * d];
-            for (((o, w), p), t) in row.iter_mut().zip(w).zip(p).zip(&self.type0) {
-                *o = w + p + t;
+            spans.push(Span {
+                start: total,
+                len: n,
+            });
+            total += n;
+        }
+        let mut h = vec![0f32; total * d];
+        for (span, ids) in spans.iter().zip(seqs) {
+            let rows = h[span.start * d..(span.start + span.len) * d].chunks_exact_mut(d);
+            for (i, (&id, row)) in ids.iter().zip(rows).enumerate() {
+                let id = id as usize;
+                if id >= self.vocab {
+                    return Err(ClassifierError::Model(format!(
+                        "token id {id} out of range"
+                    )));
+                }
+                let w = &self.word[id * d..(id + 1) * d];
+                let p = &self.pos[i * d..(i + 1) * d];
+                for (((o, w), p), t) in row.iter_mut().zip(w).zip(p).zip(&self.type0) {
+                    *o = w + p + t;
+                }
             }
+        }
+        if total == 0 {
+            return Ok(h);
         }
         self.layer_norm(&mut h, &self.ln);
         // Inside candle's own pool: its workers stay warm across the products of a pass.
         self.device.with_context(|| {
             for layer in &self.layers {
-                h = self.layer(layer, h, n)?;
+                h = self.layer(layer, h, total, &spans)?;
             }
             Ok(h)
         })
     }
 
-    fn layer(&self, l: &Layer, h: Vec<f32>, n: usize) -> Result<Vec<f32>, ClassifierError> {
+    fn layer(
+        &self,
+        l: &Layer,
+        h: Vec<f32>,
+        n: usize,
+        spans: &[Span],
+    ) -> Result<Vec<f32>, ClassifierError> {
         let d = self.d;
-        let ctx = self.attention(&self.linear(&h, n, &l.qkv_t, &l.qkv_b)?, n);
+        let ctx = self.attention(&self.linear(&h, n, &l.qkv_t, &l.qkv_b)?, spans);
         let mut a = self.linear(&ctx, n, &l.out_t, &l.out_b)?;
-        a.iter_mut().zip(&h).for_each(|(a, h)| *a += h);
-        self.layer_norm(&mut a, &l.ln1);
+        self.add_norm(&mut a, &h, &l.ln1);
         let mut up = self.linear(&a, n, &l.up_t, &l.up_b)?;
-        gelu_all(&mut up);
+        let per = rows_per_job(n) * up.len() / n;
+        crate::par::for_each(up.chunks_mut(per).collect(), gelu_all);
         let mut out = self.linear(&up, n, &l.down_t, &l.down_b)?;
-        out.iter_mut().zip(&a).for_each(|(o, a)| *o += a);
-        self.layer_norm(&mut out, &l.ln2);
+        self.add_norm(&mut out, &a, &l.ln2);
         debug_assert_eq!(out.len(), n * d);
         Ok(out)
     }
 
-    /// Multi-head self-attention over the fused `(n, 3d)` projections; returns `(n, d)`.
-    /// Heads run in parallel, each in one pass over its query rows ([`head_attention`]).
-    fn attention(&self, qkv: &[f32], n: usize) -> Vec<f32> {
+    /// Multi-head self-attention over the fused `(n, 3d)` projections of every sequence;
+    /// returns `(n, d)`. Each (sequence, head) pair is a parallel job, one pass over its
+    /// query rows ([`head_attention`]).
+    fn attention(&self, qkv: &[f32], spans: &[Span]) -> Vec<f32> {
         let (d, heads) = (self.d, self.heads);
         let hd = d / heads;
         let scale = 1.0 / (hd as f32).sqrt();
-        let mut per_head = vec![0f32; heads * n * hd];
-        per_head
-            .par_chunks_mut(n * hd)
-            .enumerate()
-            .for_each(|(h, ctx)| head_attention(qkv, n, d, h * hd, hd, scale, ctx));
-        let mut out = vec![0f32; n * d];
-        for (h, ctx) in per_head.chunks_exact(n * hd).enumerate() {
-            for (row, c) in out.chunks_exact_mut(d).zip(ctx.chunks_exact(hd)) {
-                row[h * hd..(h + 1) * hd].copy_from_slice(c);
+        let total = spans.iter().map(|s| s.len).sum::<usize>();
+        // Sequence by sequence, head by head: `(len, hd)` per pair.
+        let mut per_head = vec![0f32; total * d];
+        let mut jobs = Vec::with_capacity(spans.len() * heads);
+        let mut rest = per_head.as_mut_slice();
+        for span in spans {
+            for h in 0..heads {
+                let (ctx, r) = rest.split_at_mut(span.len * hd);
+                jobs.push((span, h, ctx));
+                rest = r;
+            }
+        }
+        crate::par::for_each(jobs, |(span, h, ctx)| {
+            let qkv = &qkv[span.start * 3 * d..(span.start + span.len) * 3 * d];
+            head_attention(qkv, span.len, d, h * hd, hd, scale, ctx);
+        });
+        let mut out = vec![0f32; total * d];
+        for span in spans {
+            let (lo, hi) = (span.start * d, (span.start + span.len) * d);
+            for (h, ctx) in per_head[lo..hi].chunks_exact(span.len * hd).enumerate() {
+                for (row, c) in out[lo..hi].chunks_exact_mut(d).zip(ctx.chunks_exact(hd)) {
+                    row[h * hd..(h + 1) * hd].copy_from_slice(c);
+                }
             }
         }
         out
     }
 
-    /// `x @ w_t + b` for `n` rows.
     fn linear(
         &self,
         x: &[f32],
@@ -329,9 +378,24 @@ impl Encoder {
         Ok(y)
     }
 
+    /// `x = layer_norm(x + residual)`, rows in parallel.
+    fn add_norm(&self, x: &mut [f32], residual: &[f32], ln: &Norm) {
+        let per = rows_per_job(x.len() / self.d) * self.d;
+        let jobs: Vec<_> = x.chunks_mut(per).zip(residual.chunks(per)).collect();
+        crate::par::for_each(jobs, |(x, r)| {
+            x.iter_mut().zip(r).for_each(|(x, r)| *x += r);
+            self.layer_norm(x, ln);
+        });
+    }
+
     fn layer_norm(&self, x: &mut [f32], ln: &Norm) {
         layer_norm_rows(x, &ln.w, &ln.b, self.eps);
     }
+}
+
+/// Rows per parallel job of the element-wise steps: two jobs a thread.
+fn rows_per_job(rows: usize) -> usize {
+    rows.div_ceil(2 * crate::par::threads()).max(1)
 }
 
 multiversion!(fn head_attention(qkv: &[f32], n: usize, d: usize, off: usize, hd: usize, scale: f32, ctx: &mut [f32]) = head_attention_body;);
@@ -362,7 +426,13 @@ fn head_attention_body(
             kt[e * np + j] = k;
         }
     }
-    let v = &qkv[2 * d + off..];
+    // The head's values, contiguous: in place they are 3d floats apart (4.6 KB), a stride
+    // that maps every row to the same few L1 sets, so each pass over them came from L2.
+    let mut v = vec![0f32; n * hd];
+    for (j, row) in v.chunks_exact_mut(hd).enumerate() {
+        row.copy_from_slice(&qkv[j * stride + 2 * d + off..][..hd]);
+    }
+    let v = v.as_slice();
     // Query rows go through the kernels a few at a time (see `attn::ROWS`); each row's
     // arithmetic is the same as one at a time.
     let mut scores = vec![0f32; attn::ROWS * np];
@@ -385,9 +455,9 @@ fn head_attention_body(
                 let (c0, c1) = c.split_at_mut(hd);
                 let p0 = &scores[r * np..][..n];
                 let p1 = &scores[(r + 1) * np..][..n];
-                attn::weighted_sum_rows([p0, p1], v, stride, [inv[r], inv[r + 1]], [c0, c1]);
+                attn::weighted_sum_rows([p0, p1], v, hd, [inv[r], inv[r + 1]], [c0, c1]);
             } else {
-                attn::weighted_sum(&scores[r * np..][..n], v, stride, inv[r], c);
+                attn::weighted_sum(&scores[r * np..][..n], v, hd, inv[r], c);
             }
         }
     }

@@ -43,6 +43,7 @@ mod attn;
 mod embed;
 mod encoder;
 mod head;
+mod par;
 pub mod qgemm;
 mod simd;
 #[doc(hidden)]

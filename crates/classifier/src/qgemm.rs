@@ -15,7 +15,6 @@
 //! embeddings.
 
 use crate::simd::{multiversion, Tier};
-use rayon::prelude::*;
 
 /// Output columns per block: four 16-lane `i32` accumulators.
 const NB: usize = 64;
@@ -90,15 +89,15 @@ impl QMatrix {
         if rows == 0 {
             return y;
         }
-        // Rows split between the workers (whole micro-kernel groups each); every worker reads
-        // all the weights, one 64-column block at a time, and writes its own rows of `y`.
-        let per = rows
-            .div_ceil(rayon::current_num_threads().max(1))
-            .div_ceil(MR)
-            * MR;
-        y.par_chunks_mut(per * self.n)
-            .zip(x.par_chunks(per * self.k))
-            .for_each(|(y, x)| rows_into(self, kernel, x, bias, y));
+        // Rows in chunks, two a thread (a chunk is taken by whichever thread is free); each
+        // thread reads all the weights, one 64-column block at a time, and writes its own
+        // rows of `y`. Chunks are whole row groups of both kernels (4 and 6 rows).
+        let per = rows.div_ceil(2 * crate::par::threads()).div_ceil(12) * 12;
+        let jobs: Vec<_> = y
+            .chunks_mut(per * self.n)
+            .zip(x.chunks(per * self.k))
+            .collect();
+        crate::par::for_each(jobs, |(y, x)| rows_into(self, kernel, x, bias, y));
         y
     }
 }
@@ -110,6 +109,10 @@ impl QMatrix {
     #[inline(always)]
     fn rows_into_body(&self, kernel: Kernel, x: &[f32], bias: &[f32], y: &mut [f32]) {
         let qx = QRows::new(x, self.k, self.kp);
+        #[cfg(target_arch = "x86_64")]
+        if kernel == Kernel::Vnni && vnni::rows_into_checked(self, &qx, bias, y) {
+            return;
+        }
         let mut acc = [[0i32; NB]; MR];
         for b in 0..self.packed.len() / (self.kp * NB) {
             let w = &self.packed[b * self.kp * NB..(b + 1) * self.kp * NB];
@@ -324,6 +327,157 @@ mod vnni {
                     for j in 0..4 {
                         acc[half * 32 + q * 4 + j] = lanes[2 * j] + lanes[2 * j + 1];
                     }
+                }
+            }
+        }
+    }
+
+    /// Row groups of the fused kernel: 6 rows × 64 columns is 24 accumulators, plus 4
+    /// registers of weights and a broadcast (AVX-512 has 32). Each 256-byte group of weights
+    /// feeds 24 `vpdpbusd`, so a block too big for L1 (the 1536-input layer's 96 KB) streams
+    /// from L2 at a rate it sustains.
+    const FR: usize = 6;
+
+    /// All of `y = dequantize(qx @ W) + bias` on VNNI, the per-row and per-column scaling done
+    /// in registers as each tile finishes (the same operations, in the same order, as the
+    /// generic epilogue, so the bits are those of every other kernel).
+    /// Returns false, having done nothing, on a CPU without VNNI.
+    pub fn rows_into_checked(
+        q: &super::QMatrix,
+        qx: &super::QRows,
+        bias: &[f32],
+        y: &mut [f32],
+    ) -> bool {
+        assert!(
+            qx.data.len() >= qx.rows * q.kp
+                && qx.scale.len() >= qx.rows
+                && qx.zero.len() >= qx.rows
+                && bias.len() == q.n
+                && y.len() >= qx.rows * q.n
+                && q.packed.len() == q.scale.len() * q.kp
+                && q.colsum.len() == q.scale.len()
+                && q.scale.len().is_multiple_of(NB)
+                && q.kp.is_multiple_of(4)
+        );
+        if detected() != Tier::Avx512 {
+            return false;
+        }
+        // SAFETY: the features were detected and the lengths checked just above.
+        unsafe { rows_into(q, qx, bias, y) };
+        true
+    }
+
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    unsafe fn rows_into(q: &super::QMatrix, qx: &super::QRows, bias: &[f32], y: &mut [f32]) {
+        let (kp, n) = (q.kp, q.n);
+        for b in 0..q.scale.len() / NB {
+            let w = &q.packed[b * kp * NB..(b + 1) * kp * NB];
+            let c0 = b * NB;
+            let width = NB.min(n - c0);
+            let mut r = 0;
+            while r < qx.rows {
+                let m = FR.min(qx.rows - r);
+                let a = &qx.data[r * kp..(r + m) * kp];
+                let t = Tile {
+                    sx: &qx.scale[r..r + m],
+                    zp: &qx.zero[r..r + m],
+                    colsum: &q.colsum[c0..c0 + NB],
+                    scale: &q.scale[c0..c0 + NB],
+                    bias: &bias[c0..c0 + width],
+                };
+                let out = &mut y[r * n + c0..];
+                // SAFETY: as for `rows_into` (the caller checked the features and lengths).
+                unsafe {
+                    match m {
+                        6 => tile::<6>(a, w, kp, &t, out, n),
+                        5 => tile::<5>(a, w, kp, &t, out, n),
+                        4 => tile::<4>(a, w, kp, &t, out, n),
+                        3 => tile::<3>(a, w, kp, &t, out, n),
+                        2 => tile::<2>(a, w, kp, &t, out, n),
+                        _ => tile::<1>(a, w, kp, &t, out, n),
+                    }
+                }
+                r += m;
+            }
+        }
+    }
+
+    /// What a tile's epilogue scales by: per row (`sx`, `zp`) and per column of the block.
+    struct Tile<'a> {
+        sx: &'a [f32],
+        zp: &'a [i32],
+        colsum: &'a [i32],
+        scale: &'a [f32],
+        /// The block's real columns only (the last block may be narrower than 64).
+        bias: &'a [f32],
+    }
+
+    /// `M` rows × one 64-column block, from products to finished outputs. `out` starts at the
+    /// tile's first output; rows are `n` apart.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    #[inline]
+    unsafe fn tile<const M: usize>(
+        a: &[u8],
+        w: &[i8],
+        kp: usize,
+        t: &Tile<'_>,
+        out: &mut [f32],
+        n: usize,
+    ) {
+        let width = t.bias.len();
+        assert!(
+            a.len() >= M * kp
+                && w.len() >= kp * NB
+                && t.sx.len() >= M
+                && t.zp.len() >= M
+                && t.colsum.len() >= NB
+                && t.scale.len() >= NB
+                && width <= NB
+                && out.len() >= (M - 1) * n + width
+        );
+        let mut c = [[_mm512_setzero_si512(); 4]; M];
+        let wp = w.as_ptr();
+        let ap = a.as_ptr();
+        for g in 0..kp / 4 {
+            // SAFETY: g * 4 < kp, so each read is inside `w` (64 * 4 bytes a group) and `a`.
+            unsafe {
+                let wg = wp.add(g * NB * 4);
+                let b = [
+                    _mm512_loadu_si512(wg.cast()),
+                    _mm512_loadu_si512(wg.add(64).cast()),
+                    _mm512_loadu_si512(wg.add(128).cast()),
+                    _mm512_loadu_si512(wg.add(192).cast()),
+                ];
+                for (i, c) in c.iter_mut().enumerate() {
+                    let x =
+                        _mm512_set1_epi32(ap.add(i * kp + g * 4).cast::<i32>().read_unaligned());
+                    for (c, b) in c.iter_mut().zip(&b) {
+                        *c = _mm512_dpbusd_epi32(*c, x, *b);
+                    }
+                }
+            }
+        }
+        // The generic epilogue's `sx * scale[j] * (acc - zp * colsum[j]) as f32 + bias[j]`,
+        // 16 columns at a time: two multiplies and an add, never fused.
+        let op = out.as_mut_ptr();
+        for q in 0..4 {
+            let lanes = width.saturating_sub(q * 16).min(16);
+            if lanes == 0 {
+                break;
+            }
+            let mask: __mmask16 = if lanes == 16 { !0 } else { (1u16 << lanes) - 1 };
+            // SAFETY: 16 columns at 16 * q of the 64-entry `colsum` and `scale`; `bias` and
+            // `out` are read and written only in the mask's `lanes` (inside `width`).
+            unsafe {
+                let colsum = _mm512_loadu_si512(t.colsum.as_ptr().add(q * 16).cast());
+                let scale = _mm512_loadu_ps(t.scale.as_ptr().add(q * 16));
+                let bias = _mm512_maskz_loadu_ps(mask, t.bias.as_ptr().add(q * 16));
+                for (i, c) in c.iter().enumerate() {
+                    let zp = _mm512_set1_epi32(t.zp[i]);
+                    let dot = _mm512_sub_epi32(c[q], _mm512_mullo_epi32(zp, colsum));
+                    let s = _mm512_mul_ps(_mm512_set1_ps(t.sx[i]), scale);
+                    let v = _mm512_add_ps(_mm512_mul_ps(s, _mm512_cvtepi32_ps(dot)), bias);
+                    _mm512_mask_storeu_ps(op.add(i * n + q * 16), mask, v);
                 }
             }
         }

@@ -3,7 +3,9 @@
 
 use std::sync::OnceLock;
 use warden_classifier::train::{default_samples, train_head, SEED};
-use warden_classifier::{default_model_dir, Embed, Head, MiniLmClassifier, MiniLmEmbedder};
+use warden_classifier::{
+    default_model_dir, Embed, Head, MiniLmClassifier, MiniLmEmbedder, MAX_WINDOW_TOKENS,
+};
 use warden_guard::eval::{self, EvalSample};
 use warden_guard::{Action, Context, Guard, Stage};
 
@@ -140,7 +142,15 @@ fn int8_embeddings_stay_close_to_f32() {
 fn long_texts_are_cut_into_windows() {
     let text = "word ".repeat(600);
     let w = embedder().embed_windows(&text, 4).unwrap();
-    assert_eq!(w.len(), 3);
+    assert_eq!(w.len(), 600usize.div_ceil(MAX_WINDOW_TOKENS - 2).min(4));
+    // The windows run as one batch; each gets the bits it gets alone.
+    let ids = embedder().token_ids(&text).unwrap();
+    let alone: Vec<Vec<f32>> = ids
+        .chunks(MAX_WINDOW_TOKENS - 2)
+        .take(4)
+        .map(|c| embedder().embed_ids(c).unwrap())
+        .collect();
+    assert_eq!(w, alone);
     assert_eq!(embedder().embed_windows("", 4).unwrap().len(), 1);
 }
 
