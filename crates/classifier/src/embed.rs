@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 use tokenizers::Tokenizer;
 
 /// Tokens per window, `[CLS]` and `[SEP]` included. all-MiniLM-L6-v2 was trained on 128-token
-/// inputs and sentence-transformers runs it at up to 256; attention cost grows with the square
-/// of the window, so a long text is cut into 256-token windows rather than one of 512.
-pub const MAX_WINDOW_TOKENS: usize = 256;
+/// inputs (sentence-transformers runs it at up to 256), attention cost grows with the square
+/// of the window, and a mean over a long window dilutes one harmful sentence among benign
+/// ones; so a long text is cut into 128-token windows, scored one by one (the head's training
+/// prompts are all shorter than a window).
+pub const MAX_WINDOW_TOKENS: usize = 128;
 
 /// Where the fetch script installs the model: `$WARDEN_MINILM_DIR`, else `<repo>/models/minilm`
 /// (relative to this crate's source, so it holds for tests and examples run from the repo).
@@ -199,6 +201,7 @@ impl MiniLmEmbedder {
             v.iter_mut().for_each(|x| *x /= norm);
             out.push(v);
         }
+        crate::encoder::recycle(hidden);
         Ok(out)
     }
 }

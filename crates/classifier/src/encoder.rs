@@ -273,7 +273,7 @@ impl Encoder {
             });
             total += n;
         }
-        let mut h = vec![0f32; total * d];
+        let mut h = buffer(total * d);
         for (span, ids) in spans.iter().zip(seqs) {
             let rows = h[span.start * d..(span.start + span.len) * d].chunks_exact_mut(d);
             for (i, (&id, row)) in ids.iter().zip(rows).enumerate() {
@@ -311,14 +311,20 @@ impl Encoder {
         spans: &[Span],
     ) -> Result<Vec<f32>, ClassifierError> {
         let d = self.d;
-        let ctx = self.attention(&self.linear(&h, n, &l.qkv_t, &l.qkv_b)?, spans);
+        let qkv = self.linear(&h, n, &l.qkv_t, &l.qkv_b)?;
+        let ctx = self.attention(&qkv, spans);
+        recycle(qkv);
         let mut a = self.linear(&ctx, n, &l.out_t, &l.out_b)?;
+        recycle(ctx);
         self.add_norm(&mut a, &h, &l.ln1);
+        recycle(h);
         let mut up = self.linear(&a, n, &l.up_t, &l.up_b)?;
         let per = rows_per_job(n) * up.len() / n;
         crate::par::for_each(up.chunks_mut(per).collect(), gelu_all);
         let mut out = self.linear(&up, n, &l.down_t, &l.down_b)?;
+        recycle(up);
         self.add_norm(&mut out, &a, &l.ln2);
+        recycle(a);
         debug_assert_eq!(out.len(), n * d);
         Ok(out)
     }
@@ -332,7 +338,7 @@ impl Encoder {
         let scale = 1.0 / (hd as f32).sqrt();
         let total = spans.iter().map(|s| s.len).sum::<usize>();
         // Sequence by sequence, head by head: `(len, hd)` per pair.
-        let mut per_head = vec![0f32; total * d];
+        let mut per_head = buffer(total * d);
         let mut jobs = Vec::with_capacity(spans.len() * heads);
         let mut rest = per_head.as_mut_slice();
         for span in spans {
@@ -346,7 +352,7 @@ impl Encoder {
             let qkv = &qkv[span.start * 3 * d..(span.start + span.len) * 3 * d];
             head_attention(qkv, span.len, d, h * hd, hd, scale, ctx);
         });
-        let mut out = vec![0f32; total * d];
+        let mut out = buffer(total * d);
         for span in spans {
             let (lo, hi) = (span.start * d, (span.start + span.len) * d);
             for (h, ctx) in per_head[lo..hi].chunks_exact(span.len * hd).enumerate() {
@@ -355,6 +361,7 @@ impl Encoder {
                 }
             }
         }
+        recycle(per_head);
         out
     }
 
@@ -366,7 +373,11 @@ impl Encoder {
         b: &[f32],
     ) -> Result<Vec<f32>, ClassifierError> {
         let w_t = match w_t {
-            Weight::Int8(q) => return Ok(q.forward(x, n, b)),
+            Weight::Int8(q) => {
+                let mut y = buffer(n * q.shape().1);
+                q.forward_into(crate::qgemm::kernel(), x, n, b, &mut y);
+                return Ok(y);
+            }
             Weight::F32(t) => t,
         };
         let k = x.len() / n;
@@ -391,6 +402,38 @@ impl Encoder {
     fn layer_norm(&self, x: &mut [f32], ln: &Norm) {
         layer_norm_rows(x, &ln.w, &ln.b, self.eps);
     }
+}
+
+thread_local! {
+    /// Activation buffers a pass hands back for the next step or pass on this thread.
+    static SPARE: std::cell::RefCell<Vec<Vec<f32>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A buffer of `len` floats, reused from this thread's spares where one is big enough (its
+/// pages already mapped: fresh buffers of a few MB come from `mmap`, and faulting their
+/// pages in cost ~1 ms a layer). Its contents are unspecified: every user overwrites all of
+/// it.
+fn buffer(len: usize) -> Vec<f32> {
+    let mut v = SPARE
+        .with_borrow_mut(|spare| {
+            let fit = (0..spare.len())
+                .filter(|&i| spare[i].capacity() >= len)
+                .min_by_key(|&i| spare[i].capacity());
+            let any = (!spare.is_empty()).then(|| spare.len() - 1);
+            fit.or(any).map(|i| spare.swap_remove(i))
+        })
+        .unwrap_or_default();
+    v.resize(len, 0.0);
+    v
+}
+
+/// Gives a buffer back to this thread's spares (at most a pass's worth are kept).
+pub(crate) fn recycle(v: Vec<f32>) {
+    SPARE.with_borrow_mut(|spare| {
+        if spare.len() < 6 {
+            spare.push(v);
+        }
+    });
 }
 
 /// Rows per parallel job of the element-wise steps: two jobs a thread.

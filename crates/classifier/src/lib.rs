@@ -29,7 +29,7 @@
 //! # How it decides
 //!
 //! The canonical text (after the guard's normalization: leetspeak, homoglyphs, invisible
-//! characters folded) is tokenized, cut into windows of at most 256 tokens (the first two by default), embedded with mean
+//! characters folded) is tokenized, cut into windows of at most 128 tokens (the first four by default, run as one batch), embedded with mean
 //! pooling + L2 normalization (the sentence-transformers recipe), and each window is scored by
 //! the [`Head`]: a "harmful" probability (64 hidden ReLU units, logistic output) and a softmax over the hazard categories
 //! S1..S14. The most harmful window counts. A probability at or above the head's calibrated
@@ -160,7 +160,7 @@ impl MiniLmClassifier {
             embedder: Arc::new(embedder),
             head,
             stages: vec![Stage::Input],
-            max_windows: 2,
+            max_windows: 4,
         }
     }
 
@@ -183,8 +183,8 @@ impl MiniLmClassifier {
         self
     }
 
-    /// At most this many 256-token windows of a long text are classified (the first ones);
-    /// the default, 2, bounds a scan to 512 tokens (~200 ms on two cores). The rules still see
+    /// At most this many 128-token windows of a long text are classified (the first ones);
+    /// the default, 4, bounds a scan to 512 tokens (~25 ms on two cores). The rules still see
     /// the whole text.
     pub fn with_max_windows(mut self, n: usize) -> MiniLmClassifier {
         self.max_windows = n.max(1);

@@ -76,6 +76,11 @@ impl QMatrix {
         }
     }
 
+    /// `(k, n)`: inputs and outputs per row.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.k, self.n)
+    }
+
     /// `x @ W + bias` for the `rows` rows of the row-major `x`, on the fastest kernel this CPU has.
     pub fn forward(&self, x: &[f32], rows: usize, bias: &[f32]) -> Vec<f32> {
         self.forward_on(kernel(), x, rows, bias)
@@ -83,11 +88,28 @@ impl QMatrix {
 
     /// `forward` on a chosen kernel (tests compare them).
     pub fn forward_on(&self, kernel: Kernel, x: &[f32], rows: usize, bias: &[f32]) -> Vec<f32> {
+        let mut y = Vec::new();
+        self.forward_into(kernel, x, rows, bias, &mut y);
+        y
+    }
+
+    /// `forward_on` into `y`, resized to `rows × n`. Every element is written, so a buffer
+    /// reused from an earlier call needs no clearing (the encoder reuses its buffers: fresh
+    /// ones of a few MB come from `mmap`, and faulting their pages in cost more than a
+    /// product's arithmetic here).
+    pub fn forward_into(
+        &self,
+        kernel: Kernel,
+        x: &[f32],
+        rows: usize,
+        bias: &[f32],
+        y: &mut Vec<f32>,
+    ) {
         assert_eq!(x.len(), rows * self.k, "input is not ({rows}, {})", self.k);
         assert_eq!(bias.len(), self.n, "bias is not {} wide", self.n);
-        let mut y = vec![0f32; rows * self.n];
+        y.resize(rows * self.n, 0.0);
         if rows == 0 {
-            return y;
+            return;
         }
         // Rows in chunks, two a thread (a chunk is taken by whichever thread is free); each
         // thread reads all the weights, one 64-column block at a time, and writes its own
@@ -98,7 +120,6 @@ impl QMatrix {
             .zip(x.chunks(per * self.k))
             .collect();
         crate::par::for_each(jobs, |(y, x)| rows_into(self, kernel, x, bias, y));
-        y
     }
 }
 
@@ -166,6 +187,11 @@ fn to_u8(x: f32) -> u8 {
     ((x + MAGIC).to_bits() & 0xFF) as u8
 }
 
+thread_local! {
+    /// The quantized rows' buffer, kept between calls on each thread.
+    static SPARE_BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Rows of `x` as uint8 with a per-row scale and zero point: `x ≈ scale * (q - zero)`.
 struct QRows {
     rows: usize,
@@ -179,7 +205,10 @@ impl QRows {
     #[allow(clippy::manual_clamp)] // `clamp` keeps NaN apart and blocks vectorizing the loop
     fn new(x: &[f32], k: usize, kp: usize) -> QRows {
         let rows = x.len() / k;
-        let mut data = vec![0u8; rows * kp];
+        // This thread's buffer from its last call (its pages already mapped); every byte is
+        // written below, the padding included.
+        let mut data = SPARE_BYTES.with_borrow_mut(std::mem::take);
+        data.resize(rows * kp, 0);
         let mut scale = Vec::with_capacity(rows);
         let mut zero = Vec::with_capacity(rows);
         for (row, q) in x.chunks_exact(k).zip(data.chunks_exact_mut(kp)) {
@@ -189,9 +218,11 @@ impl QRows {
             let s = if hi > lo { (hi - lo) / 255.0 } else { 1.0 };
             let zp = round_small((-lo / s).clamp(0.0, 255.0));
             let inv = 1.0 / s;
+            let (q, pad) = q.split_at_mut(k);
             for (q, &v) in q.iter_mut().zip(row) {
                 *q = to_u8((v * inv + zp).max(0.0).min(255.0));
             }
+            pad.fill(0);
             scale.push(s);
             zero.push(zp as i32);
         }
@@ -201,6 +232,15 @@ impl QRows {
             scale,
             zero,
         }
+    }
+}
+
+impl Drop for QRows {
+    /// Hands the buffer back to this thread for its next call.
+    fn drop(&mut self) {
+        let data = std::mem::take(&mut self.data);
+        // Not during the thread's own teardown, when its locals may be gone.
+        let _ = SPARE_BYTES.try_with(|s| *s.borrow_mut() = data);
     }
 }
 
