@@ -255,7 +255,39 @@ impl Encoder {
     /// one per sequence), attention stays within each sequence. Rows are independent in
     /// everything but attention, so the bits are those of one [`forward`](Self::forward) per
     /// sequence.
+    ///
+    /// With several sequences and as many threads, whole sequences go to each thread
+    /// (balanced by tokens) and run through every layer there with no synchronization; one
+    /// sequence, or an uneven few, split each layer's rows between the threads instead.
     pub fn forward_many(&self, seqs: &[&[u32]]) -> Result<Vec<f32>, ClassifierError> {
+        let groups = groups(seqs, crate::par::threads());
+        if groups.len() < 2 {
+            return self.forward_batch(seqs);
+        }
+        type Slot = std::sync::Mutex<Option<Result<Vec<f32>, ClassifierError>>>;
+        let results: Vec<Slot> = groups.iter().map(|_| Default::default()).collect();
+        crate::par::for_each(groups.iter().zip(&results).collect(), |(g, out)| {
+            let r = self.forward_batch(&seqs[g.clone()]);
+            if let Ok(mut out) = out.lock() {
+                *out = Some(r);
+            }
+        });
+        let total = seqs.iter().map(|s| s.len()).sum::<usize>();
+        let mut h = Vec::with_capacity(total * self.d);
+        for r in results {
+            let part = r
+                .into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err(ClassifierError::Model("a worker failed".into())))?;
+            h.extend_from_slice(&part);
+            recycle(part);
+        }
+        Ok(h)
+    }
+
+    /// [`forward_many`](Self::forward_many) of one batch: every layer over all its rows.
+    fn forward_batch(&self, seqs: &[&[u32]]) -> Result<Vec<f32>, ClassifierError> {
         let d = self.d;
         let mut spans = Vec::with_capacity(seqs.len());
         let mut total = 0;
@@ -294,13 +326,12 @@ impl Encoder {
             return Ok(h);
         }
         self.layer_norm(&mut h, &self.ln);
-        // Inside candle's own pool: its workers stay warm across the products of a pass.
-        self.device.with_context(|| {
-            for layer in &self.layers {
-                h = self.layer(layer, h, total, &spans)?;
-            }
-            Ok(h)
-        })
+        // On this thread (not inside `Device::with_context`, which moves the work to a
+        // rayon thread that `par` cannot tell apart from a fresh caller).
+        for layer in &self.layers {
+            h = self.layer(layer, h, total, &spans)?;
+        }
+        Ok(h)
     }
 
     fn layer(
@@ -434,6 +465,42 @@ pub(crate) fn recycle(v: Vec<f32>) {
             spare.push(v);
         }
     });
+}
+
+/// Consecutive runs of `seqs` for `threads` threads to encode one run each, or a single run
+/// when splitting would not pay: when the longest run would hold more than 1.25× a fair
+/// share of the tokens (three equal windows on two threads: 2:1), splitting each layer's
+/// rows is the faster way to use the threads.
+fn groups(seqs: &[&[u32]], threads: usize) -> Vec<std::ops::Range<usize>> {
+    let total = seqs.iter().map(|s| s.len()).sum::<usize>();
+    let whole = std::iter::once(0..seqs.len()).collect::<Vec<_>>();
+    if threads < 2 || seqs.len() < 2 {
+        return whole;
+    }
+    let share = total.div_ceil(threads);
+    let mut out = Vec::with_capacity(threads);
+    let (mut start, mut tokens) = (0, 0);
+    for (i, s) in seqs.iter().enumerate() {
+        // Close the run before a sequence that would take it further from a fair share.
+        if tokens > 0
+            && (tokens + s.len()).abs_diff(share) > tokens.abs_diff(share)
+            && out.len() + 1 < threads
+        {
+            out.push(start..i);
+            (start, tokens) = (i, 0);
+        }
+        tokens += s.len();
+    }
+    out.push(start..seqs.len());
+    let longest = out
+        .iter()
+        .map(|r| seqs[r.clone()].iter().map(|s| s.len()).sum::<usize>())
+        .max()
+        .unwrap_or(0);
+    if out.len() < 2 || longest * 4 > share * 5 {
+        return whole;
+    }
+    out
 }
 
 /// Rows per parallel job of the element-wise steps: two jobs a thread.
@@ -623,7 +690,24 @@ fn erf(x: f32) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::{erf, exp_neg};
+    use super::{erf, exp_neg, groups};
+
+    #[test]
+    fn windows_split_between_threads_only_when_even_enough() {
+        let ids = [1u32; 128];
+        let w = |lens: &[usize]| -> Vec<&[u32]> { lens.iter().map(|&n| &ids[..n]).collect() };
+        assert_eq!(groups(&w(&[128, 128, 128, 128]), 2), vec![0..2, 2..4]);
+        assert_eq!(groups(&w(&[128, 128]), 2), vec![0..1, 1..2]);
+        assert_eq!(groups(&w(&[128, 128, 100]), 2), vec![0..3]); // 256 : 100
+        assert_eq!(groups(&w(&[128, 2]), 2), vec![0..2]);
+        assert_eq!(groups(&w(&[128]), 2), vec![0..1]);
+        assert_eq!(groups(&w(&[128, 128, 128, 128]), 1), vec![0..4]);
+        assert_eq!(
+            groups(&w(&[128, 128, 128, 128]), 4),
+            vec![0..1, 1..2, 2..3, 3..4]
+        );
+        assert_eq!(groups(&w(&[128, 128, 128, 110]), 2), vec![0..2, 2..4]);
+    }
 
     #[test]
     fn exp_neg_matches_libm() {

@@ -14,25 +14,45 @@ pub fn threads() -> usize {
     candle_core::utils::barrier_pool().n_workers() + 1
 }
 
-/// `f(item)` for every item, shared between the calling thread and the pool's workers
-/// (each takes the next item when it is free). Safe to call from inside a job: it then runs
-/// the items in order on the calling thread.
-pub fn for_each<T: Send>(items: Vec<T>, f: impl Fn(T) + Sync) {
-    match items.len() {
-        0 => {}
-        1 => items.into_iter().for_each(f),
-        n => {
-            let slots: Vec<Mutex<Option<T>>> =
-                items.into_iter().map(|t| Mutex::new(Some(t))).collect();
-            candle_core::utils::barrier_pool().execute_chunked(n, |range| {
-                for slot in &slots[range] {
-                    // Each slot is taken once; a poisoned lock means a job panicked,
-                    // which the pool passes on to the caller.
-                    if let Some(item) = slot.lock().ok().and_then(|mut s| s.take()) {
-                        f(item);
-                    }
-                }
-            });
-        }
+thread_local! {
+    /// Whether this thread is running a job of [`for_each`].
+    static IN_JOB: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the thread as inside a job until dropped (also when the job panics).
+struct JobGuard(bool);
+
+impl JobGuard {
+    fn enter() -> JobGuard {
+        JobGuard(IN_JOB.replace(true))
     }
+}
+
+impl Drop for JobGuard {
+    fn drop(&mut self) {
+        IN_JOB.set(self.0);
+    }
+}
+
+/// `f(item)` for every item, shared between the calling thread and the pool's workers
+/// (each takes the next item when it is free). Called from inside a job (a thread already
+/// encoding its own windows), it runs the items in order on that thread: the other threads
+/// are busy with theirs, and the pool takes one caller at a time.
+pub fn for_each<T: Send>(items: Vec<T>, f: impl Fn(T) + Sync) {
+    if items.len() < 2 || IN_JOB.get() {
+        items.into_iter().for_each(f);
+        return;
+    }
+    let n = items.len();
+    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    candle_core::utils::barrier_pool().execute_chunked(n, |range| {
+        let _job = JobGuard::enter();
+        for slot in &slots[range] {
+            // Each slot is taken once; a poisoned lock means a job panicked, which the
+            // pool passes on to the caller.
+            if let Some(item) = slot.lock().ok().and_then(|mut s| s.take()) {
+                f(item);
+            }
+        }
+    });
 }
