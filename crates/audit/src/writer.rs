@@ -172,7 +172,7 @@ impl Writer {
         db.set_prepared_statement_cache_capacity(64);
         db.execute_batch(
             "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;",
+             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
         )?;
         let queued: i64 = db.query_row("SELECT count(*) FROM fts_pending", [], |r| r.get(0))?;
         let checkpoints = start_checkpointer(&db, path.to_path_buf());
