@@ -148,9 +148,8 @@ impl QMatrix {
             while r < qx.rows {
                 let m = MR.min(qx.rows - r);
                 let a = &qx.data[r * self.kp..(r + m) * self.kp];
+                // (`Kernel::Vnni` gets here only on a CPU without VNNI: the portable loop.)
                 match kernel {
-                    #[cfg(target_arch = "x86_64")]
-                    Kernel::Vnni => vnni::dot_checked(a, m, w, self.kp, &mut acc),
                     #[cfg(target_arch = "x86_64")]
                     Kernel::Avx2 => vnni::dot_avx2_checked(a, m, w, self.kp, &mut acc),
                     _ => portable_dot(a, m, w, self.kp, &mut acc),
@@ -308,18 +307,6 @@ mod vnni {
     use crate::simd::{detected, Tier};
     use std::arch::x86_64::*;
 
-    /// [`dot`] after checking the CPU and the slice lengths (falls back to the portable
-    /// kernel on a CPU without VNNI, so a `Kernel::Vnni` handed around is never unsound).
-    pub fn dot_checked(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
-        assert!(m <= MR && a.len() >= m * kp && w.len() >= kp * NB && kp.is_multiple_of(4));
-        if detected() == Tier::Avx512 {
-            // SAFETY: the features were detected and the lengths checked just above.
-            unsafe { dot(a, m, w, kp, acc) }
-        } else {
-            super::portable_dot(a, m, w, kp, acc)
-        }
-    }
-
     /// [`dot_avx2`] after checking the CPU and the slice lengths (else the portable kernel).
     pub fn dot_avx2_checked(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
         assert!(m <= MR && a.len() >= m * kp && w.len() >= kp * NB && kp.is_multiple_of(4));
@@ -337,7 +324,8 @@ mod vnni {
     /// added at the end. Exact, like the others (255 × 127 × 2 fits easily).
     ///
     /// # Safety
-    /// The CPU must have AVX2; lengths as for [`dot`].
+    /// The CPU must have AVX2; `a` holds `m * kp` bytes and `w` `kp * NB`, `kp` a multiple
+    /// of 4.
     #[target_feature(enable = "avx2")]
     pub unsafe fn dot_avx2(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
         let wp = w.as_ptr();
@@ -442,6 +430,39 @@ mod vnni {
         }
     }
 
+    /// The integer products of `M` rows of `a` and one packed 64-column block: per group of
+    /// 4 inputs, 4 registers of weights and one broadcast per row feed `4 × M` `vpdpbusd`.
+    ///
+    /// # Safety
+    /// AVX-512 F/BW/VNNI; `a` holds `M * kp` bytes and `w` `kp * NB`, `kp` a multiple of 4.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    #[inline]
+    unsafe fn products<const M: usize>(a: &[u8], w: &[i8], kp: usize) -> [[__m512i; 4]; M] {
+        let mut c = [[_mm512_setzero_si512(); 4]; M];
+        let wp = w.as_ptr();
+        let ap = a.as_ptr();
+        for g in 0..kp / 4 {
+            // SAFETY: g * 4 < kp, so each read is inside `w` (64 * 4 bytes a group) and `a`.
+            unsafe {
+                let wg = wp.add(g * NB * 4);
+                let b = [
+                    _mm512_loadu_si512(wg.cast()),
+                    _mm512_loadu_si512(wg.add(64).cast()),
+                    _mm512_loadu_si512(wg.add(128).cast()),
+                    _mm512_loadu_si512(wg.add(192).cast()),
+                ];
+                for (i, c) in c.iter_mut().enumerate() {
+                    let x =
+                        _mm512_set1_epi32(ap.add(i * kp + g * 4).cast::<i32>().read_unaligned());
+                    for (c, b) in c.iter_mut().zip(&b) {
+                        *c = _mm512_dpbusd_epi32(*c, x, *b);
+                    }
+                }
+            }
+        }
+        c
+    }
+
     /// What a tile's epilogue scales by: per row (`sx`, `zp`) and per column of the block.
     struct Tile<'a> {
         sx: &'a [f32],
@@ -475,28 +496,7 @@ mod vnni {
                 && width <= NB
                 && out.len() >= (M - 1) * n + width
         );
-        let mut c = [[_mm512_setzero_si512(); 4]; M];
-        let wp = w.as_ptr();
-        let ap = a.as_ptr();
-        for g in 0..kp / 4 {
-            // SAFETY: g * 4 < kp, so each read is inside `w` (64 * 4 bytes a group) and `a`.
-            unsafe {
-                let wg = wp.add(g * NB * 4);
-                let b = [
-                    _mm512_loadu_si512(wg.cast()),
-                    _mm512_loadu_si512(wg.add(64).cast()),
-                    _mm512_loadu_si512(wg.add(128).cast()),
-                    _mm512_loadu_si512(wg.add(192).cast()),
-                ];
-                for (i, c) in c.iter_mut().enumerate() {
-                    let x =
-                        _mm512_set1_epi32(ap.add(i * kp + g * 4).cast::<i32>().read_unaligned());
-                    for (c, b) in c.iter_mut().zip(&b) {
-                        *c = _mm512_dpbusd_epi32(*c, x, *b);
-                    }
-                }
-            }
-        }
+        let c = products::<M>(a, w, kp);
         // The generic epilogue's `sx * scale[j] * (acc - zp * colsum[j]) as f32 + bias[j]`,
         // 16 columns at a time: two multiplies and an add, never fused.
         let op = out.as_mut_ptr();
@@ -519,55 +519,6 @@ mod vnni {
                     let v = _mm512_add_ps(_mm512_mul_ps(s, _mm512_cvtepi32_ps(dot)), bias);
                     _mm512_mask_storeu_ps(op.add(i * n + q * 16), mask, v);
                 }
-            }
-        }
-    }
-
-    /// The VNNI version of [`super::portable_dot`].
-    ///
-    /// # Safety
-    /// The CPU must have AVX-512 F, BW and VNNI ([`available`]); `a` holds `m * kp` bytes and
-    /// `w` `kp * NB`, `kp` a multiple of 4.
-    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-    pub unsafe fn dot(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
-        debug_assert!(a.len() >= m * kp && w.len() >= kp * NB && kp.is_multiple_of(4));
-        match m {
-            4 => rows::<4>(a, w, kp, acc),
-            3 => rows::<3>(a, w, kp, acc),
-            2 => rows::<2>(a, w, kp, acc),
-            _ => rows::<1>(a, w, kp, acc),
-        }
-    }
-
-    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-    #[inline]
-    unsafe fn rows<const M: usize>(a: &[u8], w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
-        let mut c = [[_mm512_setzero_si512(); 4]; M];
-        let wp = w.as_ptr();
-        let ap = a.as_ptr();
-        for g in 0..kp / 4 {
-            // SAFETY: g * 4 < kp, so each read is inside `w` (64 * 4 bytes a group) and `a`.
-            unsafe {
-                let wg = wp.add(g * NB * 4);
-                let b = [
-                    _mm512_loadu_si512(wg.cast()),
-                    _mm512_loadu_si512(wg.add(64).cast()),
-                    _mm512_loadu_si512(wg.add(128).cast()),
-                    _mm512_loadu_si512(wg.add(192).cast()),
-                ];
-                for (i, c) in c.iter_mut().enumerate() {
-                    let x =
-                        _mm512_set1_epi32(ap.add(i * kp + g * 4).cast::<i32>().read_unaligned());
-                    for (c, b) in c.iter_mut().zip(&b) {
-                        *c = _mm512_dpbusd_epi32(*c, x, *b);
-                    }
-                }
-            }
-        }
-        for (acc, c) in acc.iter_mut().zip(&c) {
-            for (q, c) in c.iter().enumerate() {
-                // SAFETY: 16 i32 lanes into a 64-entry row at offset 16 * q.
-                unsafe { _mm512_storeu_si512(acc[q * 16..].as_mut_ptr().cast(), *c) };
             }
         }
     }
