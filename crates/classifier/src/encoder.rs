@@ -260,6 +260,12 @@ impl Encoder {
     /// (balanced by tokens) and run through every layer there with no synchronization; one
     /// sequence, or an uneven few, split each layer's rows between the threads instead.
     pub fn forward_many(&self, seqs: &[&[u32]]) -> Result<Vec<f32>, ClassifierError> {
+        // Inside candle's rayon pool, so the calling thread is one of its workers and takes
+        // part in every parallel loop of the pass.
+        self.device.with_context(|| self.forward_many_in_pool(seqs))
+    }
+
+    fn forward_many_in_pool(&self, seqs: &[&[u32]]) -> Result<Vec<f32>, ClassifierError> {
         let groups = groups(seqs, crate::par::threads());
         if groups.len() < 2 {
             return self.forward_batch(seqs);
@@ -326,8 +332,6 @@ impl Encoder {
             return Ok(h);
         }
         self.layer_norm(&mut h, &self.ln);
-        // On this thread (not inside `Device::with_context`, which moves the work to a
-        // rayon thread that `par` cannot tell apart from a fresh caller).
         for layer in &self.layers {
             h = self.layer(layer, h, total, &spans)?;
         }

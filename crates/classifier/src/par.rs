@@ -1,17 +1,18 @@
-//! The encoder's parallel loops, on candle's barrier pool rather than rayon's.
+//! The encoder's parallel loops, on rayon (inside candle's pool, see `Encoder::forward_many`).
 //!
-//! Why: a forward pass is ~30 short parallel sections (four products and an attention per
-//! layer), each 0.1–2 ms. Rayon's idle workers sleep, and waking one costs 40–75 µs on
-//! this project's 2-core VM (measured: an IPI to a halted virtual CPU), so the second core
-//! joined each section late and a pass gained 13% from it instead of ~2×. Candle's pool
-//! (`candle_core::utils::barrier_pool`) keeps its workers spinning for about a millisecond
-//! between sections, which covers the gaps inside a pass; after one they park.
-
-use std::sync::Mutex;
+//! Rayon's idle workers sleep, and waking one costs 40–75 µs on this project's 2-core VM, so
+//! a pass that splits each of its ~30 sections (four products and an attention per layer)
+//! between the threads pays that each time. A long text avoids it: its windows go whole to
+//! each thread, one parallel section per pass. Candle's spinning barrier pool was tried for
+//! the split sections (2026-11-29): ~25% faster on short prompts on an idle machine, but it
+//! waits for every worker to check in, and with the cores busy (two `yes` processes on
+//! this VM) a 66-token prompt took 58 ms instead of 7, where rayon's work stealing lets the
+//! caller finish what a descheduled worker never picked up. A desktop app's cores are often
+//! busy, so rayon.
 
 /// Workers plus the calling thread.
 pub fn threads() -> usize {
-    candle_core::utils::barrier_pool().n_workers() + 1
+    rayon::current_num_threads()
 }
 
 thread_local! {
@@ -34,25 +35,18 @@ impl Drop for JobGuard {
     }
 }
 
-/// `f(item)` for every item, shared between the calling thread and the pool's workers
-/// (each takes the next item when it is free). Called from inside a job (a thread already
-/// encoding its own windows), it runs the items in order on that thread: the other threads
-/// are busy with theirs, and the pool takes one caller at a time.
-pub fn for_each<T: Send>(items: Vec<T>, f: impl Fn(T) + Sync) {
+/// `f(item)` for every item, on the current rayon pool (the caller takes part when it is
+/// one of the pool's threads). Called from inside a job (a thread already encoding its own
+/// windows), it runs the items in order on that thread: the other threads are busy with
+/// theirs, and splitting further would only add tasks.
+pub fn for_each<T: Send>(items: Vec<T>, f: impl Fn(T) + Sync + Send) {
     if items.len() < 2 || IN_JOB.get() {
         items.into_iter().for_each(f);
         return;
     }
-    let n = items.len();
-    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
-    candle_core::utils::barrier_pool().execute_chunked(n, |range| {
+    use rayon::prelude::*;
+    items.into_par_iter().for_each(|item| {
         let _job = JobGuard::enter();
-        for slot in &slots[range] {
-            // Each slot is taken once; a poisoned lock means a job panicked, which the
-            // pool passes on to the caller.
-            if let Some(item) = slot.lock().ok().and_then(|mut s| s.take()) {
-                f(item);
-            }
-        }
+        f(item);
     });
 }
