@@ -270,22 +270,11 @@ impl Encoder {
         if groups.len() < 2 {
             return self.forward_batch(seqs);
         }
-        type Slot = std::sync::Mutex<Option<Result<Vec<f32>, ClassifierError>>>;
-        let results: Vec<Slot> = groups.iter().map(|_| Default::default()).collect();
-        crate::par::for_each(groups.iter().zip(&results).collect(), |(g, out)| {
-            let r = self.forward_batch(&seqs[g.clone()]);
-            if let Ok(mut out) = out.lock() {
-                *out = Some(r);
-            }
-        });
+        let parts = crate::par::map(groups, |g| self.forward_batch(&seqs[g]));
         let total = seqs.iter().map(|s| s.len()).sum::<usize>();
         let mut h = Vec::with_capacity(total * self.d);
-        for r in results {
-            let part = r
-                .into_inner()
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| Err(ClassifierError::Model("a worker failed".into())))?;
+        for part in parts {
+            let part = part?;
             h.extend_from_slice(&part);
             recycle(part);
         }

@@ -36,17 +36,24 @@ impl Drop for JobGuard {
 }
 
 /// `f(item)` for every item, on the current rayon pool (the caller takes part when it is
-/// one of the pool's threads). Called from inside a job (a thread already encoding its own
-/// windows), it runs the items in order on that thread: the other threads are busy with
-/// theirs, and splitting further would only add tasks.
-pub fn for_each<T: Send>(items: Vec<T>, f: impl Fn(T) + Sync + Send) {
+/// one of the pool's threads), results in the items' order. Called from inside a job (a
+/// thread already encoding its own windows), it runs the items in order on that thread: the
+/// other threads are busy with theirs, and splitting further would only add tasks.
+pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
     if items.len() < 2 || IN_JOB.get() {
-        items.into_iter().for_each(f);
-        return;
+        return items.into_iter().map(f).collect();
     }
     use rayon::prelude::*;
-    items.into_par_iter().for_each(|item| {
-        let _job = JobGuard::enter();
-        f(item);
-    });
+    items
+        .into_par_iter()
+        .map(|item| {
+            let _job = JobGuard::enter();
+            f(item)
+        })
+        .collect()
+}
+
+/// [`map`] for its effects.
+pub fn for_each<T: Send>(items: Vec<T>, f: impl Fn(T) + Sync + Send) {
+    map(items, f);
 }

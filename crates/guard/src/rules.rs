@@ -403,10 +403,10 @@ impl RuleSet {
         let asks = items
             .iter()
             .any(|x| matches!(x.target, Target::Intent | Target::Action));
-        let mut cat_acts = vec![false; ncat];
+        let mut cat_acts = 0u64;
         for x in items {
             if let Target::Cat(c, Role::Action) = x.target {
-                cat_acts[c as usize] = true;
+                cat_acts |= 1 << c;
             }
         }
         let mut i = 0;
@@ -478,7 +478,7 @@ impl RuleSet {
                 }
                 let penalty: f32 = if cat_benign
                     || protective
-                    || (question && cat.definition_questions && !cat_acts[ci])
+                    || (question && cat.definition_questions && cat_acts & (1 << ci) == 0)
                 {
                     0.5
                 } else if benign {
