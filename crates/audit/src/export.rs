@@ -461,8 +461,11 @@ impl AuditLog {
             .suffix(".tmp")
             .tempfile_in(dir)?;
         let summary = {
-            let writer = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
-            self.export(writer, format, filter, progress, cancel)
+            #[cfg(unix)]
+            let mut writer = crate::direct::ExportFile::new(tmp.as_file(), tmp.path());
+            #[cfg(not(unix))]
+            let mut writer = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
+            self.export(&mut writer, format, filter, progress, cancel)
                 .await?
         };
         tmp.as_file().sync_all()?;

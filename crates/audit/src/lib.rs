@@ -109,6 +109,8 @@
 
 pub mod bench;
 mod chain;
+#[cfg(unix)]
+mod direct;
 mod error;
 mod export;
 mod log;
