@@ -34,7 +34,23 @@ pub enum GuardCmd {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Retrain the classifier's head from the labeled data built into Warden (the guard's
+    /// dev set and the classifier's training set, never the held-out set). Deterministic:
+    /// it reproduces the built-in head, which this compares it with.
+    Train {
+        /// Write the new head (JSON, the format of the built-in `head.json`) to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Exit with status 1 when the new head differs from the built-in one.
+        #[arg(long)]
+        check: bool,
+    },
 }
+
+/// Largest relative weight difference and threshold difference `guard train --check`
+/// accepts: rounding across CPUs (the bounds of the classifier's reproduction test).
+const TRAIN_TOLERANCE: f32 = 1e-3;
+const THRESHOLD_TOLERANCE: f32 = 0.011;
 
 #[derive(Args)]
 pub struct EvalArgs {
@@ -174,8 +190,67 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
             let guard = guard_for(settings, policy)?;
             print!("{}", guard.policy().to_toml_string());
         }
+        GuardCmd::Train { out, check } => return train(out, check, settings),
     }
     Ok(0)
+}
+
+/// `warden guard train`: retrains the head, reports how it compares with the built-in one,
+/// optionally writes it; with `check`, 1 when it differs.
+fn train(out: Option<PathBuf>, check: bool, settings: &Settings) -> Result<i32> {
+    use warden_classifier::train::{default_samples, train_head, SEED};
+    let dir = settings.classifier_dir();
+    let embedder = warden_classifier::MiniLmEmbedder::load(&dir).with_context(|| {
+        format!(
+            "loading all-MiniLM-L6-v2 from {} (scripts/fetch-classifier.sh installs it)",
+            dir.display()
+        )
+    })?;
+    let samples = default_samples().context("reading the built-in training data")?;
+    eprintln!(
+        "training the head on {} labeled samples (English ones embed; ~30 s)...",
+        samples.len()
+    );
+    let started = std::time::Instant::now();
+    let head = train_head(&embedder, &samples, SEED).context("training the head")?;
+    println!(
+        "trained on {} harmful + {} benign in {:.1} s: threshold {:.3}, out-of-fold recall {:.3} at benign FPR {:.3}",
+        head.trained_on.0,
+        head.trained_on.1,
+        started.elapsed().as_secs_f64(),
+        head.threshold,
+        head.cv_recall,
+        head.cv_fpr
+    );
+    let builtin = warden_classifier::Head::builtin().context("reading the built-in head")?;
+    let same = match head.max_difference(&builtin) {
+        Some(d) => {
+            let dt = (head.threshold - builtin.threshold).abs();
+            println!(
+                "largest relative weight difference from the built-in head: {d:.2e}; threshold {:.3} vs {:.3}",
+                head.threshold, builtin.threshold
+            );
+            d < TRAIN_TOLERANCE && dt < THRESHOLD_TOLERANCE
+        }
+        None => {
+            println!("the built-in head was trained on other data (shape or sample counts differ)");
+            false
+        }
+    };
+    println!(
+        "{}",
+        if same {
+            "reproduces the built-in head"
+        } else {
+            "differs from the built-in head"
+        }
+    );
+    if let Some(path) = out {
+        std::fs::write(&path, head.to_json())
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(if check && !same { 1 } else { 0 })
 }
 
 pub fn eval(args: EvalArgs, settings: &Settings) -> Result<i32> {
