@@ -265,24 +265,9 @@ impl Scanner for MiniLmClassifier {
     }
 }
 
-/// Whether the classifier applies to `text`: Latin-script prose (≥ 90% of the letters ASCII)
-/// that `whatlang` does not reliably place in another language. Short prompts rarely detect
-/// reliably, so they count as English. MiniLM-L6 is an English model; other languages are left
-/// to the multilingual rules.
-pub fn is_english(text: &str) -> bool {
-    let (mut letters, mut ascii) = (0usize, 0usize);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
-        letters += 1;
-        ascii += usize::from(c.is_ascii());
-    }
-    if letters == 0 || ascii * 10 < letters * 9 {
-        return false;
-    }
-    match whatlang::detect(text) {
-        Some(info) => info.lang() == whatlang::Lang::Eng || !info.is_reliable(),
-        None => true,
-    }
-}
+/// Whether the classifier applies to `text` (see [`warden_guard::language::is_english`]):
+/// MiniLM-L6 is an English model; other languages go to the guard's n-gram model and rules.
+pub use warden_guard::language::is_english;
 
 /// The hazard categories the head predicts, in head order.
 pub fn hazards() -> Vec<Category> {

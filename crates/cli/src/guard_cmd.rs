@@ -34,14 +34,17 @@ pub enum GuardCmd {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
-    /// Retrain the classifier's head from the labeled data built into Warden (the guard's
-    /// dev set and the classifier's training set, never the held-out set). Deterministic:
-    /// it reproduces the built-in head, which this compares it with.
+    /// Retrain the classifier's head and the multilingual n-gram model from the labeled data
+    /// built into Warden (the guard's dev set and the training sets, never the held-out
+    /// set). Deterministic: it reproduces the built-in models, which this compares them with.
     Train {
         /// Write the new head (JSON, the format of the built-in `head.json`) to this file.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Exit with status 1 when the new head differs from the built-in one.
+        /// Write the new n-gram model (the format of the built-in `ngram.bin`) to this file.
+        #[arg(long)]
+        ngram_out: Option<PathBuf>,
+        /// Exit with status 1 when a new model differs from the built-in one.
         #[arg(long)]
         check: bool,
     },
@@ -190,14 +193,23 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
             let guard = guard_for(settings, policy)?;
             print!("{}", guard.policy().to_toml_string());
         }
-        GuardCmd::Train { out, check } => return train(out, check, settings),
+        GuardCmd::Train {
+            out,
+            ngram_out,
+            check,
+        } => return train(out, ngram_out, check, settings),
     }
     Ok(0)
 }
 
-/// `warden guard train`: retrains the head, reports how it compares with the built-in one,
-/// optionally writes it; with `check`, 1 when it differs.
-fn train(out: Option<PathBuf>, check: bool, settings: &Settings) -> Result<i32> {
+/// `warden guard train`: retrains the head and the n-gram model, reports how they compare
+/// with the built-in ones, optionally writes them; with `check`, 1 when one differs.
+fn train(
+    out: Option<PathBuf>,
+    ngram_out: Option<PathBuf>,
+    check: bool,
+    settings: &Settings,
+) -> Result<i32> {
     use warden_classifier::train::{default_samples, train_head, SEED};
     let dir = settings.classifier_dir();
     let embedder = warden_classifier::MiniLmEmbedder::load(&dir).with_context(|| {
@@ -250,7 +262,48 @@ fn train(out: Option<PathBuf>, check: bool, settings: &Settings) -> Result<i32> 
             .with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {}", path.display());
     }
-    Ok(if check && !same { 1 } else { 0 })
+
+    use warden_guard::ngram;
+    let samples = ngram::default_samples().context("reading the n-gram training data")?;
+    eprintln!(
+        "training the multilingual n-gram model on {} labeled samples (~40 s)...",
+        samples.len()
+    );
+    let started = std::time::Instant::now();
+    let model = ngram::train(&samples, ngram::SEED);
+    println!(
+        "n-gram model: {} harmful + {} benign in {:.1} s: threshold {:.3}, out-of-fold recall {:.3} at benign FPR {:.3}",
+        model.trained_on.0,
+        model.trained_on.1,
+        started.elapsed().as_secs_f64(),
+        model.threshold,
+        model.cv_recall,
+        model.cv_fpr
+    );
+    let ngram_same = match model.max_difference(ngram::NgramModel::builtin()) {
+        Some(d) => {
+            println!("largest relative weight difference from the built-in n-gram model: {d:.2e}");
+            d < TRAIN_TOLERANCE
+        }
+        None => {
+            println!("the built-in n-gram model has another threshold or training-set size");
+            false
+        }
+    };
+    println!(
+        "{}",
+        if ngram_same {
+            "reproduces the built-in n-gram model"
+        } else {
+            "differs from the built-in n-gram model"
+        }
+    );
+    if let Some(path) = ngram_out {
+        std::fs::write(&path, model.to_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(if check && !(same && ngram_same) { 1 } else { 0 })
 }
 
 pub fn eval(args: EvalArgs, settings: &Settings) -> Result<i32> {

@@ -213,12 +213,15 @@ fn eval_prints_the_metrics_of_a_labeled_set() {
 }
 
 #[test]
-fn guard_train_reproduces_the_built_in_head() {
+fn guard_train_reproduces_the_built_in_models() {
     let dir = tempfile::tempdir().unwrap();
     let head = dir.path().join("head.json");
+    let ngram = dir.path().join("ngram.bin");
     let out = warden(dir.path())
         .args(["guard", "train", "--check", "--out"])
         .arg(&head)
+        .arg("--ngram-out")
+        .arg(&ngram)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -228,6 +231,18 @@ fn guard_train_reproduces_the_built_in_head() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("reproduces the built-in head"), "{stdout}");
+    assert!(
+        stdout.contains("reproduces the built-in n-gram model"),
+        "{stdout}"
+    );
+    let model = warden_guard::ngram::NgramModel::from_bytes(&std::fs::read(&ngram).unwrap())
+        .expect("the written n-gram model parses");
+    assert!(
+        model
+            .max_difference(warden_guard::ngram::NgramModel::builtin())
+            .unwrap()
+            < 1e-3
+    );
     let fresh = warden_classifier::Head::from_json(&std::fs::read_to_string(&head).unwrap())
         .expect("the written head parses");
     let builtin = warden_classifier::Head::builtin().unwrap();

@@ -926,6 +926,25 @@ fn token_starts(s: &str) -> impl Iterator<Item = (usize, &str)> {
         .map(move |t| ((t.as_ptr() as usize) - (s.as_ptr() as usize), t))
 }
 
+/// Whether a text reads as English: Latin-script prose (>= 90% of the letters ASCII) that
+/// `whatlang` does not reliably place in another language. Short prompts rarely detect
+/// reliably, so they count as English. The MiniLM classifier (an English model) scores these
+/// texts; the multilingual n-gram model ([`crate::ngram`]) the others.
+pub fn is_english(text: &str) -> bool {
+    let (mut letters, mut ascii) = (0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        ascii += usize::from(c.is_ascii());
+    }
+    if letters == 0 || ascii * 10 < letters * 9 {
+        return false;
+    }
+    match whatlang::detect(text) {
+        Some(info) => info.lang() == whatlang::Lang::Eng || !info.is_reliable(),
+        None => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

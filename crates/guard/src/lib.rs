@@ -57,6 +57,7 @@ pub mod eval;
 pub mod guard_model;
 pub mod injection;
 pub mod language;
+pub mod ngram;
 pub mod normalize;
 pub mod pii;
 pub mod policy;
@@ -291,6 +292,9 @@ impl Guard {
     fn find_normalized(&self, norm: &Normalized<'_>, ctx: &Context) -> Findings {
         let mut hits = Vec::new();
         self.rules.scan(norm, ctx, &mut hits);
+        if ctx.stage == Stage::Input {
+            hits.extend(ngram::NgramModel::builtin().scan(norm));
+        }
         self.injection.scan(norm, ctx, &mut hits);
         let pii_at = hits.len();
         let mut unavailable = Vec::new();
