@@ -249,14 +249,8 @@ fn train(
             false
         }
     };
-    println!(
-        "{}",
-        if same {
-            "reproduces the built-in head"
-        } else {
-            "differs from the built-in head"
-        }
-    );
+    let verb = if same { "reproduces" } else { "differs from" };
+    println!("{verb} the built-in head");
     if let Some(path) = out {
         std::fs::write(&path, head.to_json())
             .with_context(|| format!("writing {}", path.display()))?;
@@ -290,14 +284,12 @@ fn train(
             false
         }
     };
-    println!(
-        "{}",
-        if ngram_same {
-            "reproduces the built-in n-gram model"
-        } else {
-            "differs from the built-in n-gram model"
-        }
-    );
+    let verb = if ngram_same {
+        "reproduces"
+    } else {
+        "differs from"
+    };
+    println!("{verb} the built-in n-gram model");
     if let Some(path) = ngram_out {
         std::fs::write(&path, model.to_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
