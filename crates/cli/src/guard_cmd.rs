@@ -211,6 +211,7 @@ fn train(
     settings: &Settings,
 ) -> Result<i32> {
     use warden_classifier::train::{default_samples, train_head, SEED};
+    use warden_guard::ngram;
     let dir = settings.classifier_dir();
     let embedder = warden_classifier::MiniLmEmbedder::load(&dir).with_context(|| {
         format!(
@@ -225,39 +226,19 @@ fn train(
     );
     let started = std::time::Instant::now();
     let head = train_head(&embedder, &samples, SEED).context("training the head")?;
-    println!(
-        "trained on {} harmful + {} benign in {:.1} s: threshold {:.3}, out-of-fold recall {:.3} at benign FPR {:.3}",
-        head.trained_on.0,
-        head.trained_on.1,
-        started.elapsed().as_secs_f64(),
-        head.threshold,
-        head.cv_recall,
-        head.cv_fpr
-    );
     let builtin = warden_classifier::Head::builtin().context("reading the built-in head")?;
-    let same = match head.max_difference(&builtin) {
-        Some(d) => {
-            let dt = (head.threshold - builtin.threshold).abs();
-            println!(
-                "largest relative weight difference from the built-in head: {d:.2e}; threshold {:.3} vs {:.3}",
-                head.threshold, builtin.threshold
-            );
-            d < TRAIN_TOLERANCE && dt < THRESHOLD_TOLERANCE
-        }
-        None => {
-            println!("the built-in head was trained on other data (shape or sample counts differ)");
-            false
-        }
-    };
-    let verb = if same { "reproduces" } else { "differs from" };
-    println!("{verb} the built-in head");
-    if let Some(path) = out {
-        std::fs::write(&path, head.to_json())
-            .with_context(|| format!("writing {}", path.display()))?;
-        println!("wrote {}", path.display());
-    }
+    let head_same = report(
+        Retrained {
+            what: "head",
+            trained_on: head.trained_on,
+            secs: started.elapsed().as_secs_f64(),
+            threshold: (head.threshold, builtin.threshold),
+            cv: (head.cv_recall, head.cv_fpr),
+            difference: head.max_difference(&builtin),
+        },
+        out.map(|p| (p, head.to_json().into_bytes())),
+    )?;
 
-    use warden_guard::ngram;
     let samples = ngram::default_samples().context("reading the n-gram training data")?;
     eprintln!(
         "training the multilingual n-gram model on {} labeled samples (~40 s)...",
@@ -265,37 +246,69 @@ fn train(
     );
     let started = std::time::Instant::now();
     let model = ngram::train(&samples, ngram::SEED);
+    let builtin = ngram::NgramModel::builtin();
+    let ngram_same = report(
+        Retrained {
+            what: "n-gram model",
+            trained_on: model.trained_on,
+            secs: started.elapsed().as_secs_f64(),
+            threshold: (model.threshold, builtin.threshold),
+            cv: (model.cv_recall, model.cv_fpr),
+            difference: model.max_difference(builtin),
+        },
+        ngram_out.map(|p| (p, model.to_bytes())),
+    )?;
+    Ok(if check && !(head_same && ngram_same) {
+        1
+    } else {
+        0
+    })
+}
+
+/// A freshly trained model, next to its built-in version.
+struct Retrained {
+    what: &'static str,
+    /// Harmful and benign training samples.
+    trained_on: (usize, usize),
+    secs: f64,
+    /// New and built-in.
+    threshold: (f32, f32),
+    /// Out-of-fold recall and benign FPR at the threshold.
+    cv: (f32, f32),
+    /// Largest relative weight difference from the built-in model (`None`: other data).
+    difference: Option<f32>,
+}
+
+/// Prints how a retrained model compares with the built-in one and writes it to `out`;
+/// true when it reproduces the built-in model.
+fn report(r: Retrained, out: Option<(PathBuf, Vec<u8>)>) -> Result<bool> {
     println!(
-        "n-gram model: {} harmful + {} benign in {:.1} s: threshold {:.3}, out-of-fold recall {:.3} at benign FPR {:.3}",
-        model.trained_on.0,
-        model.trained_on.1,
-        started.elapsed().as_secs_f64(),
-        model.threshold,
-        model.cv_recall,
-        model.cv_fpr
+        "{}: {} harmful + {} benign in {:.1} s: threshold {:.3}, out-of-fold recall {:.3} at benign FPR {:.3}",
+        r.what, r.trained_on.0, r.trained_on.1, r.secs, r.threshold.0, r.cv.0, r.cv.1
     );
-    let ngram_same = match model.max_difference(ngram::NgramModel::builtin()) {
+    let same = match r.difference {
         Some(d) => {
-            println!("largest relative weight difference from the built-in n-gram model: {d:.2e}");
-            d < TRAIN_TOLERANCE
+            println!(
+                "largest relative weight difference from the built-in {}: {d:.2e}; threshold {:.3} vs {:.3}",
+                r.what, r.threshold.0, r.threshold.1
+            );
+            d < TRAIN_TOLERANCE && (r.threshold.0 - r.threshold.1).abs() < THRESHOLD_TOLERANCE
         }
         None => {
-            println!("the built-in n-gram model has another threshold or training-set size");
+            println!(
+                "the built-in {} was trained on other data (shape or sample counts differ)",
+                r.what
+            );
             false
         }
     };
-    let verb = if ngram_same {
-        "reproduces"
-    } else {
-        "differs from"
-    };
-    println!("{verb} the built-in n-gram model");
-    if let Some(path) = ngram_out {
-        std::fs::write(&path, model.to_bytes())
-            .with_context(|| format!("writing {}", path.display()))?;
+    let verb = if same { "reproduces" } else { "differs from" };
+    println!("{verb} the built-in {}", r.what);
+    if let Some((path, bytes)) = out {
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {}", path.display());
     }
-    Ok(if check && !(same && ngram_same) { 1 } else { 0 })
+    Ok(same)
 }
 
 pub fn eval(args: EvalArgs, settings: &Settings) -> Result<i32> {

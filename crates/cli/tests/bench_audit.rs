@@ -14,11 +14,7 @@ fn bench_audit_fills_a_log_that_verifies_and_removes_it() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out, "");
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["generations"], 625);
     assert_eq!(r["verify_ok"], true);

@@ -23,6 +23,16 @@ pub fn warden() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_warden"))
 }
 
+/// Asserts that a finished `warden` run exited successfully, showing `context` and its
+/// stderr when it did not.
+pub fn assert_success(out: &std::process::Output, context: &str) {
+    assert!(
+        out.status.success(),
+        "{context}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 pub fn client() -> EngineClient {
     EngineClient::new(WorkerCommand::new(warden()))
 }

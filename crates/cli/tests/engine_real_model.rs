@@ -432,11 +432,7 @@ fn the_warden_binary_inspects_models_and_chats_as_json_lines() {
         .arg("Say hello.")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out, "");
     let events: Vec<serde_json::Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()

@@ -181,11 +181,7 @@ fn eval_prints_the_metrics_of_a_labeled_set() {
         .arg(&set)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out, "");
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json prints JSON");
     assert_eq!(r["samples"], 5);
     let o = &r["overall"];
@@ -225,11 +221,7 @@ fn guard_train_reproduces_the_built_in_models() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out, &format!("{stdout}\n"));
     assert!(stdout.contains("reproduces the built-in head"), "{stdout}");
     assert!(
         stdout.contains("reproduces the built-in n-gram model"),

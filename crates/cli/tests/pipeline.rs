@@ -338,11 +338,7 @@ fn two_processes_writing_to_one_database_lose_nothing() {
         .collect();
     for c in children {
         let out = c.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_success(&out, "");
     }
     let audit = Audit::open(&db).unwrap();
     let rows = all(&audit);
@@ -367,11 +363,7 @@ fn review_and_export_through_the_cli_round_trip() {
             .args(args)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_success(&out, &format!("{args:?}: "));
         String::from_utf8(out.stdout).unwrap()
     };
     cli(&["audit", "flag", "1", "--reason", "rude"]);

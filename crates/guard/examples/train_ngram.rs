@@ -18,9 +18,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         model.cv_fpr
     );
     if check {
-        match model.max_difference(NgramModel::builtin()) {
-            Some(d) => println!("max relative difference vs committed model: {d:e}"),
-            None => println!("differs from the committed model (threshold or counts)"),
+        let builtin = NgramModel::builtin();
+        match model.max_difference(builtin) {
+            Some(d) => println!(
+                "max relative difference vs committed model: {d:e}; threshold {:.3} vs {:.3}",
+                model.threshold, builtin.threshold
+            ),
+            None => println!("differs from the committed model (sample counts)"),
         }
     } else {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/ngram.bin");

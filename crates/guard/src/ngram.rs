@@ -20,7 +20,7 @@
 
 use crate::error::{GuardError, GuardErrorKind};
 use crate::eval::{EvalSample, Label};
-use crate::normalize::Normalized;
+use crate::normalize::{floor_char_boundary, Normalized};
 use crate::types::{Category, Hit, Span};
 use std::sync::OnceLock;
 
@@ -63,11 +63,7 @@ fn fnv(kind: u8, parts: &[&str]) -> u32 {
 
 /// The sorted, distinct feature buckets of a canonical text (its first [`MAX_BYTES`]).
 pub fn features(canonical: &str) -> Vec<u32> {
-    let mut end = canonical.len().min(MAX_BYTES);
-    while !canonical.is_char_boundary(end) {
-        end -= 1;
-    }
-    let text = &canonical[..end];
+    let text = &canonical[..floor_char_boundary(canonical, MAX_BYTES)];
     let mut out = Vec::with_capacity(text.len() * 2);
     let mut bounds: Vec<usize> = Vec::with_capacity(64);
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
@@ -257,11 +253,7 @@ impl NgramModel {
     /// score maps `[threshold, 1]` onto `[0.5, 1]`, its span is the whole text.
     pub fn scan(&self, norm: &Normalized<'_>) -> Option<Hit> {
         let original = norm.original();
-        let mut end = original.len().min(MAX_BYTES);
-        while !original.is_char_boundary(end) {
-            end -= 1;
-        }
-        if crate::language::is_english(&original[..end]) {
+        if crate::language::is_english(&original[..floor_char_boundary(original, MAX_BYTES)]) {
             return None;
         }
         let p = self.predict(norm.as_str());
@@ -278,9 +270,11 @@ impl NgramModel {
     }
 
     /// The largest relative difference between two models' dequantized weights and biases,
-    /// or `None` when their threshold differs by more than 0.011 or their counts differ.
+    /// or `None` when they were trained on different sample counts. The threshold is not
+    /// included: it moves in steps of the cross-validation grid (compare it apart), as in
+    /// the classifier's `Head::max_difference`.
     pub fn max_difference(&self, other: &NgramModel) -> Option<f32> {
-        if self.trained_on != other.trained_on || (self.threshold - other.threshold).abs() > 0.011 {
+        if self.trained_on != other.trained_on {
             return None;
         }
         let mut worst = 0f32;
@@ -344,6 +338,25 @@ struct Dense {
     b: [f64; CLASSES],
 }
 
+impl Dense {
+    /// Class probabilities of a sample's features (each weighted 1/√count).
+    fn probs(&self, f: &[u32]) -> [f64; CLASSES] {
+        let v = 1.0 / (f.len().max(1) as f64).sqrt();
+        let mut z = self.b;
+        for &k in f {
+            let row = &self.w[k as usize * CLASSES..][..CLASSES];
+            z.iter_mut().zip(row).for_each(|(z, w)| *z += w * v);
+        }
+        let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mut total = 0.0;
+        z.iter_mut().for_each(|z| {
+            *z = (*z - max).exp();
+            total += *z;
+        });
+        z.map(|z| z / total)
+    }
+}
+
 fn fit(x: &[Vec<u32>], y: &[usize], idx: &[usize]) -> Dense {
     // Class weights as scikit-learn's "balanced": n / (classes present · n_c).
     let mut count = [0usize; CLASSES];
@@ -373,20 +386,10 @@ fn fit(x: &[Vec<u32>], y: &[usize], idx: &[usize]) -> Dense {
         let mut gb = [0.0; CLASSES];
         for &i in idx {
             let v = 1.0 / (x[i].len().max(1) as f64).sqrt();
-            let mut z = d.b;
-            for &k in &x[i] {
-                let row = &d.w[k as usize * CLASSES..][..CLASSES];
-                z.iter_mut().zip(row).for_each(|(z, w)| *z += w * v);
-            }
-            let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let mut total = 0.0;
-            z.iter_mut().for_each(|z| {
-                *z = (*z - max).exp();
-                total += *z;
-            });
+            let mut z = d.probs(&x[i]);
             let scale = cw[y[i]] / n;
             for (c, z) in z.iter_mut().enumerate() {
-                *z = (*z / total - if c == y[i] { 1.0 } else { 0.0 }) * scale;
+                *z = (*z - if c == y[i] { 1.0 } else { 0.0 }) * scale;
             }
             gb.iter_mut().zip(&z).for_each(|(g, z)| *g += z);
             for &k in &x[i] {
@@ -408,18 +411,6 @@ fn fit(x: &[Vec<u32>], y: &[usize], idx: &[usize]) -> Dense {
         }
     }
     d
-}
-
-fn harmful_prob(d: &Dense, f: &[u32]) -> f64 {
-    let v = 1.0 / (f.len().max(1) as f64).sqrt();
-    let mut z = d.b;
-    for &k in f {
-        let row = &d.w[k as usize * CLASSES..][..CLASSES];
-        z.iter_mut().zip(row).for_each(|(z, w)| *z += w * v);
-    }
-    let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let e: Vec<f64> = z.iter().map(|z| (z - max).exp()).collect();
-    1.0 - e[0] / e.iter().sum::<f64>()
 }
 
 /// Trains the model on `samples` (see the module doc). Deterministic for a given order
@@ -451,7 +442,7 @@ pub fn train(samples: &[EvalSample], seed: u64) -> NgramModel {
             .collect();
         let d = fit(&x, &y, &train);
         for i in test {
-            oof[i] = harmful_prob(&d, &x[i]);
+            oof[i] = 1.0 - d.probs(&x[i])[0];
         }
     }
     let mut benign: Vec<f64> = (0..samples.len())
