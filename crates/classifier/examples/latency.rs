@@ -33,6 +33,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         long.push_str(sentence);
     }
     let ids = emb.token_ids(&long)?;
+    if args.iter().any(|a| a == "--profile") {
+        // Only the 512-token case, for 10 s: `perf record` this.
+        let t = Instant::now();
+        let mut n = 0u32;
+        while t.elapsed().as_secs() < 10 {
+            std::hint::black_box(emb.embed_windows(&long, 4)?);
+            n += 1;
+        }
+        println!(
+            "{:.1} ms per 512-token text",
+            t.elapsed().as_secs_f64() * 1e3 / f64::from(n)
+        );
+        return Ok(());
+    }
     println!("threads: {}", candle_core::utils::get_num_threads());
     for n in [16usize, 32, 64, 128, 254] {
         let mut times = Vec::new();

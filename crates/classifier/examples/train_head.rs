@@ -1,4 +1,5 @@
-//! Retrains the head and writes `data/head.json`:
+//! Retrains the head and the English n-gram model and writes `data/head.json` and
+//! `data/ngram_en.bin`:
 //! `cargo run --release -p warden-classifier --example train_head [-- --check]`.
 //! With `--check` it only compares against the committed head.
 
@@ -21,7 +22,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     let t = std::time::Instant::now();
-    let head = train_head(&embedder, &samples, SEED)?;
+    let trained = train_head(&embedder, &samples, SEED)?;
+    let head = &trained.head;
     eprintln!(
         "trained on {:?} (harmful, benign) in {:.1} s: threshold {:.2}, out-of-fold recall {:.3}, benign FPR {:.3}",
         head.trained_on,
@@ -30,19 +32,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         head.cv_recall,
         head.cv_fpr
     );
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/head.json");
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
     if check {
-        let old = Head::builtin()?;
-        let diff = old
-            .harmful_w
-            .iter()
-            .zip(&head.harmful_w)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0f32, f32::max);
-        println!("max |Δw| vs committed head: {diff:e}");
+        let diff = head.max_difference(&Head::builtin()?);
+        println!("largest relative weight difference from the committed head: {diff:?}");
+        let diff = trained
+            .ngram
+            .max_difference(warden_classifier::english_ngram());
+        println!("and from the committed English n-gram model: {diff:?}");
     } else {
-        std::fs::write(&path, head.to_json())?;
-        println!("wrote {}", path.display());
+        std::fs::write(data.join("head.json"), head.to_json())?;
+        std::fs::write(data.join("ngram_en.bin"), trained.ngram.to_bytes())?;
+        println!("wrote {}/head.json and ngram_en.bin", data.display());
     }
     Ok(())
 }

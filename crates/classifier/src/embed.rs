@@ -29,6 +29,9 @@ pub trait Embed {
     fn embed(&self, text: &str) -> Result<Vec<f32>, ClassifierError>;
 }
 
+/// One window's embedding and the byte range of the text it covers.
+pub type Window = (Vec<f32>, std::ops::Range<usize>);
+
 /// The MiniLM encoder plus its tokenizer. `Send + Sync`; one forward pass per window.
 pub struct MiniLmEmbedder {
     model: Encoder,
@@ -155,13 +158,41 @@ impl MiniLmEmbedder {
         text: &str,
         max_windows: usize,
     ) -> Result<Vec<Vec<f32>>, ClassifierError> {
-        let ids = self.token_ids(text)?;
+        Ok(self
+            .embed_windows_with_text(text, max_windows)?
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect())
+    }
+
+    /// [`embed_windows`](Self::embed_windows), each embedding with the byte range of `text`
+    /// its window covers (from its first token's start to its last token's end).
+    pub fn embed_windows_with_text(
+        &self,
+        text: &str,
+        max_windows: usize,
+    ) -> Result<Vec<Window>, ClassifierError> {
+        let enc = self
+            .tokenizer
+            .encode(text, false)
+            .map_err(|e| ClassifierError::Model(e.to_string()))?;
+        let (ids, offsets) = (enc.get_ids(), enc.get_offsets());
         let per = MAX_WINDOW_TOKENS - 2;
         let mut chunks: Vec<&[u32]> = ids.chunks(per).take(max_windows.max(1)).collect();
+        let mut ranges: Vec<std::ops::Range<usize>> = offsets
+            .chunks(per)
+            .take(chunks.len())
+            .map(|o| {
+                let start = o.first().map_or(0, |o| o.0).min(text.len());
+                let end = o.last().map_or(0, |o| o.1).clamp(start, text.len());
+                start..end
+            })
+            .collect();
         if chunks.is_empty() {
             chunks.push(&[]);
+            ranges.push(0..0);
         }
-        self.embed_many(&chunks)
+        Ok(self.embed_many(&chunks)?.into_iter().zip(ranges).collect())
     }
 
     /// Mean-pooled, L2-normalized embedding of `[CLS] ids [SEP]`.

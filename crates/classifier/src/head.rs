@@ -35,6 +35,11 @@ pub struct Head {
     pub category_w: Vec<Vec<f32>>,
     /// One bias per category.
     pub category_b: Vec<f32>,
+    /// Whether the harmful probability is the ensemble of this perceptron and the English
+    /// character n-gram model (`data/ngram_en.bin`, see [`Head::combine`]); false for heads
+    /// from before it.
+    #[serde(default)]
+    pub ngram: bool,
     /// Harmful probability at which a text counts as harmful.
     pub threshold: f32,
     /// Out-of-fold recall and benign false-positive rate at `threshold` (training data).
@@ -55,7 +60,7 @@ pub struct Prediction {
 }
 
 /// Format tag of [`Head`] JSON.
-pub const FORMAT: &str = "warden-minilm-head-2";
+pub const FORMAT: &str = "warden-minilm-head-3";
 
 pub(crate) fn dot(w: &[f32], x: &[f32]) -> f32 {
     w.iter().zip(x).map(|(a, b)| a * b).sum()
@@ -63,6 +68,12 @@ pub(crate) fn dot(w: &[f32], x: &[f32]) -> f32 {
 
 pub(crate) fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
+}
+
+/// Log-odds, with `p` kept inside `[1e-6, 1 - 1e-6]`.
+pub(crate) fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
 }
 
 impl Head {
@@ -157,6 +168,7 @@ impl Head {
             categories: vec![],
             category_w: vec![],
             category_b: vec![],
+            ngram: false,
             threshold: 0.5,
             cv_recall: 0.0,
             cv_fpr: 0.0,
@@ -207,10 +219,46 @@ impl Head {
         }
     }
 
+    /// The ensemble's harmful probability from the perceptron's `mlp` and the English n-gram
+    /// model's `ngram`: the mean of their log-odds, back through the logistic function (so
+    /// two confident models agree, and one unsure model pulls a confident one toward 0.5).
+    pub fn combine(mlp: f32, ngram: f32) -> f32 {
+        sigmoid((logit(f64::from(mlp)) + logit(f64::from(ngram))) / 2.0) as f32
+    }
+
     /// The hit score for a harmful probability: `None` below the threshold, else
     /// `[threshold, 1]` mapped linearly onto `[0.5, 1]` (the policy's hazard threshold is 0.5).
     pub fn hit_score(&self, p: f32) -> Option<f32> {
         (p >= self.threshold)
             .then(|| 0.5 + 0.5 * (p - self.threshold) / (1.0 - self.threshold).max(1e-6))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn combine_is_the_mean_of_log_odds() {
+        // An undecided model leaves the other's odds at their square root.
+        assert!((Head::combine(0.9, 0.5) - 0.75).abs() < 1e-6);
+        assert!((Head::combine(0.5, 0.9) - 0.75).abs() < 1e-6);
+        // Agreement stays put, disagreement of equal strength cancels.
+        assert!((Head::combine(0.8, 0.8) - 0.8).abs() < 1e-6);
+        assert!((Head::combine(0.99, 0.01) - 0.5).abs() < 1e-6);
+        // Certainties are clamped, never NaN.
+        let p = Head::combine(1.0, 0.0);
+        assert!(p.is_finite() && (p - 0.5).abs() < 1e-6);
+        assert!(Head::combine(1.0, 1.0) > 0.999);
+    }
+
+    #[test]
+    fn the_builtin_head_is_the_ensembles() {
+        let h = Head::builtin().unwrap();
+        assert!(h.ngram && h.format == FORMAT);
+        // Heads written before the ensemble still parse, as perceptron-only heads.
+        let mut v: serde_json::Value = serde_json::from_str(crate::HEAD_JSON).unwrap();
+        v.as_object_mut().unwrap().remove("ngram");
+        assert!(!Head::from_json(&v.to_string()).unwrap().ngram);
     }
 }

@@ -3,12 +3,16 @@
 //! Full-batch optimization in `f64` over the samples in the order given, so the same
 //! embeddings and seed always give the same weights; the seed drives the shuffle of the
 //! 5-fold cross-validation that picks the decision threshold and the initial weights of the
-//! hidden layer. Regenerate the committed head
-//! with `cargo run --release -p warden-classifier --example train_head`.
+//! hidden layer. The English n-gram model is trained on the same samples
+//! ([`warden_guard::ngram::train_with_oof`]) and the threshold is calibrated on the two
+//! models' combined out-of-fold probabilities. Regenerate the committed head and n-gram model
+//! with `warden guard train --out … --ngram-en-out …` or
+//! `cargo run --release -p warden-classifier --example train_head`.
 
-use crate::head::{sigmoid, Head, FORMAT};
+use crate::head::{logit, sigmoid, Head, FORMAT};
 use crate::{hazards, ClassifierError, Embed};
 use warden_guard::eval::{EvalSample, Label};
+use warden_guard::ngram::NgramModel;
 use warden_guard::{Category, Normalized};
 
 /// Seed used for the committed head.
@@ -60,28 +64,49 @@ pub fn embed_samples(
         .collect()
 }
 
-/// Trains a head on `samples` (embedded with `embedder`); `seed` drives the threshold's
-/// cross-validation split.
+/// A trained ensemble: the head and the English n-gram model its threshold was calibrated
+/// with.
+#[derive(Debug, Clone)]
+pub struct Trained {
+    /// The perceptron, the category softmax and the ensemble's threshold.
+    pub head: Head,
+    /// The English character n-gram model (`data/ngram_en.bin`).
+    pub ngram: NgramModel,
+}
+
+/// Trains the ensemble on `samples` (embedded with `embedder`): the English n-gram model,
+/// then the head, whose threshold is calibrated on both models' out-of-fold probabilities
+/// combined; `seed` drives the cross-validation splits.
 pub fn train_head(
     embedder: &dyn Embed,
     samples: &[EvalSample],
     seed: u64,
-) -> Result<Head, ClassifierError> {
+) -> Result<Trained, ClassifierError> {
     let samples: Vec<EvalSample> = samples
         .iter()
         .filter(|s| is_training_sample(s))
         .cloned()
         .collect();
+    let (ngram, ngram_oof) = warden_guard::ngram::train_with_oof(&samples, seed);
     let emb = embed_samples(embedder, &samples)?;
-    train_head_on(&emb, &samples, seed)
+    let head = train_head_on(&emb, &samples, seed, Some(&ngram_oof))?;
+    Ok(Trained { head, ngram })
 }
 
-/// [`train_head`] on precomputed embeddings (one per sample), without the language filter.
+/// The head alone on precomputed embeddings (one per sample), without the language filter.
+/// With `ngram_oof` (the n-gram model's out-of-fold probabilities, one per sample), the
+/// threshold is the ensemble's ([`Head::combine`]); without, the perceptron's.
 pub fn train_head_on(
     emb: &[Vec<f32>],
     samples: &[EvalSample],
     seed: u64,
+    ngram_oof: Option<&[f64]>,
 ) -> Result<Head, ClassifierError> {
+    if ngram_oof.is_some_and(|o| o.len() != samples.len()) {
+        return Err(ClassifierError::Head(
+            "one n-gram probability per sample".into(),
+        ));
+    }
     if emb.len() != samples.len() || emb.is_empty() {
         return Err(ClassifierError::Head("one embedding per sample".into()));
     }
@@ -129,6 +154,11 @@ pub fn train_head_on(
             oof[i] = mlp.predict(&x[i]);
         }
     }
+    if let Some(ng) = ngram_oof {
+        for (p, q) in oof.iter_mut().zip(ng) {
+            *p = sigmoid((logit(*p) + logit(*q)) / 2.0);
+        }
+    }
     let (threshold, cv_recall, cv_fpr) = pick_threshold(&oof, &y);
 
     let mlp = fit_mlp(&x, &y, &all, seed);
@@ -165,6 +195,7 @@ pub fn train_head_on(
             .map(|r| r.iter().map(|v| *v as f32).collect())
             .collect(),
         category_b: cb.iter().map(|v| *v as f32).collect(),
+        ngram: ngram_oof.is_some(),
         threshold: threshold as f32,
         cv_recall: cv_recall as f32,
         cv_fpr: cv_fpr as f32,
@@ -416,8 +447,8 @@ mod tests {
             emb.push(vec![s + j, j, 1.0 - j, 0.5]);
             samples.push(sample("x", harmful, if i % 4 == 0 { "S1" } else { "S9" }));
         }
-        let a = train_head_on(&emb, &samples, 7).unwrap();
-        let b = train_head_on(&emb, &samples, 7).unwrap();
+        let a = train_head_on(&emb, &samples, 7, None).unwrap();
+        let b = train_head_on(&emb, &samples, 7, None).unwrap();
         assert_eq!(a, b);
         assert!(a.predict(&[1.1, 0.1, 0.9, 0.5]).harmful > 0.7);
         assert!(a.predict(&[-1.1, 0.1, 0.9, 0.5]).harmful < 0.3);

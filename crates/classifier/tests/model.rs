@@ -157,8 +157,18 @@ fn long_texts_are_cut_into_windows() {
 #[test]
 fn retraining_reproduces_the_committed_head() {
     let samples = default_samples().unwrap();
-    let fresh = train_head(embedder(), &samples, SEED).unwrap();
+    let trained = train_head(embedder(), &samples, SEED).unwrap();
+    let english = trained
+        .ngram
+        .max_difference(warden_classifier::english_ngram())
+        .expect("the same shape as data/ngram_en.bin");
+    assert!(
+        english < 1e-3,
+        "the English n-gram model differs from data/ngram_en.bin by {english:e}"
+    );
+    let fresh = trained.head;
     let committed = Head::builtin().unwrap();
+    assert!(committed.ngram, "the committed head is the ensemble's");
     assert_eq!(fresh.trained_on, committed.trained_on);
     assert_eq!(fresh.categories, committed.categories);
     assert!((fresh.threshold - committed.threshold).abs() < 0.011);
@@ -332,9 +342,10 @@ fn a_lazy_classifier_loads_when_prepared_and_predicts_as_an_eager_one() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// One harmful request buried in ~500 tokens of benign text: the window holding it must
-/// score harmful on its own. With 256-token windows 28 of these 60 were flagged; with
-/// 128-token windows, 39 (the mean over a shorter window dilutes the request less).
+/// One harmful request buried in ~500 tokens of benign text must be found. With 256-token
+/// windows 28 of these 60 were flagged; with 128-token windows, 39 (the mean over a shorter
+/// window dilutes the request less); the ensemble's windows alone find 26, and reading the
+/// sentence the n-gram model rates highest on its own finds all 60.
 #[test]
 fn a_harmful_sentence_buried_in_a_long_benign_text_is_found() {
     let clf = classifier();
@@ -374,5 +385,5 @@ fn a_harmful_sentence_buried_in_a_long_benign_text_is_found() {
         }
     }
     println!("buried harmful sentences flagged: {hits}/60");
-    assert!(hits >= 36, "{hits}/60 buried harmful sentences flagged");
+    assert!(hits >= 57, "{hits}/60 buried harmful sentences flagged");
 }

@@ -34,13 +34,18 @@ pub enum GuardCmd {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
-    /// Retrain the classifier's head and the multilingual n-gram model from the labeled data
-    /// built into Warden (the guard's dev set and the training sets, never the held-out
-    /// set). Deterministic: it reproduces the built-in models, which this compares them with.
+    /// Retrain the classifier (its head and English n-gram model) and the multilingual n-gram
+    /// model from the labeled data built into Warden (the guard's dev set and the training
+    /// sets, never the held-out set). Deterministic: it reproduces the built-in models, which
+    /// this compares them with.
     Train {
         /// Write the new head (JSON, the format of the built-in `head.json`) to this file.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Write the classifier's new English n-gram model (the format of the built-in
+        /// `ngram_en.bin`) to this file.
+        #[arg(long)]
+        ngram_en_out: Option<PathBuf>,
         /// Write the new n-gram model (the format of the built-in `ngram.bin`) to this file.
         #[arg(long)]
         ngram_out: Option<PathBuf>,
@@ -195,21 +200,19 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
         }
         GuardCmd::Train {
             out,
+            ngram_en_out,
             ngram_out,
             check,
-        } => return train(out, ngram_out, check, settings),
+        } => return train([out, ngram_en_out, ngram_out], check, settings),
     }
     Ok(0)
 }
 
-/// `warden guard train`: retrains the head and the n-gram model, reports how they compare
-/// with the built-in ones, optionally writes them; with `check`, 1 when one differs.
-fn train(
-    out: Option<PathBuf>,
-    ngram_out: Option<PathBuf>,
-    check: bool,
-    settings: &Settings,
-) -> Result<i32> {
+/// `warden guard train`: retrains the head, the English and the multilingual n-gram models,
+/// reports how they compare with the built-in ones, optionally writes them (to `out`:
+/// head, English n-gram, multilingual n-gram); with `check`, 1 when one differs.
+fn train(out: [Option<PathBuf>; 3], check: bool, settings: &Settings) -> Result<i32> {
+    let [out, ngram_en_out, ngram_out] = out;
     use warden_classifier::train::{default_samples, train_head, SEED};
     use warden_guard::ngram;
     let dir = settings.classifier_dir();
@@ -221,22 +224,36 @@ fn train(
     })?;
     let samples = default_samples().context("reading the built-in training data")?;
     eprintln!(
-        "training the head on {} labeled samples (English ones embed; ~30 s)...",
+        "training the classifier on the English ones of {} labeled samples (~90 s)...",
         samples.len()
     );
     let started = std::time::Instant::now();
-    let head = train_head(&embedder, &samples, SEED).context("training the head")?;
+    let trained = train_head(&embedder, &samples, SEED).context("training the head")?;
+    let secs = started.elapsed().as_secs_f64();
+    let (head, english) = (trained.head, trained.ngram);
     let builtin = warden_classifier::Head::builtin().context("reading the built-in head")?;
     let head_same = report(
         Retrained {
             what: "head",
             trained_on: head.trained_on,
-            secs: started.elapsed().as_secs_f64(),
+            secs,
             threshold: (head.threshold, builtin.threshold),
             cv: (head.cv_recall, head.cv_fpr),
             difference: head.max_difference(&builtin),
         },
         out.map(|p| (p, head.to_json().into_bytes())),
+    )?;
+    let builtin = warden_classifier::english_ngram();
+    let english_same = report(
+        Retrained {
+            what: "English n-gram model",
+            trained_on: english.trained_on,
+            secs,
+            threshold: (english.threshold, builtin.threshold),
+            cv: (english.cv_recall, english.cv_fpr),
+            difference: english.max_difference(builtin),
+        },
+        ngram_en_out.map(|p| (p, english.to_bytes())),
     )?;
 
     let samples = ngram::default_samples().context("reading the n-gram training data")?;
@@ -249,7 +266,7 @@ fn train(
     let builtin = ngram::NgramModel::builtin();
     let ngram_same = report(
         Retrained {
-            what: "n-gram model",
+            what: "multilingual n-gram model",
             trained_on: model.trained_on,
             secs: started.elapsed().as_secs_f64(),
             threshold: (model.threshold, builtin.threshold),
@@ -258,7 +275,7 @@ fn train(
         },
         ngram_out.map(|p| (p, model.to_bytes())),
     )?;
-    Ok(if check && !(head_same && ngram_same) {
+    Ok(if check && !(head_same && english_same && ngram_same) {
         1
     } else {
         0

@@ -213,19 +213,31 @@ fn guard_train_reproduces_the_built_in_models() {
     let dir = tempfile::tempdir().unwrap();
     let head = dir.path().join("head.json");
     let ngram = dir.path().join("ngram.bin");
+    let english = dir.path().join("ngram_en.bin");
     let out = warden(dir.path())
         .args(["guard", "train", "--check", "--out"])
         .arg(&head)
         .arg("--ngram-out")
         .arg(&ngram)
+        .arg("--ngram-en-out")
+        .arg(&english)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     common::assert_success(&out, &format!("{stdout}\n"));
-    assert!(stdout.contains("reproduces the built-in head"), "{stdout}");
+    for model in ["head", "English n-gram model", "multilingual n-gram model"] {
+        assert!(
+            stdout.contains(&format!("reproduces the built-in {model}")),
+            "{stdout}"
+        );
+    }
+    let english = warden_guard::ngram::NgramModel::from_bytes(&std::fs::read(&english).unwrap())
+        .expect("the written English n-gram model parses");
     assert!(
-        stdout.contains("reproduces the built-in n-gram model"),
-        "{stdout}"
+        english
+            .max_difference(warden_classifier::english_ngram())
+            .unwrap()
+            < 1e-3
     );
     let model = warden_guard::ngram::NgramModel::from_bytes(&std::fs::read(&ngram).unwrap())
         .expect("the written n-gram model parses");

@@ -416,6 +416,12 @@ fn fit(x: &[Vec<u32>], y: &[usize], idx: &[usize]) -> Dense {
 /// Trains the model on `samples` (see the module doc). Deterministic for a given order
 /// and seed.
 pub fn train(samples: &[EvalSample], seed: u64) -> NgramModel {
+    train_with_oof(samples, seed).0
+}
+
+/// [`train`], plus each sample's out-of-fold harmful probability (`1 - P(benign)` from the
+/// fold model that did not see it): what an ensemble needs to calibrate a threshold on.
+pub fn train_with_oof(samples: &[EvalSample], seed: u64) -> (NgramModel, Vec<f64>) {
     let x: Vec<Vec<u32>> = samples
         .iter()
         .map(|s| features(Normalized::new(&s.text).as_str()))
@@ -481,7 +487,7 @@ pub fn train(samples: &[EvalSample], seed: u64) -> NgramModel {
                     .clamp(-127.0, 127.0) as i8
             })
             .collect();
-    NgramModel {
+    let model = NgramModel {
         weights,
         scale,
         bias: d.b.map(|b| b as f32),
@@ -489,7 +495,8 @@ pub fn train(samples: &[EvalSample], seed: u64) -> NgramModel {
         cv_recall: cv_recall as f32,
         cv_fpr: cv_fpr as f32,
         trained_on: (harmful.len(), samples.len() - harmful.len()),
-    }
+    };
+    (model, oof)
 }
 
 #[cfg(test)]

@@ -717,7 +717,7 @@ fn push_ws(out: &mut Vec<NChar>, last_ws: &mut bool, newline: bool, s: u32, e: u
 }
 
 /// The largest char boundary `<= i` (stable replacement for `str::floor_char_boundary`).
-pub(crate) fn floor_char_boundary(s: &str, i: usize) -> usize {
+pub fn floor_char_boundary(s: &str, i: usize) -> usize {
     if i >= s.len() {
         return s.len();
     }

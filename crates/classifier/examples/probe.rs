@@ -1,0 +1,48 @@
+//! Prints, per stdin line, the guard's canonical text and the classifier's prediction:
+//! `cargo run --release -p warden-classifier --example probe < texts.txt`.
+//! A line may be a `{"text": ...}` JSON object or plain text. With `--embed`, it prints each
+//! line's embedding instead (one JSON array per line), for experiments on the head in Python.
+
+use std::io::BufRead;
+
+use warden_classifier::{default_model_dir, Embed, MiniLmClassifier};
+use warden_guard::normalize::Normalized;
+
+fn main() {
+    let classifier =
+        MiniLmClassifier::load(default_model_dir()).expect("run scripts/fetch-classifier.sh");
+    let embed = std::env::args().any(|a| a == "--embed");
+    let threshold = classifier.head().threshold;
+    if !embed {
+        println!("threshold {threshold:.3}");
+    }
+    for line in std::io::stdin().lock().lines() {
+        let line = line.expect("stdin");
+        let text = serde_json::from_str::<serde_json::Value>(&line)
+            .ok()
+            .and_then(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
+            .unwrap_or(line);
+        let canonical = Normalized::new(&text).as_str().to_owned();
+        if embed {
+            let embedder = classifier.embedder().expect("loaded");
+            let e = embedder.embed(&canonical).expect("embeds");
+            println!("{}", serde_json::to_string(&e).expect("floats serialize"));
+            continue;
+        }
+        // The ensemble, and its two parts on the first window.
+        let mlp = classifier
+            .embedder()
+            .and_then(|e| e.embed(&canonical).ok())
+            .map_or(f32::NAN, |e| classifier.head().predict(&e).harmful);
+        let ngram = warden_classifier::english_ngram()
+            .predict(&canonical)
+            .harmful;
+        match classifier.predict_canonical(&canonical) {
+            Some(p) => println!(
+                "{:.3} (mlp {mlp:.3}, n-gram {ngram:.3}) {:?} {:.2} | {canonical}",
+                p.harmful, p.category, p.category_p
+            ),
+            None => println!("none | {canonical}"),
+        }
+    }
+}
