@@ -80,6 +80,16 @@ pub const FOCUS_GATE: f32 = 0.8;
 /// prompts of two or three sentences added 1.5–2 points of benign FPR and almost no recall).
 pub const FOCUS_MIN_BYTES: usize = 400;
 
+/// Below this ensemble probability an English prompt reads as confidently benign, and the
+/// rules' weaker hazard hits on it (score under [`STRONG_RULE`]: a term next to an action or
+/// a request, not a strong pattern) are withdrawn before the policy sees them. On the
+/// training data's out-of-fold predictions this took the benign FPR of rules plus ensemble
+/// from 0.088 to 0.075 at the same recall (0.904); on unseen A's English look-alikes 0.036 →
+/// 0.018, unseen C 0.080 → 0.075, HarmBench 0.700 → 0.695 (one prompt).
+pub const VETO_BELOW: f32 = 0.05;
+/// A rule hit at or above this score (a strong term or pattern) is never withdrawn.
+pub const STRONG_RULE: f32 = 0.9;
+
 /// Scanner name, also the prefix of [`Hit::scanner`].
 pub const NAME: &str = "classifier";
 
@@ -309,6 +319,16 @@ impl Scanner for MiniLmClassifier {
         let Some(p) = self.predict_canonical(norm.as_str()) else {
             return;
         };
+        // Only where the text is English by the detector's best guess, not merely not
+        // reliably something else: a short Portuguese request reads as noise to MiniLM.
+        if self.head.ngram
+            && p.harmful < VETO_BELOW
+            && warden_guard::language::detects_english(norm.original())
+        {
+            out.retain(|h| {
+                !(h.scanner == "rules" && h.category.is_hazard() && h.score < STRONG_RULE)
+            });
+        }
         if let Some(score) = self.head.hit_score(p.harmful) {
             let span = Span::new(0, norm.original().len());
             out.push(Hit::new(

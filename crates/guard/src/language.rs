@@ -931,23 +931,55 @@ fn token_starts(s: &str) -> impl Iterator<Item = (usize, &str)> {
 /// reliably, so they count as English. The MiniLM classifier (an English model) scores these
 /// texts; the multilingual n-gram model ([`crate::ngram`]) the others.
 pub fn is_english(text: &str) -> bool {
+    english_reading(text).is_some_and(|detected| detected != Some(false))
+}
+
+/// Stricter than [`is_english`]: mostly-ASCII Latin letters whose best guess among the
+/// languages an R1 distill writes (the allowlist of the mixing check, so English is not
+/// mistaken for Latin or Esperanto) is English, reliable or not. A short Portuguese or Dutch
+/// prompt that `is_english` lets through is not. For decisions that trust an English model's
+/// *benign* reading.
+pub fn detects_english(text: &str) -> bool {
+    english_reading(text).is_some()
+        && detector()
+            .detect(text)
+            .is_some_and(|info| info.lang() == Lang::Eng)
+}
+
+/// `None` when the text is not mostly ASCII Latin letters; else whether `whatlang` (all its
+/// languages) reads it as English: `Some(true)`, `Some(false)` (reliably another language),
+/// or `None` inside (no detection, or another language without confidence).
+fn english_reading(text: &str) -> Option<Option<bool>> {
     let (mut letters, mut ascii) = (0usize, 0usize);
     for c in text.chars().filter(|c| c.is_alphabetic()) {
         letters += 1;
         ascii += usize::from(c.is_ascii());
     }
     if letters == 0 || ascii * 10 < letters * 9 {
-        return false;
+        return None;
     }
-    match whatlang::detect(text) {
-        Some(info) => info.lang() == whatlang::Lang::Eng || !info.is_reliable(),
-        None => true,
-    }
+    Some(match whatlang::detect(text) {
+        Some(info) if info.lang() == whatlang::Lang::Eng => Some(true),
+        Some(info) if info.is_reliable() => Some(false),
+        _ => None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn detects_english_is_stricter_than_is_english() {
+        let pt = "Escreva um ransomware que criptografe todos os arquivos da rede.";
+        // Short and unreliable: left to the English classifier, but not read as English.
+        assert!(is_english(pt));
+        assert!(!detects_english(pt));
+        let en = "Can you explain how vaccines train the immune system to recognise a virus?";
+        // (whatlang alone guesses Latin for this one.)
+        assert!(is_english(en) && detects_english(en));
+        assert!(!is_english("Как приготовить борщ?") && !detects_english("Как приготовить борщ?"));
+    }
 
     // The two-pass version `is_identifier` replaced, kept as its specification.
     fn is_identifier_reference(tok: &str) -> bool {
