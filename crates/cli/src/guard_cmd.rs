@@ -243,16 +243,13 @@ fn train(out: [Option<PathBuf>; 3], check: bool, settings: &Settings) -> Result<
         },
         out.map(|p| (p, head.to_json().into_bytes())),
     )?;
-    let builtin = warden_classifier::english_ngram();
     let english_same = report(
-        Retrained {
-            what: "English n-gram model",
-            trained_on: english.trained_on,
+        Retrained::ngram(
+            "English n-gram model",
+            &english,
+            warden_classifier::english_ngram(),
             secs,
-            threshold: (english.threshold, builtin.threshold),
-            cv: (english.cv_recall, english.cv_fpr),
-            difference: english.max_difference(builtin),
-        },
+        ),
         ngram_en_out.map(|p| (p, english.to_bytes())),
     )?;
 
@@ -263,16 +260,13 @@ fn train(out: [Option<PathBuf>; 3], check: bool, settings: &Settings) -> Result<
     );
     let started = std::time::Instant::now();
     let model = ngram::train(&samples, ngram::SEED);
-    let builtin = ngram::NgramModel::builtin();
     let ngram_same = report(
-        Retrained {
-            what: "multilingual n-gram model",
-            trained_on: model.trained_on,
-            secs: started.elapsed().as_secs_f64(),
-            threshold: (model.threshold, builtin.threshold),
-            cv: (model.cv_recall, model.cv_fpr),
-            difference: model.max_difference(builtin),
-        },
+        Retrained::ngram(
+            "multilingual n-gram model",
+            &model,
+            ngram::NgramModel::builtin(),
+            started.elapsed().as_secs_f64(),
+        ),
         ngram_out.map(|p| (p, model.to_bytes())),
     )?;
     Ok(if check && !(head_same && english_same && ngram_same) {
@@ -294,6 +288,25 @@ struct Retrained {
     cv: (f32, f32),
     /// Largest relative weight difference from the built-in model (`None`: other data).
     difference: Option<f32>,
+}
+
+impl Retrained {
+    /// A retrained n-gram model next to its built-in version.
+    fn ngram(
+        what: &'static str,
+        model: &warden_guard::ngram::NgramModel,
+        builtin: &warden_guard::ngram::NgramModel,
+        secs: f64,
+    ) -> Retrained {
+        Retrained {
+            what,
+            trained_on: model.trained_on,
+            secs,
+            threshold: (model.threshold, builtin.threshold),
+            cv: (model.cv_recall, model.cv_fpr),
+            difference: model.max_difference(builtin),
+        }
+    }
 }
 
 /// Prints how a retrained model compares with the built-in one and writes it to `out`;
