@@ -71,9 +71,14 @@ pub(crate) fn sigmoid(z: f64) -> f64 {
 }
 
 /// Log-odds, with `p` kept inside `[1e-6, 1 - 1e-6]`.
-pub(crate) fn logit(p: f64) -> f64 {
+fn logit(p: f64) -> f64 {
     let p = p.clamp(1e-6, 1.0 - 1e-6);
     (p / (1.0 - p)).ln()
+}
+
+/// [`Head::combine`] in `f64`, as training calibrates the threshold on it.
+pub(crate) fn combine_f64(mlp: f64, ngram: f64) -> f64 {
+    sigmoid((logit(mlp) + logit(ngram)) / 2.0)
 }
 
 impl Head {
@@ -223,7 +228,7 @@ impl Head {
     /// model's `ngram`: the mean of their log-odds, back through the logistic function (so
     /// two confident models agree, and one unsure model pulls a confident one toward 0.5).
     pub fn combine(mlp: f32, ngram: f32) -> f32 {
-        sigmoid((logit(f64::from(mlp)) + logit(f64::from(ngram))) / 2.0) as f32
+        combine_f64(f64::from(mlp), f64::from(ngram)) as f32
     }
 
     /// The hit score for a harmful probability: `None` below the threshold, else

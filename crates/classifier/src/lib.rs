@@ -280,20 +280,20 @@ impl MiniLmClassifier {
             canonical,
             warden_guard::ngram::MAX_BYTES,
         )];
-        let mut sentences = text
+        let mut best: Option<(f32, &str)> = None;
+        for s in text
             .split_inclusive(['.', '!', '?', '\n', ';'])
             .map(str::trim)
-            .filter(|s| s.split_whitespace().nth(2).is_some());
-        let first = sentences.next()?;
-        let mut best: Option<(f32, &str)> = None;
-        for s in std::iter::once(first).chain(sentences.by_ref()) {
+            .filter(|s| s.split_whitespace().nth(2).is_some())
+        {
             let p = ngram.predict(s).harmful;
             if best.is_none_or(|(b, _)| p > b) {
                 best = Some((p, s));
             }
         }
+        // A sentence that is the whole text is what the windows read already.
         let (q, sentence) = best?;
-        if sentence == first && text.trim() == first || q < FOCUS_GATE {
+        if q < FOCUS_GATE || sentence == text.trim() {
             return None;
         }
         let mut p = self.head.predict(&embedder.embed(sentence).ok()?);
@@ -326,7 +326,9 @@ impl Scanner for MiniLmClassifier {
             && warden_guard::language::detects_english(norm.original())
         {
             out.retain(|h| {
-                !(h.scanner == "rules" && h.category.is_hazard() && h.score < STRONG_RULE)
+                !(h.scanner == warden_guard::rules::NAME
+                    && h.category.is_hazard()
+                    && h.score < STRONG_RULE)
             });
         }
         if let Some(score) = self.head.hit_score(p.harmful) {

@@ -9,7 +9,7 @@
 //! with `warden guard train --out … --ngram-en-out …` or
 //! `cargo run --release -p warden-classifier --example train_head`.
 
-use crate::head::{logit, sigmoid, Head, FORMAT};
+use crate::head::{combine_f64, sigmoid, Head, FORMAT};
 use crate::{hazards, ClassifierError, Embed};
 use warden_guard::eval::{EvalSample, Label};
 use warden_guard::ngram::NgramModel;
@@ -156,7 +156,7 @@ pub fn train_head_on(
     }
     if let Some(ng) = ngram_oof {
         for (p, q) in oof.iter_mut().zip(ng) {
-            *p = sigmoid((logit(*p) + logit(*q)) / 2.0);
+            *p = combine_f64(*p, *q);
         }
     }
     let (threshold, cv_recall, cv_fpr) = pick_threshold(&oof, &y);

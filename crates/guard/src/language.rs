@@ -931,7 +931,8 @@ fn token_starts(s: &str) -> impl Iterator<Item = (usize, &str)> {
 /// reliably, so they count as English. The MiniLM classifier (an English model) scores these
 /// texts; the multilingual n-gram model ([`crate::ngram`]) the others.
 pub fn is_english(text: &str) -> bool {
-    english_reading(text).is_some_and(|detected| detected != Some(false))
+    mostly_ascii_latin(text)
+        && whatlang::detect(text).is_none_or(|info| info.lang() == Lang::Eng || !info.is_reliable())
 }
 
 /// Stricter than [`is_english`]: mostly-ASCII Latin letters whose best guess among the
@@ -940,29 +941,20 @@ pub fn is_english(text: &str) -> bool {
 /// prompt that `is_english` lets through is not. For decisions that trust an English model's
 /// *benign* reading.
 pub fn detects_english(text: &str) -> bool {
-    english_reading(text).is_some()
+    mostly_ascii_latin(text)
         && detector()
             .detect(text)
             .is_some_and(|info| info.lang() == Lang::Eng)
 }
 
-/// `None` when the text is not mostly ASCII Latin letters; else whether `whatlang` (all its
-/// languages) reads it as English: `Some(true)`, `Some(false)` (reliably another language),
-/// or `None` inside (no detection, or another language without confidence).
-fn english_reading(text: &str) -> Option<Option<bool>> {
+/// At least one letter, and at least 90% of the letters ASCII.
+fn mostly_ascii_latin(text: &str) -> bool {
     let (mut letters, mut ascii) = (0usize, 0usize);
     for c in text.chars().filter(|c| c.is_alphabetic()) {
         letters += 1;
         ascii += usize::from(c.is_ascii());
     }
-    if letters == 0 || ascii * 10 < letters * 9 {
-        return None;
-    }
-    Some(match whatlang::detect(text) {
-        Some(info) if info.lang() == whatlang::Lang::Eng => Some(true),
-        Some(info) if info.is_reliable() => Some(false),
-        _ => None,
-    })
+    letters > 0 && ascii * 10 >= letters * 9
 }
 
 #[cfg(test)]

@@ -99,6 +99,9 @@ pub const BUILTIN_RULES: &[(&str, &str)] = &[
 /// The embedded shared cues (request intent, generic actions, benign context).
 pub const BUILTIN_COMMON: &str = include_str!("../rules/common.toml");
 
+/// Scanner name, the [`Hit::scanner`] of every rule hit.
+pub const NAME: &str = "rules";
+
 /// Lowest score the scanner reports; the policy threshold (0.5 by default) filters further.
 const MIN_EMIT: f32 = 0.3;
 /// At most this many spans per hit, so a megabyte of spam does not produce a megabyte of spans.
@@ -509,7 +512,7 @@ impl RuleSet {
         for (ci, b) in best.into_iter().enumerate() {
             if let Some((score, mut spans)) = b {
                 spans.sort();
-                out.push(Hit::new(self.cats[ci].category, score, "rules", spans));
+                out.push(Hit::new(self.cats[ci].category, score, NAME, spans));
             }
         }
     }
@@ -535,7 +538,7 @@ impl RuleScanner {
 
 impl Scanner for RuleScanner {
     fn name(&self) -> &str {
-        "rules"
+        NAME
     }
 
     fn scan(&self, norm: &Normalized<'_>, _ctx: &Context, out: &mut Vec<Hit>) {
