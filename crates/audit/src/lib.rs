@@ -124,5 +124,5 @@ mod writer;
 pub use chain::{AnchorCheck, BreakKind, ChainBreak, PruneReport, VerifyReport, GENESIS_HASH};
 pub use error::{AuditError, Result};
 pub use export::{ExportFormat, ExportSummary};
-pub use log::{AuditLog, AuditOptions};
+pub use log::{AuditLog, AuditOptions, NEW_PAGE_SIZE};
 pub use types::*;

@@ -10,6 +10,15 @@ use sqlx::{Row, Sqlite, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
 
+/// The page size of a new log. A generation's row (prompt, reasoning, answer, metadata) is
+/// a few kilobytes, so at SQLite's default 4 KiB many spill into overflow pages that every
+/// long scan (verify, export) reads and assembles again. 8 KiB: scans ~10% faster and the
+/// file 14% smaller; 16 KiB gains little more on scans and costs the one-at-a-time write
+/// path twice as much (each commit writes whole pages to the WAL). Measured in
+/// `crates/audit/README.md`. An existing log keeps the page size it was created with
+/// (changing it takes a `VACUUM`).
+pub const NEW_PAGE_SIZE: u32 = 8 * 1024;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 
 /// How to open the log. `AuditOptions::default()` is what [`AuditLog::open`] uses.
@@ -98,6 +107,9 @@ impl AuditLog {
             .row_buffer_size(1024);
         if !options.read_only {
             connect = connect
+                // Before the first table exists (it has no effect on an existing log):
+                // see `NEW_PAGE_SIZE`.
+                .page_size(NEW_PAGE_SIZE)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal);
         }
