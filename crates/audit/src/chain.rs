@@ -90,18 +90,132 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// SHA-256 of a value's JSON. Serialized into `buf` first (reused across rows by verify)
-/// and hashed in one call: feeding the hasher serde's many small writes cost more than
-/// the hashing itself.
-fn sha256_json_in<T: Serialize>(buf: &mut Vec<u8>, value: &T) -> String {
-    buf.clear();
+/// SHA-256 of a value's JSON (reviews and checkpoints; a generation writes its own, see
+/// [`CanonGeneration::write_json`]).
+fn sha256_json<T: Serialize>(value: &T) -> String {
+    let mut buf = Vec::with_capacity(1024);
     // Serializing plain structs of strings and numbers into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *buf, value);
-    sha256_hex(buf)
+    let _ = serde_json::to_writer(&mut buf, value);
+    sha256_hex(&buf)
 }
 
-fn sha256_json<T: Serialize>(value: &T) -> String {
-    sha256_json_in(&mut Vec::with_capacity(4096), value)
+impl CanonEvent<'_> {
+    /// What `serde_json` writes for this event (see [`crate::canon_json`]).
+    fn write_json(&self, out: &mut Vec<u8>) {
+        use crate::canon_json::{float, int, key, str};
+        out.push(b'{');
+        key(out, "id");
+        int(out, self.id);
+        for (name, v) in [
+            ("stage", self.stage),
+            ("scanner", self.scanner),
+            ("category", self.category),
+        ] {
+            out.push(b',');
+            key(out, name);
+            str(out, v);
+        }
+        out.push(b',');
+        key(out, "score");
+        float(out, self.score);
+        for (name, v) in [
+            ("action", self.action),
+            ("spans", self.spans),
+            ("policy_version", self.policy_version),
+        ] {
+            out.push(b',');
+            key(out, name);
+            str(out, v);
+        }
+        out.push(b',');
+        key(out, "created_at");
+        int(out, self.created_at);
+        out.push(b'}');
+    }
+}
+
+impl CanonGeneration<'_> {
+    /// What `serde_json` writes for this generation, field by field in declaration order,
+    /// with the long strings escaped by [`crate::canon_json::str`] (a test compares the two).
+    fn write_json(&self, out: &mut Vec<u8>) {
+        use crate::canon_json::{int, key, opt_float, opt_int, opt_str, str};
+        let g = self;
+        out.push(b'{');
+        key(out, "v");
+        int(out, i64::from(g.v));
+        out.push(b',');
+        key(out, "id");
+        int(out, g.id);
+        out.push(b',');
+        key(out, "conversation_id");
+        opt_int(out, g.conversation_id);
+        out.push(b',');
+        key(out, "turn_index");
+        int(out, g.turn_index);
+        for (name, v) in [
+            ("prompt", Some(g.prompt)),
+            ("rendered_prompt_hash", Some(g.rendered_prompt_hash)),
+            ("model_name", Some(g.model_name)),
+            ("model_sha256", g.model_sha256),
+            ("model_meta", Some(g.model_meta)),
+            ("settings", Some(g.settings)),
+            ("reasoning", Some(g.reasoning)),
+            ("answer", Some(g.answer)),
+            ("status", Some(g.status)),
+            ("stop_reason", g.stop_reason),
+        ] {
+            out.push(b',');
+            key(out, name);
+            opt_str(out, v);
+        }
+        for (name, v) in [
+            ("prompt_tokens", g.prompt_tokens),
+            ("completion_tokens", g.completion_tokens),
+        ] {
+            out.push(b',');
+            key(out, name);
+            opt_int(out, v);
+        }
+        for (name, v) in [
+            ("ttft_ms", g.ttft_ms),
+            ("prompt_tps", g.prompt_tps),
+            ("gen_tps", g.gen_tps),
+        ] {
+            out.push(b',');
+            key(out, name);
+            opt_float(out, v);
+        }
+        out.push(b',');
+        key(out, "error");
+        opt_str(out, g.error);
+        out.push(b',');
+        key(out, "app_version");
+        str(out, g.app_version);
+        out.push(b',');
+        key(out, "created_at");
+        int(out, g.created_at);
+        out.push(b',');
+        key(out, "finished_at");
+        opt_int(out, g.finished_at);
+        out.push(b',');
+        key(out, "guard_events");
+        out.push(b'[');
+        for (i, e) in g.guard_events.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            e.write_json(out);
+        }
+        out.extend_from_slice(b"]}");
+    }
+
+    /// The content hash: SHA-256 of [`write_json`](Self::write_json), serialized into `buf`
+    /// (reused across rows by verify).
+    fn hash_in(&self, buf: &mut Vec<u8>) -> String {
+        buf.clear();
+        self.write_json(buf);
+        sha256_hex(buf)
+    }
 }
 
 pub(crate) fn generation_content_hash(g: &GenRow, events: &[EventRow]) -> String {
@@ -144,7 +258,7 @@ pub(crate) fn generation_content_hash(g: &GenRow, events: &[EventRow]) -> String
             })
             .collect(),
     };
-    sha256_json(&canon)
+    canon.hash_in(&mut Vec::with_capacity(4096))
 }
 
 pub(crate) fn review_content_hash(r: &ReviewRow) -> String {
@@ -866,7 +980,7 @@ fn hash_chunk(chunk: &Chunk) -> Result<Vec<Hashed>> {
                             .collect(),
                         None => Vec::new(),
                     };
-                    Some(sha256_json_in(&mut buf, &canon_generation(&g, evs)))
+                    Some(canon_generation(&g, evs).hash_in(&mut buf))
                 }
             },
             "review" => chunk.reviews.get(&e.ref_id).map(review_content_hash),
@@ -1068,4 +1182,79 @@ fn prune_raw(db: &rusqlite::Connection, older_than: i64, now: i64) -> Result<Pru
         through_seq: Some(through),
         last_hash: Some(last_hash),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strings with what JSON must escape, now and then.
+    fn text(seed: &mut u64, len: usize) -> String {
+        const PIECES: [&str; 12] = [
+            "word ", "\n", "\"", "\\", "\t", "\u{1}", "é", "中文", "😀", "<b>", "\r\n", "x",
+        ];
+        (0..len)
+            .map(|_| {
+                *seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                PIECES[(*seed >> 33) as usize % PIECES.len()]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_generation_is_written_as_serde_json_writes_it() {
+        let mut seed = 11;
+        let mut buf = Vec::new();
+        for n in 0..60usize {
+            let strings: Vec<String> = (0..12).map(|i| text(&mut seed, (n * 7 + i) % 90)).collect();
+            let events: Vec<CanonEvent> = (0..n % 4)
+                .map(|i| CanonEvent {
+                    id: i as i64,
+                    stage: &strings[0],
+                    scanner: "rules",
+                    category: &strings[1],
+                    score: [0.9, 0.0, 1e-7, f64::NAN][i],
+                    action: "flag",
+                    spans: &strings[2],
+                    policy_version: "1",
+                    created_at: 1_700_000_000_000 + i as i64,
+                })
+                .collect();
+            let some = n % 2 == 0;
+            let g = CanonGeneration {
+                v: 1,
+                id: n as i64,
+                conversation_id: some.then_some(3),
+                turn_index: -(n as i64),
+                prompt: &strings[3],
+                rendered_prompt_hash: &strings[4],
+                model_name: &strings[5],
+                model_sha256: some.then_some(strings[6].as_str()),
+                model_meta: &strings[7],
+                settings: &strings[8],
+                reasoning: &strings[9],
+                answer: &strings[10],
+                status: "completed",
+                stop_reason: (!some).then_some(strings[11].as_str()),
+                prompt_tokens: some.then_some(12),
+                completion_tokens: None,
+                ttft_ms: some.then_some(80.25),
+                prompt_tps: (!some).then_some(f64::INFINITY),
+                gen_tps: Some(n as f64 / 3.0),
+                error: None,
+                app_version: "0.1.0",
+                created_at: i64::MAX - n as i64,
+                finished_at: some.then_some(5),
+                guard_events: events,
+            };
+            buf.clear();
+            g.write_json(&mut buf);
+            assert_eq!(
+                String::from_utf8_lossy(&buf),
+                serde_json::to_string(&g).unwrap()
+            );
+        }
+    }
 }

@@ -108,6 +108,7 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+mod canon_json;
 mod chain;
 #[cfg(unix)]
 mod direct;
