@@ -8,7 +8,7 @@
 
 use crate::error::{AuditError, Result};
 use crate::pipeline;
-use crate::record::{self, Cols, EventRef, EventRow, GenRef, GenRow, ReviewRow};
+use crate::record::{self, Cols, EventRow, GenRef, GenRow, ReviewRow};
 use crate::scan;
 use crate::types::*;
 use crate::AuditLog;
@@ -275,20 +275,6 @@ pub(crate) fn review_content_hash(r: &ReviewRow) -> String {
         created_at: r.created_at,
     };
     sha256_json(&canon)
-}
-
-fn canon_event<'a>(e: &EventRef<'a>) -> CanonEvent<'a> {
-    CanonEvent {
-        id: e.id,
-        stage: e.stage,
-        scanner: e.scanner,
-        category: e.category,
-        score: e.score,
-        action: e.action,
-        spans: e.spans,
-        policy_version: e.policy_version,
-        created_at: e.created_at,
-    }
 }
 
 /// The same canonical form as [`generation_content_hash`], borrowed.
@@ -836,7 +822,7 @@ const VERIFY_CHUNK: i64 = 2000;
 struct Chunk {
     text: String,
     entries: Vec<ChunkEntry>,
-    events: Vec<EventRow>,
+    events: Vec<ChunkEvent>,
     /// Generation id → its guard events in `events` (sorted by generation, then id).
     events_of: HashMap<i64, std::ops::Range<usize>>,
     reviews: HashMap<i64, ReviewRow>,
@@ -856,6 +842,17 @@ struct ChunkEntry {
     gen: Option<(std::ops::Range<usize>, [Option<f64>; 3])>,
 }
 
+/// A guard event of a [`Chunk`]: its numbers, and its text fields as ranges of
+/// `Chunk::text` (no allocation per event, no packing in SQL).
+struct ChunkEvent {
+    id: i64,
+    generation_id: i64,
+    score: f64,
+    created_at: i64,
+    /// stage, scanner, category, action, spans, policy_version.
+    text: [std::ops::Range<usize>; 6],
+}
+
 /// What a hashing thread computed for one entry.
 struct Hashed {
     /// The entry's hash matches its own fields.
@@ -865,6 +862,22 @@ struct Hashed {
 }
 
 impl Chunk {
+    fn event(&self, e: &ChunkEvent) -> CanonEvent<'_> {
+        let [stage, scanner, category, action, spans, policy_version] =
+            e.text.clone().map(|r| &self.text[r]);
+        CanonEvent {
+            id: e.id,
+            stage,
+            scanner,
+            category,
+            score: e.score,
+            action,
+            spans,
+            policy_version,
+            created_at: e.created_at,
+        }
+    }
+
     fn entry<'a>(&'a self, e: &ChunkEntry) -> Entry<'a> {
         Entry {
             seq: e.seq,
@@ -899,10 +912,11 @@ async fn read_chunk(conn: &mut SqliteConnection, last_seq: i64) -> Result<Chunk>
     );
     let mut chunk = Chunk::default();
     let events_sql = format!(
-        "SELECT {} FROM guard_events WHERE generation_id IN \
+        "SELECT id, generation_id, score, created_at, \
+         stage, scanner, category, action, spans, policy_version \
+         FROM guard_events WHERE generation_id IN \
          (SELECT ref_id FROM {CHUNK_REFS} WHERE kind = 'generation') \
-         ORDER BY generation_id, id",
-        record::event_packed_cols()
+         ORDER BY generation_id, id"
     );
     let sql = format!(
         "SELECT c.seq, c.kind, c.ref_id, c.content_hash, c.prev_hash, c.hash, {} \
@@ -932,9 +946,21 @@ async fn read_chunk(conn: &mut SqliteConnection, last_seq: i64) -> Result<Chunk>
             let mut stmt = db.prepare(&events_sql)?;
             let mut rows = stmt.query((last_seq, VERIFY_CHUNK))?;
             while let Some(row) = rows.next()? {
-                chunk
-                    .events
-                    .push(EventRef::from_packed(row)?.to_owned_row());
+                let text = &mut chunk.text;
+                let score = row.opt_f64(2)?.ok_or_else(|| {
+                    AuditError::InvalidState("guard event without a score".into())
+                })?;
+                let mut ranges: [std::ops::Range<usize>; 6] = Default::default();
+                for (i, r) in ranges.iter_mut().enumerate() {
+                    *r = record::push_range(text, row.str(4 + i)?);
+                }
+                chunk.events.push(ChunkEvent {
+                    id: row.i64(0)?,
+                    generation_id: row.i64(1)?,
+                    score,
+                    created_at: row.i64(3)?,
+                    text: ranges,
+                });
             }
         }
         for (i, e) in chunk.events.iter().enumerate() {
@@ -976,7 +1002,7 @@ fn hash_chunk(chunk: &Chunk) -> Result<Vec<Hashed>> {
                     let evs = match chunk.events_of.get(&e.ref_id) {
                         Some(range) => chunk.events[range.clone()]
                             .iter()
-                            .map(|ev| canon_event(&ev.as_ref()))
+                            .map(|ev| chunk.event(ev))
                             .collect(),
                         None => Vec::new(),
                     };

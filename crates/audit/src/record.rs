@@ -480,22 +480,6 @@ pub(crate) struct EventRow {
 }
 
 impl EventRow {
-    /// A borrowed view (what the hashing reads).
-    pub(crate) fn as_ref(&self) -> EventRef<'_> {
-        EventRef {
-            id: self.id,
-            generation_id: self.generation_id,
-            stage: &self.stage,
-            scanner: &self.scanner,
-            category: &self.category,
-            score: self.score,
-            action: &self.action,
-            spans: &self.spans,
-            policy_version: &self.policy_version,
-            created_at: self.created_at,
-        }
-    }
-
     /// Reads a row selected with [`EVENT_COLS`], through sqlx or directly.
     pub(crate) fn from_row<R: Cols>(r: &R) -> Result<Self> {
         Ok(EventRow {
