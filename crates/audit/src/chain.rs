@@ -677,6 +677,16 @@ impl AuditLog {
     ///
     /// Reads in one read transaction (a consistent snapshot), in chunks: memory stays flat.
     pub async fn verify(&self, anchor: Option<&str>) -> Result<VerifyReport> {
+        self.verify_with_progress(anchor, |_, _| {}).await
+    }
+
+    /// [`verify`](Self::verify), calling `progress(entries checked, entries in the chain)`
+    /// before the walk and after each chunk of it (a 1M-generation log takes seconds).
+    pub async fn verify_with_progress(
+        &self,
+        anchor: Option<&str>,
+        mut progress: impl FnMut(u64, u64) + Send,
+    ) -> Result<VerifyReport> {
         let mut tx = self.pool.begin().await?;
         let conn: &mut SqliteConnection = &mut tx;
         let mut report = VerifyReport {
@@ -726,6 +736,11 @@ impl AuditLog {
             (c, hashed)
         })?;
         let mut last_seq = expected_seq - 1;
+        let total: i64 = sqlx::query_scalar("SELECT ifnull(max(seq), 0) FROM chain")
+            .fetch_one(&mut *conn)
+            .await?;
+        let total = u64::try_from(total - last_seq).unwrap_or(0);
+        progress(0, total);
         let mut read_all = false;
         'walk: while !read_all || hashers.in_flight() > 0 {
             if !read_all && !hashers.is_full() {
@@ -761,6 +776,7 @@ impl AuditLog {
                 expected_prev.push_str(e.hash);
                 expected_seq += 1;
             }
+            progress(report.entries, total.max(report.entries));
         }
         drop(hashers);
         if report.entries > 0 {

@@ -345,10 +345,22 @@ async fn the_chain_has_no_index_on_its_hash() {
 async fn a_long_chain_is_walked_in_order_across_chunks() {
     let t = temp_log().await;
     bench::fill(&t.log, 15_000, 5_000, 3).await.unwrap();
-    let report = t.log.verify(None).await.unwrap();
+    let mut calls = Vec::new();
+    let report = t
+        .log
+        .verify_with_progress(None, |done, total| calls.push((done, total)))
+        .await
+        .unwrap();
     assert!(report.ok, "{report:?}");
     assert_eq!(report.generations, 15_000);
     assert_eq!(report.entries, report.generations + report.reviews);
+    // Progress: from 0, once per chunk, never backwards, ending at every entry of the chain.
+    assert_eq!(calls.first(), Some(&(0, report.entries)));
+    assert_eq!(calls.last(), Some(&(report.entries, report.entries)));
+    assert!(calls.len() > 5, "{calls:?}");
+    assert!(calls
+        .windows(2)
+        .all(|w| w[0].0 <= w[1].0 && w[1].1 == report.entries));
 
     let mut conn = raw(&t.path).await;
     conn.execute("UPDATE generations SET answer = 'edited' WHERE id IN (3100, 12000)")

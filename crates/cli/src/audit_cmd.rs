@@ -398,7 +398,14 @@ pub fn run(cmd: AuditCmd, settings: &Settings) -> Result<i32> {
             }
         }
         AuditCmd::Verify { anchor, json } => {
-            let r = audit.call(|a| a.verify(anchor.as_deref()))?;
+            let pb = crate::term::rows_bar("verify");
+            let r = audit.call(|a| {
+                a.verify_with_progress(anchor.as_deref(), |done, total| {
+                    pb.set_length(total.max(1));
+                    pb.set_position(done);
+                })
+            })?;
+            pb.finish_and_clear();
             let anchor_ok = r.anchor.as_ref().is_none_or(|a| a.found);
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
@@ -435,7 +442,7 @@ pub fn run(cmd: AuditCmd, settings: &Settings) -> Result<i32> {
         } => {
             let format = ExportFormat::from_str(&format)?;
             let f = filter.build()?;
-            let pb = crate::term::bar("export");
+            let pb = crate::term::rows_bar("export");
             let cancel = AtomicBool::new(false);
             let summary = audit.call(|a| {
                 a.export_to_path(

@@ -15,15 +15,15 @@ pub fn stdout_is_tty() -> bool {
     std::io::stdout().is_terminal()
 }
 
-/// A 0..=100 bar on stderr (hidden when stderr is not a terminal).
-pub fn bar(msg: &'static str) -> ProgressBar {
+/// A bar on stderr (hidden when stderr is not a terminal) drawn with `template`.
+fn styled_bar(msg: &'static str, template: &str) -> ProgressBar {
     let pb = if std::io::stderr().is_terminal() {
         ProgressBar::new(100)
     } else {
         ProgressBar::hidden()
     };
     pb.set_style(
-        ProgressStyle::with_template("{msg:>12} [{bar:30}] {percent:>3}% {bytes_per_sec}")
+        ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
@@ -31,9 +31,30 @@ pub fn bar(msg: &'static str) -> ProgressBar {
     pb
 }
 
+/// A percentage bar (positions 0..=100, or any length set later).
+pub fn bar(msg: &'static str) -> ProgressBar {
+    styled_bar(msg, "{msg:>12} [{bar:30}] {percent:>3}%")
+}
+
+/// A bar over bytes, with the transfer rate.
+pub fn bytes_bar(msg: &'static str) -> ProgressBar {
+    styled_bar(
+        msg,
+        "{msg:>12} [{bar:30}] {percent:>3}% {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec}",
+    )
+}
+
+/// A bar over rows (generations, chain entries), with counts and the time left.
+pub fn rows_bar(msg: &'static str) -> ProgressBar {
+    styled_bar(
+        msg,
+        "{msg:>12} [{bar:30}] {percent:>3}% {human_pos}/{human_len}, {eta} left",
+    )
+}
+
 /// Fetches the default model into `dir` with a progress bar.
 pub fn fetch_default(dir: &Path) -> Result<PathBuf> {
-    let pb = bar("model");
+    let pb = bytes_bar("model");
     let path = models::fetch_default(dir, |p| match p {
         FetchProgress::Verifying => pb.set_message("verifying"),
         FetchProgress::Downloading => pb.set_message("downloading"),
