@@ -143,7 +143,7 @@ mod tests {
                 let s: String = (0..len)
                     .map(|_| {
                         let r = lcg(&mut seed);
-                        if r % 9 == 0 {
+                        if r.is_multiple_of(9) {
                             alphabet[(r / 9) as usize % alphabet.len()]
                         } else {
                             char::from(b'a' + (r % 26) as u8)
