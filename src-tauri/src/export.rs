@@ -17,11 +17,23 @@ use crate::state::blocking;
 /// Progress, at most every 50 ms (plus the last one): a large export does not flood the IPC.
 const PROGRESS_EVERY: Duration = Duration::from_millis(50);
 
-/// `{ done, total }` records.
+/// `{ done, total }`: records exported, or chain entries verified.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct ExportProgress {
     done: u64,
     total: u64,
+}
+
+/// A progress callback that sends `{ done, total }` on `channel` at most every
+/// [`PROGRESS_EVERY`], and always the last one (`done == total`).
+pub(crate) fn throttled(channel: &Channel<ExportProgress>) -> impl FnMut(u64, u64) + Send + '_ {
+    let mut last: Option<Instant> = None;
+    move |done: u64, total: u64| {
+        if done == total || last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
+            last = Some(Instant::now());
+            let _ = channel.send(ExportProgress { done, total });
+        }
+    }
 }
 
 /// Writes the generations matching `filter` to `path` as `format`.
@@ -46,13 +58,7 @@ pub async fn export(
     blocking(app, move |st| {
         let cancel = &st.export_cancel;
         cancel.store(false, Ordering::Relaxed);
-        let mut last: Option<Instant> = None;
-        let progress = |done: u64, total: u64| {
-            if done == total || last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
-                last = Some(Instant::now());
-                let _ = on_progress.send(ExportProgress { done, total });
-            }
-        };
+        let progress = throttled(&on_progress);
         let reader = st.reader()?;
         Ok(reader.call(|a| a.export_to_path(&path, format, &filter, progress, cancel))?)
     })

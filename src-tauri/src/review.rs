@@ -1,6 +1,7 @@
 //! Review commands over the audit log: list, show, flag, review, verify the hash chain, and
 //! the dashboard's stats.
 
+use tauri::ipc::Channel;
 use tauri::AppHandle;
 use warden_audit::{
     Filter, GenerationDetail, GenerationId, GenerationSummary, Page, ReviewInput, Stats,
@@ -8,6 +9,7 @@ use warden_audit::{
 };
 
 use crate::error::ApiResult;
+use crate::export::{throttled, ExportProgress};
 use crate::state::blocking;
 
 /// Generations matching `filter`, newest first (50 by default).
@@ -56,9 +58,19 @@ pub async fn audit_review(app: AppHandle, id: i64, input: ReviewInput) -> ApiRes
 }
 
 /// Walks the hash chain (as `warden audit verify`): intact, or the first broken link.
+/// Progress (entries checked of the chain's) goes to `on_progress`: a large log takes seconds.
 #[tauri::command]
-pub async fn audit_verify(app: AppHandle) -> ApiResult<VerifyReport> {
-    blocking(app, move |st| Ok(st.reader()?.call(|a| a.verify(None))?)).await
+pub async fn audit_verify(
+    app: AppHandle,
+    on_progress: Channel<ExportProgress>,
+) -> ApiResult<VerifyReport> {
+    blocking(app, move |st| {
+        let progress = throttled(&on_progress);
+        Ok(st
+            .reader()?
+            .call(|a| a.verify_with_progress(None, progress))?)
+    })
+    .await
 }
 
 /// Counts over the audit log (the Dashboard): per day, by stage, action and category.

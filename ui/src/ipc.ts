@@ -329,7 +329,12 @@ export const api = {
       id,
       input: { status, note: note || null, corrected_answer: correctedAnswer || null },
     }),
-  auditVerify: () => invoke<VerifyReport>("audit_verify"),
+  /** Walks the hash chain; `onProgress(entries checked, entries in the chain)` meanwhile. */
+  auditVerify(onProgress?: (done: number, total: number) => void): Promise<VerifyReport> {
+    const channel = new Channel<{ done: number; total: number }>();
+    channel.onmessage = (p) => onProgress?.(p.done, p.total);
+    return invoke<VerifyReport>("audit_verify", { onProgress: channel });
+  },
   exportAudit(
     format: ExportFormat,
     path: string,

@@ -5,6 +5,8 @@ import { ReviewScreen } from "./review";
 let calls: { cmd: string; args: Record<string, unknown> }[];
 const intact = { ok: true, entries: 6, generations: 5, reviews: 1, checkpoints: 0, head: { seq: 6, hash: "abcdef0123456789ff" }, pruned_through: null, first_break: null };
 let verifyResult: unknown;
+/** The chain status while a verify runs, after its progress reached half the chain. */
+let verifyProgress: string[];
 const rows = [1, 2, 3].map((id) => ({
   id,
   conversation_id: 1,
@@ -41,6 +43,7 @@ const spanned = {
 
 beforeEach(() => {
   calls = [];
+  verifyProgress = [];
   verifyResult = intact;
   mockIPC((cmd, payload) => {
     const args = (payload ?? {}) as Record<string, unknown>;
@@ -49,7 +52,14 @@ beforeEach(() => {
       const f = args.filter as { flagged?: boolean };
       return f.flagged ? rows.filter((r) => r.flagged) : rows;
     }
-    if (cmd === "audit_verify") return verifyResult;
+    if (cmd === "audit_verify") {
+      const ch = args.onProgress as { onmessage: (p: { done: number; total: number }) => void };
+      ch.onmessage({ done: 0, total: 6 });
+      ch.onmessage({ done: 3, total: 6 });
+      verifyProgress.push(document.querySelector(".chain-status")?.textContent ?? "");
+      ch.onmessage({ done: 6, total: 6 });
+      return verifyResult;
+    }
     if (cmd === "audit_show") {
       const id = args.id as number;
       if (id === 3) return spanned;
@@ -117,6 +127,7 @@ test("opening the screen verifies the chain once; a broken link is named", async
   await s.show();
   await settle();
   const status = s.el.querySelector(".chain-status") as HTMLElement;
+  expect(verifyProgress).toEqual(["Verifying the hash chain… 50% (3 of 6 entries)"]);
   expect(status.textContent).toBe("Chain intact · 6 entries · head abcdef012345…");
   expect(status.classList.contains("ok")).toBe(true);
   await s.show();

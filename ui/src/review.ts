@@ -63,7 +63,12 @@ export class ReviewScreen {
     this.chain.className = "chain-status busy";
     this.chain.textContent = "Verifying the hash chain…";
     try {
-      const r = await api.auditVerify();
+      const r = await api.auditVerify((done, total) => {
+        if (total > 0 && done < total) {
+          const pct = Math.floor((100 * done) / total);
+          this.chain.textContent = `Verifying the hash chain… ${pct}% (${done.toLocaleString()} of ${total.toLocaleString()} entries)`;
+        }
+      });
       if (r.ok) {
         this.chain.className = "chain-status ok";
         this.chain.textContent =
