@@ -8,7 +8,7 @@ use crate::error::{AuditError, Result};
 use crate::pipeline;
 use crate::query;
 use crate::query::Binder;
-use crate::record::{self, Cols, EventRef, EventRow, GenRef};
+use crate::record::{self, Cols, EventRow, GenRef};
 use crate::scan;
 use crate::types::*;
 use crate::AuditLog;
@@ -635,12 +635,12 @@ fn load_events(
     let sql = format!(
         "SELECT {} FROM guard_events WHERE generation_id IN (SELECT value FROM json_each(?)) \
          ORDER BY generation_id, id",
-        record::event_packed_cols()
+        record::EVENT_COLS
     );
     let mut stmt = db.prepare(&sql)?;
     let mut rows = stmt.query([record::id_list(ids)])?;
     while let Some(r) = rows.next()? {
-        let e = EventRef::from_packed(r)?.to_owned_row();
+        let e = EventRow::from_row(r)?;
         out.entry(e.generation_id).or_default().push(e);
     }
     Ok(out)

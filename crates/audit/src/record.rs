@@ -33,7 +33,8 @@ pub(crate) const REVIEW_COLS: &str =
 // decimal text), with the REAL columns beside it (their text form is not exact). The scan
 // packs the rows of a chunk into one buffer ([`pack_gen`]: one allocation per chunk, which
 // a worker thread can take whole) and [`Unpack`] reads them back without copying. Guard
-// events, a few per generation, are packed by SQL ([`packed_sql`]).
+// events, a few per generation, are read as plain columns (verify copies them into the
+// same buffer as ranges).
 
 /// Column access shared by sqlx's rows and rows read directly from SQLite (see
 /// [`crate::scan`]), so the packed readers serve both.
@@ -82,15 +83,17 @@ impl Cols for rusqlite::Row<'_> {
     }
 }
 
-/// SQL for one packed string of `cols` (see [`Unpack`]).
-pub(crate) fn packed_sql(cols: &[&str]) -> String {
+/// SQL for one packed string of `cols` (see [`Unpack`]): the format's definition in SQL,
+/// which the test of [`Unpack`] reads back.
+#[cfg(test)]
+fn packed_sql(cols: &[&str]) -> String {
     cols.iter()
         .map(|c| format!("ifnull(octet_length({c}) || ':' || {c}, 'N')"))
         .collect::<Vec<_>>()
         .join(" || ")
 }
 
-/// Reads fields back from a string made by [`packed_sql`].
+/// Reads fields back from a packed string (`N`, or `<byte length>:<text>`, per field).
 pub(crate) struct Unpack<'a> {
     rest: &'a str,
 }
@@ -182,7 +185,7 @@ pub(crate) fn push_range(out: &mut String, text: &str) -> std::ops::Range<usize>
 pub(crate) const GEN_COL_COUNT: usize = GEN_PACKED.len() + 3;
 
 /// Appends the generation selected with [`gen_cols`] from column `at` to `out`, packed as
-/// [`packed_sql`] would, and returns where it lies in `out` and its REAL columns (the
+/// [`Unpack`] reads it, and returns where it lies in `out` and its REAL columns (the
 /// arguments of [`GenRef::from_parts`]). `None` when there is no row (a LEFT JOIN that
 /// matched nothing).
 #[allow(clippy::type_complexity)]
@@ -281,73 +284,6 @@ impl<'a> GenRef<'a> {
             prompt_tps,
             gen_tps,
         })
-    }
-}
-
-/// A guard event's packed columns (after `generation_id` and `score`, which stay plain).
-const EVENT_PACKED: &[&str] = &[
-    "id",
-    "stage",
-    "scanner",
-    "category",
-    "action",
-    "spans",
-    "policy_version",
-    "created_at",
-];
-
-/// Select list for a packed guard event: `generation_id, score, packed`.
-pub(crate) fn event_packed_cols() -> String {
-    format!("generation_id, score, {}", packed_sql(EVENT_PACKED))
-}
-
-/// A guard event borrowed from a row selected with [`event_packed_cols`].
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct EventRef<'a> {
-    pub id: i64,
-    pub generation_id: i64,
-    pub stage: &'a str,
-    pub scanner: &'a str,
-    pub category: &'a str,
-    pub score: f64,
-    pub action: &'a str,
-    pub spans: &'a str,
-    pub policy_version: &'a str,
-    pub created_at: i64,
-}
-
-impl<'a> EventRef<'a> {
-    pub(crate) fn from_packed<R: Cols>(r: &'a R) -> Result<Self> {
-        let mut u = Unpack::new(r.str(2)?);
-        Ok(EventRef {
-            generation_id: r.i64(0)?,
-            score: r
-                .opt_f64(1)?
-                .ok_or_else(|| AuditError::InvalidState("guard event without a score".into()))?,
-            id: u.i64()?,
-            stage: u.str()?,
-            scanner: u.str()?,
-            category: u.str()?,
-            action: u.str()?,
-            spans: u.str()?,
-            policy_version: u.str()?,
-            created_at: u.i64()?,
-        })
-    }
-
-    pub(crate) fn to_owned_row(self) -> EventRow {
-        EventRow {
-            id: self.id,
-            generation_id: self.generation_id,
-            stage: self.stage.to_owned(),
-            scanner: self.scanner.to_owned(),
-            category: self.category.to_owned(),
-            score: self.score,
-            action: self.action.to_owned(),
-            spans: self.spans.to_owned(),
-            policy_version: self.policy_version.to_owned(),
-            created_at: self.created_at,
-        }
     }
 }
 
