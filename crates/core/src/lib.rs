@@ -40,9 +40,10 @@ pub enum CoreError {
     /// The default model could not be fetched.
     #[error(transparent)]
     Fetch(#[from] models::FetchError),
-    /// The audit log refused a write or a read: nothing was generated.
+    /// The audit log refused a write or a read: nothing was generated. (Not marked as the
+    /// error's source: the message already carries it, and `{:#}` would print it twice.)
     #[error("audit log: {0}")]
-    Audit(#[from] warden_audit::AuditError),
+    Audit(warden_audit::AuditError),
     /// The guard policy could not be loaded.
     #[error(transparent)]
     Guard(#[from] warden_guard::GuardError),
@@ -52,6 +53,12 @@ pub enum CoreError {
     /// Anything else (runtime set-up, file system).
     #[error("{0}")]
     Internal(String),
+}
+
+impl From<warden_audit::AuditError> for CoreError {
+    fn from(e: warden_audit::AuditError) -> Self {
+        Self::Audit(e)
+    }
 }
 
 impl CoreError {
