@@ -110,6 +110,7 @@
 pub mod bench;
 mod canon_json;
 mod chain;
+mod compact;
 #[cfg(unix)]
 mod direct;
 mod error;
@@ -123,6 +124,7 @@ mod types;
 mod writer;
 
 pub use chain::{AnchorCheck, BreakKind, ChainBreak, PruneReport, VerifyReport, GENESIS_HASH};
+pub use compact::{compact, CompactReport};
 pub use error::{AuditError, Result};
 pub use export::{ExportFormat, ExportSummary};
 pub use log::{AuditLog, AuditOptions, NEW_PAGE_SIZE};

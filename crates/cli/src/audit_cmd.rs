@@ -89,6 +89,9 @@ pub enum AuditCmd {
         #[command(flatten)]
         filter: FilterArgs,
     },
+    /// Give the space a prune freed back to the disk (rewrites the database file; close the
+    /// desktop app first).
+    Compact,
     /// Delete finalized generations older than a duration (e.g. 90d), keeping the chain verifiable.
     Prune {
         /// Age, like 90d or 12h (default: the configured retention).
@@ -213,6 +216,24 @@ fn fmt_time(ms: i64) -> String {
 }
 
 pub fn run(cmd: AuditCmd, settings: &Settings) -> Result<i32> {
+    if let AuditCmd::Compact = cmd {
+        // Before opening the log: compacting needs the file to itself.
+        let path = settings.db_path();
+        let pb = crate::term::spinner("compacting");
+        let r = Audit::compact_configured(settings);
+        pb.finish_and_clear();
+        let r = r.with_context(|| format!("compacting the audit log {}", path.display()))?;
+        let mb = |b: u64| b as f64 / 1e6;
+        println!(
+            "compacted {}: {:.1} MB -> {:.1} MB (page size {} -> {})",
+            path.display(),
+            mb(r.bytes_before),
+            mb(r.bytes_after),
+            r.page_size_before,
+            r.page_size_after
+        );
+        return Ok(0);
+    }
     let audit = Audit::open_configured(settings)
         .with_context(|| format!("opening the audit log {}", settings.db_path().display()))?;
     match cmd {
@@ -465,6 +486,7 @@ pub fn run(cmd: AuditCmd, settings: &Settings) -> Result<i32> {
                 format.as_str()
             );
         }
+        AuditCmd::Compact => unreachable!("handled before the log is opened"),
         AuditCmd::Prune { older_than } => {
             let older_than = match (older_than, settings.audit.retention_days) {
                 (Some(a), _) => a,

@@ -31,6 +31,13 @@ fn styled_bar(msg: &'static str, template: &str) -> ProgressBar {
     pb
 }
 
+/// A spinner with the elapsed time, for work with no measure of progress (a `VACUUM`).
+pub fn spinner(msg: &'static str) -> ProgressBar {
+    let pb = styled_bar(msg, "{msg:>12} {spinner} {elapsed}");
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    pb
+}
+
 /// A percentage bar (positions 0..=100, or any length set later).
 pub fn bar(msg: &'static str) -> ProgressBar {
     styled_bar(msg, "{msg:>12} [{bar:30}] {percent:>3}%")

@@ -61,6 +61,18 @@ impl Audit {
         Self::open_shared(&Self::configured_path(settings)?)
     }
 
+    /// Compacts the configured database (`VACUUM`, at the current page size for new logs):
+    /// with no log open, since it needs the file to itself (see [`warden_audit::compact`]).
+    pub fn compact_configured(
+        settings: &crate::Settings,
+    ) -> Result<warden_audit::CompactReport, CoreError> {
+        let path = Self::configured_path(settings)?;
+        Ok(warden_audit::compact(
+            &path,
+            warden_audit::AuditOptions::default().busy_timeout,
+        )?)
+    }
+
     fn configured_path(settings: &crate::Settings) -> Result<std::path::PathBuf, CoreError> {
         if settings.db_path.is_none() {
             std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
