@@ -111,11 +111,33 @@ pub(crate) fn opt_float(out: &mut Vec<u8>, v: Option<f64>) {
     }
 }
 
-/// `"name":` (`name` needs no escape: the struct's field names).
-pub(crate) fn key(out: &mut Vec<u8>, name: &str) {
-    out.push(b'"');
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"\":");
+/// A JSON object being written: `{`, then `"name":` before each field's value, then `}`.
+pub(crate) struct Obj<'a> {
+    out: &'a mut Vec<u8>,
+    empty: bool,
+}
+
+impl<'a> Obj<'a> {
+    pub(crate) fn new(out: &'a mut Vec<u8>) -> Self {
+        out.push(b'{');
+        Obj { out, empty: true }
+    }
+
+    /// Writes the separator and `"name":` (`name` needs no escape: a struct's field name)
+    /// and returns the buffer for the value.
+    pub(crate) fn field(&mut self, name: &str) -> &mut Vec<u8> {
+        if !std::mem::take(&mut self.empty) {
+            self.out.push(b',');
+        }
+        self.out.push(b'"');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        self.out
+    }
+
+    pub(crate) fn end(self) {
+        self.out.push(b'}');
+    }
 }
 
 #[cfg(test)]

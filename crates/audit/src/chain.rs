@@ -102,35 +102,18 @@ fn sha256_json<T: Serialize>(value: &T) -> String {
 impl CanonEvent<'_> {
     /// What `serde_json` writes for this event (see [`crate::canon_json`]).
     fn write_json(&self, out: &mut Vec<u8>) {
-        use crate::canon_json::{float, int, key, str};
-        out.push(b'{');
-        key(out, "id");
-        int(out, self.id);
-        for (name, v) in [
-            ("stage", self.stage),
-            ("scanner", self.scanner),
-            ("category", self.category),
-        ] {
-            out.push(b',');
-            key(out, name);
-            str(out, v);
-        }
-        out.push(b',');
-        key(out, "score");
-        float(out, self.score);
-        for (name, v) in [
-            ("action", self.action),
-            ("spans", self.spans),
-            ("policy_version", self.policy_version),
-        ] {
-            out.push(b',');
-            key(out, name);
-            str(out, v);
-        }
-        out.push(b',');
-        key(out, "created_at");
-        int(out, self.created_at);
-        out.push(b'}');
+        use crate::canon_json::{float, int, str, Obj};
+        let mut o = Obj::new(out);
+        int(o.field("id"), self.id);
+        str(o.field("stage"), self.stage);
+        str(o.field("scanner"), self.scanner);
+        str(o.field("category"), self.category);
+        float(o.field("score"), self.score);
+        str(o.field("action"), self.action);
+        str(o.field("spans"), self.spans);
+        str(o.field("policy_version"), self.policy_version);
+        int(o.field("created_at"), self.created_at);
+        o.end();
     }
 }
 
@@ -138,75 +121,42 @@ impl CanonGeneration<'_> {
     /// What `serde_json` writes for this generation, field by field in declaration order,
     /// with the long strings escaped by [`crate::canon_json::str`] (a test compares the two).
     fn write_json(&self, out: &mut Vec<u8>) {
-        use crate::canon_json::{int, key, opt_float, opt_int, opt_str, str};
+        use crate::canon_json::{int, opt_float, opt_int, opt_str, str, Obj};
         let g = self;
-        out.push(b'{');
-        key(out, "v");
-        int(out, i64::from(g.v));
-        out.push(b',');
-        key(out, "id");
-        int(out, g.id);
-        out.push(b',');
-        key(out, "conversation_id");
-        opt_int(out, g.conversation_id);
-        out.push(b',');
-        key(out, "turn_index");
-        int(out, g.turn_index);
-        for (name, v) in [
-            ("prompt", Some(g.prompt)),
-            ("rendered_prompt_hash", Some(g.rendered_prompt_hash)),
-            ("model_name", Some(g.model_name)),
-            ("model_sha256", g.model_sha256),
-            ("model_meta", Some(g.model_meta)),
-            ("settings", Some(g.settings)),
-            ("reasoning", Some(g.reasoning)),
-            ("answer", Some(g.answer)),
-            ("status", Some(g.status)),
-            ("stop_reason", g.stop_reason),
-        ] {
-            out.push(b',');
-            key(out, name);
-            opt_str(out, v);
-        }
-        for (name, v) in [
-            ("prompt_tokens", g.prompt_tokens),
-            ("completion_tokens", g.completion_tokens),
-        ] {
-            out.push(b',');
-            key(out, name);
-            opt_int(out, v);
-        }
-        for (name, v) in [
-            ("ttft_ms", g.ttft_ms),
-            ("prompt_tps", g.prompt_tps),
-            ("gen_tps", g.gen_tps),
-        ] {
-            out.push(b',');
-            key(out, name);
-            opt_float(out, v);
-        }
-        out.push(b',');
-        key(out, "error");
-        opt_str(out, g.error);
-        out.push(b',');
-        key(out, "app_version");
-        str(out, g.app_version);
-        out.push(b',');
-        key(out, "created_at");
-        int(out, g.created_at);
-        out.push(b',');
-        key(out, "finished_at");
-        opt_int(out, g.finished_at);
-        out.push(b',');
-        key(out, "guard_events");
-        out.push(b'[');
+        let mut o = Obj::new(out);
+        int(o.field("v"), i64::from(g.v));
+        int(o.field("id"), g.id);
+        opt_int(o.field("conversation_id"), g.conversation_id);
+        int(o.field("turn_index"), g.turn_index);
+        str(o.field("prompt"), g.prompt);
+        str(o.field("rendered_prompt_hash"), g.rendered_prompt_hash);
+        str(o.field("model_name"), g.model_name);
+        opt_str(o.field("model_sha256"), g.model_sha256);
+        str(o.field("model_meta"), g.model_meta);
+        str(o.field("settings"), g.settings);
+        str(o.field("reasoning"), g.reasoning);
+        str(o.field("answer"), g.answer);
+        str(o.field("status"), g.status);
+        opt_str(o.field("stop_reason"), g.stop_reason);
+        opt_int(o.field("prompt_tokens"), g.prompt_tokens);
+        opt_int(o.field("completion_tokens"), g.completion_tokens);
+        opt_float(o.field("ttft_ms"), g.ttft_ms);
+        opt_float(o.field("prompt_tps"), g.prompt_tps);
+        opt_float(o.field("gen_tps"), g.gen_tps);
+        opt_str(o.field("error"), g.error);
+        str(o.field("app_version"), g.app_version);
+        int(o.field("created_at"), g.created_at);
+        opt_int(o.field("finished_at"), g.finished_at);
+        let events = o.field("guard_events");
+        events.push(b'[');
         for (i, e) in g.guard_events.iter().enumerate() {
             if i > 0 {
-                out.push(b',');
+                events.push(b',');
             }
-            e.write_json(out);
+            e.write_json(events);
         }
-        out.extend_from_slice(b"]}");
+        events.push(b']');
+        o.end();
     }
 
     /// The content hash: SHA-256 of [`write_json`](Self::write_json), serialized into `buf`

@@ -7,15 +7,8 @@ use warden_audit::*;
 /// A log made before `NEW_PAGE_SIZE` (SQLite's default 4 KiB pages), with `n` generations of
 /// a few kilobytes each.
 async fn older_log(dir: &std::path::Path, n: usize) -> (std::path::PathBuf, AuditLog) {
-    use sqlx::Executor;
     let path = dir.join("older.sqlite3");
-    std::fs::File::create(&path).unwrap();
-    let mut old = raw(&path).await;
-    old.execute("PRAGMA page_size = 4096").await.unwrap();
-    old.execute("PRAGMA journal_mode = WAL").await.unwrap();
-    old.execute("CREATE TABLE before_warden (x)").await.unwrap();
-    drop(old);
-    let log = AuditLog::open(&path).await.unwrap();
+    let log = open_4k_log(&path).await;
     for i in 0..n {
         let prompt = format!(
             "question {i} about wombats {}",
@@ -93,12 +86,7 @@ async fn compacting_a_log_another_connection_has_open_is_refused_and_changes_not
     let report = log.verify(None).await.unwrap();
     assert!(report.ok && report.generations == 21, "{report:?}");
     assert_ne!(log.head_hash().await.unwrap(), before);
-    let mut c = raw(&path).await;
-    let size: i64 = sqlx::query_scalar("PRAGMA page_size")
-        .fetch_one(&mut c)
-        .await
-        .unwrap();
-    assert_eq!(size, 4096);
+    assert_eq!(page_size(&path).await, 4096);
 
     let missing = compact(&dir.path().join("nope.sqlite3"), Duration::from_millis(200));
     assert!(matches!(missing, Err(AuditError::CannotOpen { .. })));

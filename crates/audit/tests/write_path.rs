@@ -412,40 +412,19 @@ async fn checkpoints_keep_up_with_a_bulk_load() {
 
 #[tokio::test]
 async fn a_new_log_gets_the_larger_page_size_and_an_older_log_keeps_its_own() {
-    use sqlx::Executor;
     let t = temp_log().await;
     finished(&t.log, "p", "a").await;
-    let mut c = raw(&t.path).await;
-    let size: i64 = sqlx::query_scalar("PRAGMA page_size")
-        .fetch_one(&mut c)
-        .await
-        .unwrap();
-    assert_eq!(size, i64::from(NEW_PAGE_SIZE));
+    assert_eq!(page_size(&t.path).await, i64::from(NEW_PAGE_SIZE));
 
     // A log created at SQLite's default 4 KiB (every log before NEW_PAGE_SIZE) opens,
     // takes writes and verifies as before, at its own page size.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("older.sqlite3");
-    std::fs::File::create(&path).unwrap();
-    let mut old = raw(&path).await;
-    old.execute("PRAGMA page_size = 4096").await.unwrap();
-    old.execute("PRAGMA journal_mode = WAL").await.unwrap();
-    old.execute("CREATE TABLE before_warden (x)").await.unwrap();
-    drop(old);
-    let log = AuditLog::open(&path).await.unwrap();
+    let log = open_4k_log(&path).await;
     for i in 0..20 {
-        finished(
-            &log,
-            &format!("prompt {i} {}", "long text ".repeat(800)),
-            "a",
-        )
-        .await;
+        let prompt = format!("prompt {i} {}", "long text ".repeat(800));
+        finished(&log, &prompt, "a").await;
     }
     assert!(log.verify(None).await.unwrap().ok);
-    let mut c = raw(&path).await;
-    let size: i64 = sqlx::query_scalar("PRAGMA page_size")
-        .fetch_one(&mut c)
-        .await
-        .unwrap();
-    assert_eq!(size, 4096);
+    assert_eq!(page_size(&path).await, 4096);
 }

@@ -69,3 +69,25 @@ pub async fn raw(path: &std::path::Path) -> sqlx::SqliteConnection {
         .foreign_keys(true);
     sqlx::SqliteConnection::connect_with(&opts).await.unwrap()
 }
+
+/// Opens a new log at `path` created with SQLite's default 4 KiB pages, as every log made
+/// before `NEW_PAGE_SIZE` was.
+pub async fn open_4k_log(path: &std::path::Path) -> AuditLog {
+    use sqlx::Executor;
+    std::fs::File::create(path).unwrap();
+    let mut old = raw(path).await;
+    old.execute("PRAGMA page_size = 4096").await.unwrap();
+    old.execute("PRAGMA journal_mode = WAL").await.unwrap();
+    old.execute("CREATE TABLE before_warden (x)").await.unwrap();
+    drop(old);
+    AuditLog::open(path).await.unwrap()
+}
+
+/// The page size of the database at `path`.
+pub async fn page_size(path: &std::path::Path) -> i64 {
+    let mut c = raw(path).await;
+    sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(&mut c)
+        .await
+        .unwrap()
+}
