@@ -51,17 +51,24 @@ pub fn compact(path: &Path, busy_timeout: Duration) -> Result<CompactReport> {
                   `warden chat`?); close it and compact again"
             .into(),
     };
-    let mode: String = match db.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0)) {
-        Ok(mode) => mode,
-        Err(e) => {
-            return Err(match AuditError::from(e) {
-                AuditError::Locked { .. } => in_use(),
-                other => other,
-            })
+    // A connection that was just closed can take a moment to let go of the file (sqlx
+    // closes its connections on their own threads): try again until the busy timeout.
+    let deadline = std::time::Instant::now() + busy_timeout;
+    loop {
+        match db.query_row("PRAGMA journal_mode = DELETE", [], |r| {
+            r.get::<_, String>(0)
+        }) {
+            Ok(mode) if mode.eq_ignore_ascii_case("delete") => break,
+            Ok(_) => {}
+            Err(e) => match AuditError::from(e) {
+                AuditError::Locked { .. } => {}
+                other => return Err(other),
+            },
         }
-    };
-    if !mode.eq_ignore_ascii_case("delete") {
-        return Err(in_use());
+        if std::time::Instant::now() >= deadline {
+            return Err(in_use());
+        }
+        std::thread::sleep(Duration::from_millis(25));
     }
     let bytes_before = std::fs::metadata(path)?.len();
     let vacuumed = db

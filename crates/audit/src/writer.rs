@@ -50,6 +50,9 @@ const CHECKPOINT_HERE_AFTER: c_int = 16_000;
 struct Conn {
     db: Connection,
     checkpoints: Option<Arc<Checkpoints>>,
+    /// The checkpointer thread, joined by [`Writer::close`] (so its connection is closed
+    /// when `close` returns: a `VACUUM` or a copy of the file may follow at once).
+    checkpointer: Option<std::thread::JoinHandle<()>>,
 }
 
 /// Shared by the write connection's WAL hook and the checkpointer thread.
@@ -57,6 +60,8 @@ struct Conn {
 struct Checkpoints {
     due: Mutex<bool>,
     wake: Condvar,
+    /// Set by [`Writer::close`]: the thread ends at its next wake-up.
+    stop: std::sync::atomic::AtomicBool,
 }
 
 impl Checkpoints {
@@ -97,10 +102,14 @@ unsafe extern "C" fn wal_committed(
 
 /// Starts the checkpointer for the database at `path` and hooks `db`'s commits to it.
 /// Returns `None` (SQLite's automatic checkpoint stays) if the thread cannot start.
-fn start_checkpointer(db: &Connection, path: PathBuf) -> Option<Arc<Checkpoints>> {
+#[allow(clippy::type_complexity)]
+fn start_checkpointer(
+    db: &Connection,
+    path: PathBuf,
+) -> Option<(Arc<Checkpoints>, std::thread::JoinHandle<()>)> {
     let checkpoints = Arc::new(Checkpoints::default());
     let theirs = Arc::clone(&checkpoints);
-    std::thread::Builder::new()
+    let thread = std::thread::Builder::new()
         .name("warden-checkpoint".into())
         .spawn(move || checkpoint_loop(&path, &theirs))
         .ok()?;
@@ -114,7 +123,7 @@ fn start_checkpointer(db: &Connection, path: PathBuf) -> Option<Arc<Checkpoints>
             Arc::as_ptr(&checkpoints) as *mut c_void,
         );
     }
-    Some(checkpoints)
+    Some((checkpoints, thread))
 }
 
 /// Copies committed WAL pages into the database whenever the writer asks, on a connection
@@ -134,7 +143,7 @@ fn checkpoint_loop(path: &Path, checkpoints: &Arc<Checkpoints>) {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         while !*due {
-            if Arc::strong_count(checkpoints) == 1 {
+            if Arc::strong_count(checkpoints) == 1 || checkpoints.stop.load(Ordering::Relaxed) {
                 return;
             }
             due = checkpoints
@@ -175,9 +184,16 @@ impl Writer {
              PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
         )?;
         let queued: i64 = db.query_row("SELECT count(*) FROM fts_pending", [], |r| r.get(0))?;
-        let checkpoints = start_checkpointer(&db, path.to_path_buf());
+        let (checkpoints, checkpointer) = match start_checkpointer(&db, path.to_path_buf()) {
+            Some((c, t)) => (Some(c), Some(t)),
+            None => (None, None),
+        };
         Ok(Writer {
-            conn: Arc::new(Mutex::new(Some(Conn { db, checkpoints }))),
+            conn: Arc::new(Mutex::new(Some(Conn {
+                db,
+                checkpoints,
+                checkpointer,
+            }))),
             busy_timeout,
             queued: Arc::new(AtomicU64::new(queued.max(0) as u64)),
         })
@@ -299,10 +315,19 @@ impl Writer {
                     let _ = this.index_all(&mut conn.db);
                 }
                 let checkpoints = conn.checkpoints.clone();
+                let checkpointer = conn.checkpointer.take();
                 drop(conn);
-                // Gone from the connection: the checkpointer sees it and ends.
+                // The write connection is gone: stop the checkpointer and wait for it to
+                // close its own connection.
                 if let Some(c) = checkpoints {
+                    // Under the lock the thread checks `stop` with: the wake-up is not lost.
+                    let due = c.due.lock().unwrap_or_else(PoisonError::into_inner);
+                    c.stop.store(true, Ordering::Relaxed);
+                    drop(due);
                     c.wake.notify_one();
+                }
+                if let Some(t) = checkpointer {
+                    let _ = t.join();
                 }
             }
         })

