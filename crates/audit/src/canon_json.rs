@@ -141,10 +141,11 @@ impl<'a> Obj<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn lcg(seed: &mut u64) -> u64 {
+    /// A seeded pseudo-random sequence for the audit crate's tests (31 bits a call).
+    pub(crate) fn lcg(seed: &mut u64) -> u64 {
         *seed = seed
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);

@@ -878,11 +878,10 @@ async fn read_chunk(conn: &mut SqliteConnection, last_seq: i64) -> Result<Chunk>
     );
     let mut chunk = Chunk::default();
     let events_sql = format!(
-        "SELECT id, generation_id, score, created_at, \
-         stage, scanner, category, action, spans, policy_version \
-         FROM guard_events WHERE generation_id IN \
+        "SELECT {} FROM guard_events WHERE generation_id IN \
          (SELECT ref_id FROM {CHUNK_REFS} WHERE kind = 'generation') \
-         ORDER BY generation_id, id"
+         ORDER BY generation_id, id",
+        record::EVENT_COLS
     );
     let sql = format!(
         "SELECT c.seq, c.kind, c.ref_id, c.content_hash, c.prev_hash, c.hash, {} \
@@ -912,20 +911,18 @@ async fn read_chunk(conn: &mut SqliteConnection, last_seq: i64) -> Result<Chunk>
             let mut stmt = db.prepare(&events_sql)?;
             let mut rows = stmt.query((last_seq, VERIFY_CHUNK))?;
             while let Some(row) = rows.next()? {
-                let text = &mut chunk.text;
-                let score = row.opt_f64(2)?.ok_or_else(|| {
-                    AuditError::InvalidState("guard event without a score".into())
-                })?;
-                let mut ranges: [std::ops::Range<usize>; 6] = Default::default();
-                for (i, r) in ranges.iter_mut().enumerate() {
-                    *r = record::push_range(text, row.str(4 + i)?);
+                // `record::EVENT_COLS`: id, generation_id, stage, scanner, category, score,
+                // action, spans, policy_version, created_at.
+                let mut text: [std::ops::Range<usize>; 6] = Default::default();
+                for (r, col) in text.iter_mut().zip([2, 3, 4, 6, 7, 8]) {
+                    *r = record::push_range(&mut chunk.text, row.str(col)?);
                 }
                 chunk.events.push(ChunkEvent {
                     id: row.i64(0)?,
                     generation_id: row.i64(1)?,
-                    score,
-                    created_at: row.i64(3)?,
-                    text: ranges,
+                    score: row.f64(5)?,
+                    created_at: row.i64(9)?,
+                    text,
                 });
             }
         }
@@ -1186,12 +1183,7 @@ mod tests {
             "word ", "\n", "\"", "\\", "\t", "\u{1}", "é", "中文", "😀", "<b>", "\r\n", "x",
         ];
         (0..len)
-            .map(|_| {
-                *seed = seed
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1_442_695_040_888_963_407);
-                PIECES[(*seed >> 33) as usize % PIECES.len()]
-            })
+            .map(|_| PIECES[crate::canon_json::tests::lcg(seed) as usize % PIECES.len()])
             .collect()
     }
 

@@ -102,7 +102,6 @@ unsafe extern "C" fn wal_committed(
 
 /// Starts the checkpointer for the database at `path` and hooks `db`'s commits to it.
 /// Returns `None` (SQLite's automatic checkpoint stays) if the thread cannot start.
-#[allow(clippy::type_complexity)]
 fn start_checkpointer(
     db: &Connection,
     path: PathBuf,

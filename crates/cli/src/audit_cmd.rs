@@ -420,12 +420,8 @@ pub fn run(cmd: AuditCmd, settings: &Settings) -> Result<i32> {
         }
         AuditCmd::Verify { anchor, json } => {
             let pb = crate::term::rows_bar("verify");
-            let r = audit.call(|a| {
-                a.verify_with_progress(anchor.as_deref(), |done, total| {
-                    pb.set_length(total.max(1));
-                    pb.set_position(done);
-                })
-            })?;
+            let r = audit
+                .call(|a| a.verify_with_progress(anchor.as_deref(), crate::term::track(&pb)))?;
             pb.finish_and_clear();
             let anchor_ok = r.anchor.as_ref().is_none_or(|a| a.found);
             if json {
@@ -465,18 +461,8 @@ pub fn run(cmd: AuditCmd, settings: &Settings) -> Result<i32> {
             let f = filter.build()?;
             let pb = crate::term::rows_bar("export");
             let cancel = AtomicBool::new(false);
-            let summary = audit.call(|a| {
-                a.export_to_path(
-                    &out,
-                    format,
-                    &f,
-                    |done, total| {
-                        pb.set_length(total.max(1));
-                        pb.set_position(done);
-                    },
-                    &cancel,
-                )
-            })?;
+            let summary = audit
+                .call(|a| a.export_to_path(&out, format, &f, crate::term::track(&pb), &cancel))?;
             pb.finish_and_clear();
             println!(
                 "exported {} of {} generations to {} ({})",

@@ -59,6 +59,14 @@ pub fn rows_bar(msg: &'static str) -> ProgressBar {
     )
 }
 
+/// A `progress(done, total)` callback that moves `pb` (for the audit log's long calls).
+pub fn track(pb: &ProgressBar) -> impl FnMut(u64, u64) + Send + '_ {
+    move |done, total| {
+        pb.set_length(total.max(1));
+        pb.set_position(done);
+    }
+}
+
 /// Fetches the default model into `dir` with a progress bar.
 pub fn fetch_default(dir: &Path) -> Result<PathBuf> {
     let pb = bytes_bar("model");
