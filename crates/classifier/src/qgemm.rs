@@ -131,8 +131,10 @@ impl QMatrix {
     fn rows_into_body(&self, kernel: Kernel, x: &[f32], bias: &[f32], y: &mut [f32]) {
         let qx = QRows::new(x, self.k, self.kp);
         #[cfg(target_arch = "x86_64")]
-        if kernel == Kernel::Vnni && vnni::rows_into_checked(self, &qx, bias, y) {
-            return;
+        match kernel {
+            Kernel::Vnni if vnni::rows_into_checked(self, &qx, bias, y) => return,
+            Kernel::Avx2 if vnni::rows_into_avx2_checked(self, &qx, bias, y) => return,
+            _ => {}
         }
         let mut acc = [[0i32; NB]; MR];
         for b in 0..self.packed.len() / (self.kp * NB) {
@@ -148,12 +150,8 @@ impl QMatrix {
             while r < qx.rows {
                 let m = MR.min(qx.rows - r);
                 let a = &qx.data[r * self.kp..(r + m) * self.kp];
-                // (`Kernel::Vnni` gets here only on a CPU without VNNI: the portable loop.)
-                match kernel {
-                    #[cfg(target_arch = "x86_64")]
-                    Kernel::Avx2 => vnni::dot_avx2_checked(a, m, w, self.kp, &mut acc),
-                    _ => portable_dot(a, m, w, self.kp, &mut acc),
-                }
+                // (The SIMD kernels get here only on a CPU without their features.)
+                portable_dot(a, m, w, self.kp, &mut acc);
                 for (i, acc) in acc.iter().enumerate().take(m) {
                     let (sx, zp) = (qx.scale[r + i], qx.zero[r + i]);
                     let row = (r + i) * self.n;
@@ -303,58 +301,176 @@ fn portable_dot(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; M
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod vnni {
-    use super::{MR, NB};
+    use super::NB;
     use crate::simd::{detected, Tier};
     use std::arch::x86_64::*;
 
-    /// [`dot_avx2`] after checking the CPU and the slice lengths (else the portable kernel).
-    pub fn dot_avx2_checked(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
-        assert!(m <= MR && a.len() >= m * kp && w.len() >= kp * NB && kp.is_multiple_of(4));
-        if detected() >= Tier::Avx2 {
-            // SAFETY: the feature was detected and the lengths checked just above.
-            unsafe { dot_avx2(a, m, w, kp, acc) }
-        } else {
-            super::portable_dot(a, m, w, kp, acc)
+    /// Rows per AVX2 tile: 6 rows × 8 columns is 12 accumulators (two lanes a column), plus
+    /// 2 registers of widened weights and a broadcast (AVX2 has 16).
+    const AR: usize = 6;
+
+    /// All of `y = dequantize(qx @ W) + bias` on AVX2, like [`rows_into_checked`] on VNNI.
+    /// Returns false, having done nothing, on a CPU without AVX2.
+    pub fn rows_into_avx2_checked(
+        q: &super::QMatrix,
+        qx: &super::QRows,
+        bias: &[f32],
+        y: &mut [f32],
+    ) -> bool {
+        check(q, qx, bias, y);
+        if detected() < Tier::Avx2 {
+            return false;
         }
+        // SAFETY: the feature was detected and the lengths checked just above.
+        unsafe { rows_into_avx2(q, qx, bias, y) };
+        true
     }
 
-    /// The AVX2 version of [`super::portable_dot`], on the same packed weights: 16 bytes of
-    /// a group (4 columns × 4 inputs) widen to 16-bit (`vpmovsxbw`), the row's 4 activations
-    /// are broadcast as 16-bit, and `vpmaddwd` leaves each column's sum in two 32-bit lanes,
-    /// added at the end. Exact, like the others (255 × 127 × 2 fits easily).
+    /// The lengths every fused kernel relies on.
+    fn check(q: &super::QMatrix, qx: &super::QRows, bias: &[f32], y: &[f32]) {
+        assert!(
+            qx.data.len() >= qx.rows * q.kp
+                && qx.scale.len() >= qx.rows
+                && qx.zero.len() >= qx.rows
+                && bias.len() == q.n
+                && y.len() >= qx.rows * q.n
+                && q.packed.len() == q.scale.len() * q.kp
+                && q.colsum.len() == q.scale.len()
+                && q.scale.len().is_multiple_of(NB)
+                && q.kp.is_multiple_of(4)
+        );
+    }
+
+    /// Per tile of up to 6 rows, per 64-column block, per 8 columns: the integer products
+    /// over all inputs in registers, then the epilogue.
+    ///
+    /// A tile's rows are first widened to 16 bits and interleaved by groups of 4 inputs
+    /// (`[kp / 4][M][4]`), so each broadcast is one load at a fixed offset. Tiles run in
+    /// the outer loop, so that is done once per tile, and each tile streams all the weights
+    /// (at most 590 KB here) from L2.
     ///
     /// # Safety
-    /// The CPU must have AVX2; `a` holds `m * kp` bytes and `w` `kp * NB`, `kp` a multiple
-    /// of 4.
+    /// AVX2; the lengths of [`check`].
     #[target_feature(enable = "avx2")]
-    pub unsafe fn dot_avx2(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; MR]) {
-        let wp = w.as_ptr();
-        for (i, acc) in acc.iter_mut().enumerate().take(m) {
-            let ap = a[i * kp..].as_ptr();
-            // Two halves of 32 columns: eight accumulators of 4 columns each.
-            for half in 0..2 {
-                let mut c = [_mm256_setzero_si256(); 8];
-                for g in 0..kp / 4 {
-                    // SAFETY: g * 4 < kp: inside `a`'s row and `w`'s group (256 bytes).
+    unsafe fn rows_into_avx2(q: &super::QMatrix, qx: &super::QRows, bias: &[f32], y: &mut [f32]) {
+        let (kp, n) = (q.kp, q.n);
+        let mut panel = vec![0i16; AR * kp];
+        let mut r = 0;
+        while r < qx.rows {
+            let m = AR.min(qx.rows - r);
+            for (i, row) in qx.data[r * kp..(r + m) * kp].chunks_exact(kp).enumerate() {
+                for (g, x4) in row.chunks_exact(4).enumerate() {
+                    for (e, &x) in x4.iter().enumerate() {
+                        panel[(g * m + i) * 4 + e] = i16::from(x);
+                    }
+                }
+            }
+            for b in 0..q.scale.len() / NB {
+                let w = &q.packed[b * kp * NB..(b + 1) * kp * NB];
+                let c0 = b * NB;
+                let width = NB.min(n - c0);
+                for cc in 0..width.div_ceil(8) {
+                    let col = c0 + cc * 8;
+                    let t = Tile {
+                        sx: &qx.scale[r..r + m],
+                        zp: &qx.zero[r..r + m],
+                        colsum: &q.colsum[col..col + 8],
+                        scale: &q.scale[col..col + 8],
+                        bias: &bias[col..(col + 8).min(n)],
+                    };
+                    let out = &mut y[r * n + col..];
+                    // SAFETY: AVX2 was detected by the caller; `tile8` checks the lengths.
                     unsafe {
-                        let a4 = ap.add(g * 4).cast::<u32>().read_unaligned();
-                        // The 4 activations as 16-bit values, repeated across the register.
-                        let x = _mm256_cvtepu8_epi16(_mm_set1_epi32(a4 as i32));
-                        let wg = wp.add(g * NB * 4 + half * 128);
-                        for (q, c) in c.iter_mut().enumerate() {
-                            let w = _mm_loadu_si128(wg.add(q * 16).cast());
-                            let w = _mm256_cvtepi8_epi16(w);
-                            *c = _mm256_add_epi32(*c, _mm256_madd_epi16(x, w));
+                        match m {
+                            6 => tile8::<6>(&panel, w, cc, kp, &t, out, n),
+                            5 => tile8::<5>(&panel, w, cc, kp, &t, out, n),
+                            4 => tile8::<4>(&panel, w, cc, kp, &t, out, n),
+                            3 => tile8::<3>(&panel, w, cc, kp, &t, out, n),
+                            2 => tile8::<2>(&panel, w, cc, kp, &t, out, n),
+                            _ => tile8::<1>(&panel, w, cc, kp, &t, out, n),
                         }
                     }
                 }
-                for (q, c) in c.iter().enumerate() {
-                    let mut lanes = [0i32; 8];
-                    // SAFETY: 8 lanes into an 8-entry array.
-                    unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), *c) };
-                    for j in 0..4 {
-                        acc[half * 32 + q * 4 + j] = lanes[2 * j] + lanes[2 * j + 1];
-                    }
+            }
+            r += m;
+        }
+    }
+
+    /// `M` rows × columns `8 cc..8 cc + 8` of one packed block, from products to finished
+    /// outputs (`a` is the rows' panel, `[kp / 4][M][4]`; `out` starts at the tile's first
+    /// output, and rows are `n` apart).
+    ///
+    /// Per group of 4 inputs, the 32 weight bytes of the 8 columns widen to two registers
+    /// of 16-bit values (4 columns × 4 inputs each, as packed), each row's 4 activations are
+    /// broadcast, and `vpmaddwd` leaves a column's sum in two adjacent 32-bit lanes. Exact:
+    /// |255 × 127| × 2 fits 32 bits with room to spare, and the epilogue is that of every
+    /// other kernel.
+    ///
+    /// # Safety
+    /// AVX2.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn tile8<const M: usize>(
+        a: &[i16],
+        w: &[i8],
+        cc: usize,
+        kp: usize,
+        t: &Tile<'_>,
+        out: &mut [f32],
+        n: usize,
+    ) {
+        let width = t.bias.len();
+        assert!(
+            a.len() >= M * kp
+                && w.len() >= kp * NB
+                && cc < NB / 8
+                && t.sx.len() >= M
+                && t.zp.len() >= M
+                && t.colsum.len() >= 8
+                && t.scale.len() >= 8
+                && (1..=8).contains(&width)
+                && out.len() >= (M - 1) * n + width
+        );
+        let mut c = [[_mm256_setzero_si256(); 2]; M];
+        let wp = w.as_ptr().wrapping_add(cc * 32);
+        let ap = a.as_ptr();
+        for g in 0..kp / 4 {
+            // SAFETY: g * 4 < kp: the 32 bytes at `cc * 32` of group g's 256 are inside `w`,
+            // and the M rows' 4 values of group g inside the panel `a`.
+            unsafe {
+                let wg = wp.add(g * NB * 4);
+                let w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(wg.cast()));
+                let w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128(wg.add(16).cast()));
+                for (i, c) in c.iter_mut().enumerate() {
+                    let x =
+                        _mm256_set1_epi64x(ap.add((g * M + i) * 4).cast::<i64>().read_unaligned());
+                    c[0] = _mm256_add_epi32(c[0], _mm256_madd_epi16(x, w0));
+                    c[1] = _mm256_add_epi32(c[1], _mm256_madd_epi16(x, w1));
+                }
+            }
+        }
+        // SAFETY: 8 columns of the 8-entry `colsum` and `scale`; `bias` and `out` are read
+        // and written only in their `width` columns (through a copy when fewer than 8).
+        unsafe {
+            let colsum = _mm256_loadu_si256(t.colsum.as_ptr().cast());
+            let scale = _mm256_loadu_ps(t.scale.as_ptr());
+            let mut bias8 = [0f32; 8];
+            bias8[..width].copy_from_slice(t.bias);
+            let bias = _mm256_loadu_ps(bias8.as_ptr());
+            for (i, c) in c.iter().enumerate() {
+                // Lanes (2j, 2j + 1) hold column j: `hadd` pairs them as columns
+                // [0 1 4 5 | 2 3 6 7], and the 64-bit permute puts them in order.
+                let acc = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_hadd_epi32(c[0], c[1]));
+                let zp = _mm256_set1_epi32(t.zp[i]);
+                let dot = _mm256_sub_epi32(acc, _mm256_mullo_epi32(zp, colsum));
+                let s = _mm256_mul_ps(_mm256_set1_ps(t.sx[i]), scale);
+                let v = _mm256_add_ps(_mm256_mul_ps(s, _mm256_cvtepi32_ps(dot)), bias);
+                if width == 8 {
+                    _mm256_storeu_ps(out.as_mut_ptr().add(i * n), v);
+                } else {
+                    let mut lanes = [0f32; 8];
+                    _mm256_storeu_ps(lanes.as_mut_ptr(), v);
+                    out[i * n..i * n + width].copy_from_slice(&lanes[..width]);
                 }
             }
         }
@@ -376,17 +492,7 @@ mod vnni {
         bias: &[f32],
         y: &mut [f32],
     ) -> bool {
-        assert!(
-            qx.data.len() >= qx.rows * q.kp
-                && qx.scale.len() >= qx.rows
-                && qx.zero.len() >= qx.rows
-                && bias.len() == q.n
-                && y.len() >= qx.rows * q.n
-                && q.packed.len() == q.scale.len() * q.kp
-                && q.colsum.len() == q.scale.len()
-                && q.scale.len().is_multiple_of(NB)
-                && q.kp.is_multiple_of(4)
-        );
+        check(q, qx, bias, y);
         if detected() != Tier::Avx512 {
             return false;
         }
@@ -548,8 +654,18 @@ mod tests {
     #[test]
     fn int8_products_are_close_to_f32_and_identical_on_every_kernel() {
         let mut seed = 7;
-        // Odd shapes: k not a multiple of 4, n not a multiple of 64, rows not of MR.
-        for (rows, k, n) in [(1, 3, 5), (5, 38, 70), (7, 384, 128), (18, 64, 1152)] {
+        // Odd shapes: k not a multiple of 4, n not a multiple of 64 (nor of 8), and every
+        // count of rows in a kernel's last tile (1 to 6).
+        for (rows, k, n) in [
+            (1, 3, 5),
+            (2, 8, 9),
+            (3, 12, 64),
+            (4, 40, 72),
+            (5, 38, 70),
+            (7, 384, 128),
+            (9, 36, 136),
+            (18, 64, 1152),
+        ] {
             let x: Vec<f32> = (0..rows * k).map(|_| lcg(&mut seed) * 3.0).collect();
             let w: Vec<f32> = (0..k * n).map(|_| lcg(&mut seed) * 0.1).collect();
             let b: Vec<f32> = (0..n).map(|_| lcg(&mut seed)).collect();
