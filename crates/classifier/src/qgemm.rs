@@ -131,10 +131,8 @@ impl QMatrix {
     fn rows_into_body(&self, kernel: Kernel, x: &[f32], bias: &[f32], y: &mut [f32]) {
         let qx = QRows::new(x, self.k, self.kp);
         #[cfg(target_arch = "x86_64")]
-        match kernel {
-            Kernel::Vnni if vnni::rows_into_checked(self, &qx, bias, y) => return,
-            Kernel::Avx2 if vnni::rows_into_avx2_checked(self, &qx, bias, y) => return,
-            _ => {}
+        if vnni::fused(kernel, self, &qx, bias, y) {
+            return;
         }
         let mut acc = [[0i32; NB]; MR];
         for b in 0..self.packed.len() / (self.kp * NB) {
@@ -309,20 +307,30 @@ mod vnni {
     /// 2 registers of widened weights and a broadcast (AVX2 has 16).
     const AR: usize = 6;
 
-    /// All of `y = dequantize(qx @ W) + bias` on AVX2, like [`rows_into_checked`] on VNNI.
-    /// Returns false, having done nothing, on a CPU without AVX2.
-    pub fn rows_into_avx2_checked(
+    /// All of `y = dequantize(qx @ W) + bias` on `kernel`'s fused path: the products of a
+    /// tile in registers, the per-row and per-column scaling done there as each tile finishes
+    /// (the same operations, in the same order, as the generic epilogue, so the bits are
+    /// those of every other kernel). Returns false, having done nothing, for the portable
+    /// kernel or on a CPU without the kernel's features.
+    pub fn fused(
+        kernel: super::Kernel,
         q: &super::QMatrix,
         qx: &super::QRows,
         bias: &[f32],
         y: &mut [f32],
     ) -> bool {
         check(q, qx, bias, y);
-        if detected() < Tier::Avx2 {
-            return false;
+        match kernel {
+            // SAFETY: the features were detected and the lengths checked just above.
+            super::Kernel::Vnni if detected() == Tier::Avx512 => unsafe {
+                rows_into(q, qx, bias, y)
+            },
+            // SAFETY: as above.
+            super::Kernel::Avx2 if detected() >= Tier::Avx2 => unsafe {
+                rows_into_avx2(q, qx, bias, y)
+            },
+            _ => return false,
         }
-        // SAFETY: the feature was detected and the lengths checked just above.
-        unsafe { rows_into_avx2(q, qx, bias, y) };
         true
     }
 
@@ -482,25 +490,10 @@ mod vnni {
     /// from L2 at a rate it sustains.
     const FR: usize = 6;
 
-    /// All of `y = dequantize(qx @ W) + bias` on VNNI, the per-row and per-column scaling done
-    /// in registers as each tile finishes (the same operations, in the same order, as the
-    /// generic epilogue, so the bits are those of every other kernel).
-    /// Returns false, having done nothing, on a CPU without VNNI.
-    pub fn rows_into_checked(
-        q: &super::QMatrix,
-        qx: &super::QRows,
-        bias: &[f32],
-        y: &mut [f32],
-    ) -> bool {
-        check(q, qx, bias, y);
-        if detected() != Tier::Avx512 {
-            return false;
-        }
-        // SAFETY: the features were detected and the lengths checked just above.
-        unsafe { rows_into(q, qx, bias, y) };
-        true
-    }
-
+    /// [`fused`] on VNNI.
+    ///
+    /// # Safety
+    /// AVX-512 F/BW/VNNI; the lengths of [`check`].
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
     unsafe fn rows_into(q: &super::QMatrix, qx: &super::QRows, bias: &[f32], y: &mut [f32]) {
         let (kp, n) = (q.kp, q.n);
