@@ -131,7 +131,7 @@ impl QMatrix {
     fn rows_into_body(&self, kernel: Kernel, x: &[f32], bias: &[f32], y: &mut [f32]) {
         let qx = QRows::new(x, self.k, self.kp);
         #[cfg(target_arch = "x86_64")]
-        if vnni::fused(kernel, self, &qx, bias, y) {
+        if x86::fused(kernel, self, &qx, bias, y) {
             return;
         }
         let mut acc = [[0i32; NB]; MR];
@@ -298,10 +298,25 @@ fn portable_dot(a: &[u8], m: usize, w: &[i8], kp: usize, acc: &mut [[i32; NB]; M
 // The one place the crate uses `unsafe`: SIMD intrinsics behind a runtime feature check.
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
-mod vnni {
+mod x86 {
     use super::NB;
     use crate::simd::{detected, Tier};
     use std::arch::x86_64::*;
+
+    /// `f::<m>(args)` for a tile's row count `m` (1 to 6; the tile kernels take it as a
+    /// constant, so their accumulators stay in registers).
+    macro_rules! by_rows {
+        ($m:expr, $f:ident($($arg:expr),*)) => {
+            match $m {
+                6 => $f::<6>($($arg),*),
+                5 => $f::<5>($($arg),*),
+                4 => $f::<4>($($arg),*),
+                3 => $f::<3>($($arg),*),
+                2 => $f::<2>($($arg),*),
+                _ => $f::<1>($($arg),*),
+            }
+        };
+    }
 
     /// Rows per AVX2 tile: 6 rows × 8 columns is 12 accumulators (two lanes a column), plus
     /// 2 registers of widened weights and a broadcast (AVX2 has 16).
@@ -388,16 +403,7 @@ mod vnni {
                     };
                     let out = &mut y[r * n + col..];
                     // SAFETY: AVX2 was detected by the caller; `tile8` checks the lengths.
-                    unsafe {
-                        match m {
-                            6 => tile8::<6>(&panel, w, cc, kp, &t, out, n),
-                            5 => tile8::<5>(&panel, w, cc, kp, &t, out, n),
-                            4 => tile8::<4>(&panel, w, cc, kp, &t, out, n),
-                            3 => tile8::<3>(&panel, w, cc, kp, &t, out, n),
-                            2 => tile8::<2>(&panel, w, cc, kp, &t, out, n),
-                            _ => tile8::<1>(&panel, w, cc, kp, &t, out, n),
-                        }
-                    }
+                    unsafe { by_rows!(m, tile8(&panel, w, cc, kp, &t, out, n)) }
                 }
             }
             r += m;
@@ -489,6 +495,8 @@ mod vnni {
     /// feeds 24 `vpdpbusd`, so a block too big for L1 (the 1536-input layer's 96 KB) streams
     /// from L2 at a rate it sustains.
     const FR: usize = 6;
+    // `by_rows!` dispatches tiles of up to 6 rows.
+    const _: () = assert!(AR <= 6 && FR <= 6);
 
     /// [`fused`] on VNNI.
     ///
@@ -514,16 +522,7 @@ mod vnni {
                 };
                 let out = &mut y[r * n + c0..];
                 // SAFETY: as for `rows_into` (the caller checked the features and lengths).
-                unsafe {
-                    match m {
-                        6 => tile::<6>(a, w, kp, &t, out, n),
-                        5 => tile::<5>(a, w, kp, &t, out, n),
-                        4 => tile::<4>(a, w, kp, &t, out, n),
-                        3 => tile::<3>(a, w, kp, &t, out, n),
-                        2 => tile::<2>(a, w, kp, &t, out, n),
-                        _ => tile::<1>(a, w, kp, &t, out, n),
-                    }
-                }
+                unsafe { by_rows!(m, tile(a, w, kp, &t, out, n)) }
                 r += m;
             }
         }
