@@ -92,8 +92,8 @@ impl Obfuscation {
 #[derive(Clone, Copy)]
 struct NChar {
     c: char,
+    /// Start of the original char it came from (its end is found in the original).
     s: u32,
-    e: u32,
 }
 
 /// Characters that render as nothing and are used to split words invisibly.
@@ -295,7 +295,7 @@ impl<'a> Normalized<'a> {
     }
 
     #[inline(always)]
-    fn push(&mut self, c: char, s: u32, _e: u32) {
+    fn push(&mut self, c: char, s: u32) {
         if c.is_ascii() {
             // One byte, one map entry.
             self.text.push(c);
@@ -325,7 +325,7 @@ impl<'a> Normalized<'a> {
         while i < chars.len() {
             let ch = chars[i];
             if !is_token_char(ch.c) {
-                self.push(ch.c, ch.s, ch.e);
+                self.push(ch.c, ch.s);
                 i += 1;
                 continue;
             }
@@ -347,8 +347,8 @@ impl<'a> Normalized<'a> {
                 // "How can I s e x t o r t a girl": the pronoun before and the article
                 // after a spelled-out word are not part of it.
                 if count >= 5 && chars[first].c == 'i' && self.original_is(chars[first], "I") {
-                    self.push(chars[first].c, chars[first].s, chars[first].e);
-                    self.push(' ', chars[first + 1].s, chars[first + 1].e);
+                    self.push(chars[first].c, chars[first].s);
+                    self.push(' ', chars[first + 1].s);
                     first += 2;
                 }
                 let article_after = chars[last].c == 'a'
@@ -364,8 +364,8 @@ impl<'a> Normalized<'a> {
                 self.stats.spaced += 1;
                 self.emit_token(&letters);
                 if last != j {
-                    self.push(' ', chars[last + 1].s, chars[last + 1].e);
-                    self.push(chars[j].c, chars[j].s, chars[j].e);
+                    self.push(' ', chars[last + 1].s);
+                    self.push(chars[j].c, chars[j].s);
                 }
                 i = j + 1;
                 continue;
@@ -420,7 +420,7 @@ impl<'a> Normalized<'a> {
         if leets == 0 && !fold_conf {
             // Most words: nothing to fold.
             for ch in tok {
-                self.push(ch.c, ch.s, ch.e);
+                self.push(ch.c, ch.s);
             }
             return;
         }
@@ -441,7 +441,7 @@ impl<'a> Normalized<'a> {
                     c = l;
                 }
             }
-            self.push(c, ch.s, ch.e);
+            self.push(c, ch.s);
         }
     }
 
@@ -509,12 +509,14 @@ impl<'a> Normalized<'a> {
                     c = k;
                 }
             }
-            self.push(c, ch.s, ch.e);
+            self.push(c, ch.s);
         }
     }
 
     fn original_is(&self, ch: NChar, s: &str) -> bool {
-        self.original.get(ch.s as usize..ch.e as usize) == Some(s)
+        self.original
+            .get(ch.s as usize..self.char_end(ch.s as usize))
+            == Some(s)
     }
 
     /// The original text.
@@ -620,33 +622,32 @@ fn stage_one(src: &str, invisible: &mut Vec<Span>, stats: &mut Obfuscation) -> V
     let mut out: Vec<NChar> = Vec::with_capacity(src.len());
     let mut last_ws = true; // trims leading whitespace
     for (s, c) in src.char_indices() {
-        let e = (s + c.len_utf8()) as u32;
         let s = s as u32;
         if c.is_ascii() {
             if c.is_ascii_whitespace() {
-                push_ws(&mut out, &mut last_ws, c == '\n', s, e);
+                push_ws(&mut out, &mut last_ws, c == '\n', s);
             } else {
                 out.push(NChar {
                     c: c.to_ascii_lowercase(),
                     s,
-                    e,
                 });
                 last_ws = false;
             }
             continue;
         }
         if let Some(l) = fold_fast(c).or_else(|| fold_unsplit(c)) {
-            out.push(NChar { c: l, s, e });
+            out.push(NChar { c: l, s });
             last_ws = false;
             continue;
         }
         if let Some(l) = letter_symbol(c) {
             stats.confusables += 1;
-            out.push(NChar { c: l, s, e });
+            out.push(NChar { c: l, s });
             last_ws = false;
             continue;
         }
         if is_invisible(c) {
+            let e = s + c.len_utf8() as u32;
             stats.invisible += 1;
             match invisible.last_mut() {
                 Some(last) if last.end == s as usize => last.end = e as usize,
@@ -660,7 +661,6 @@ fn stage_one(src: &str, invisible: &mut Vec<Span>, stats: &mut Obfuscation) -> V
                 &mut last_ws,
                 c == '\u{2028}' || c == '\u{2029}',
                 s,
-                e,
             );
             continue;
         }
@@ -670,11 +670,11 @@ fn stage_one(src: &str, invisible: &mut Vec<Span>, stats: &mut Obfuscation) -> V
             .nfc()
         {
             if d.is_whitespace() {
-                push_ws(&mut out, &mut last_ws, false, s, e);
+                push_ws(&mut out, &mut last_ws, false, s);
                 continue;
             }
             for l in d.to_lowercase() {
-                out.push(NChar { c: l, s, e });
+                out.push(NChar { c: l, s });
             }
             last_ws = false;
         }
@@ -697,7 +697,7 @@ fn fold_fast(c: char) -> Option<char> {
     }
 }
 
-fn push_ws(out: &mut Vec<NChar>, last_ws: &mut bool, newline: bool, s: u32, e: u32) {
+fn push_ws(out: &mut Vec<NChar>, last_ws: &mut bool, newline: bool, s: u32) {
     if *last_ws {
         if newline {
             if let Some(last) = out.last_mut() {
@@ -711,7 +711,6 @@ fn push_ws(out: &mut Vec<NChar>, last_ws: &mut bool, newline: bool, s: u32, e: u
     out.push(NChar {
         c: if newline { '\n' } else { ' ' },
         s,
-        e,
     });
     *last_ws = true;
 }
