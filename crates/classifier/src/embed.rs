@@ -2,8 +2,6 @@
 
 use crate::encoder::{Config, Encoder, Precision};
 use crate::ClassifierError;
-use candle_core::{DType, Device};
-use candle_nn::VarBuilder;
 use std::path::{Path, PathBuf};
 use tokenizers::Tokenizer;
 
@@ -129,16 +127,19 @@ impl MiniLmEmbedder {
                 .ok_or_else(|| ClassifierError::Model(format!("tokenizer has no {t}")))
         };
         let (cls, sep) = (special("[CLS]")?, special("[SEP]")?);
-        let device = Device::Cpu;
-        let weights = read(&dir.join("model.safetensors"))?;
-        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)?;
-        let model = Encoder::load_with(vb, &config, precision)?;
+        let model = Encoder::load_file(&dir.join("model.safetensors"), &config, precision)?;
         Ok(MiniLmEmbedder {
             model,
             tokenizer,
             cls,
             sep,
         })
+    }
+
+    /// Whether the word-embedding table is read from the weights file (the normal case)
+    /// rather than held in memory.
+    pub fn word_table_on_disk(&self) -> bool {
+        self.model.word_table_on_disk()
     }
 
     /// Token ids of `text` (no special tokens, no truncation).

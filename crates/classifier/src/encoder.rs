@@ -21,6 +21,7 @@ use crate::ClassifierError;
 use candle_core::{Device, Tensor};
 use candle_nn::VarBuilder;
 use serde::Deserialize;
+use std::path::Path;
 
 /// The fields of a BERT `config.json` the encoder needs.
 #[derive(Debug, Clone, Deserialize)]
@@ -98,10 +99,74 @@ struct Span {
     len: usize,
 }
 
+/// The word-embedding table: one row of `d` floats per token id (30,522 × 384 for MiniLM,
+/// 47 MB).
+///
+/// Read row by row from the weights file when the file holds it as little-endian f32: a text
+/// needs one row per token (a 512-token text: 512 reads of 1.5 KB from the page cache, well
+/// under a millisecond against a forward pass of tens), and the process does not carry 47 MB
+/// of which a chat uses a few thousand rows. (Mapping the file instead was measured: the
+/// kernel maps 64 KB around each row touched, so a dev set's worth of prompts made the whole
+/// table resident again.) Otherwise (another dtype, weights from a buffer) it is copied.
+#[derive(Debug)]
+pub(crate) struct WordTable(Table);
+
+#[derive(Debug)]
+enum Table {
+    Owned(Vec<f32>),
+    /// The open weights file and the byte offset of row 0 in it.
+    File(std::fs::File, u64),
+}
+
+impl WordTable {
+    /// Row `id` (`d` floats): borrowed from the table, or read into `scratch` (at least
+    /// `d` floats; `bytes` at least `4 d`) from the file.
+    fn row<'s>(
+        &'s self,
+        id: usize,
+        d: usize,
+        scratch: &'s mut [f32],
+        bytes: &mut [u8],
+    ) -> Result<&'s [f32], ClassifierError> {
+        match &self.0 {
+            Table::Owned(w) => Ok(&w[id * d..(id + 1) * d]),
+            Table::File(file, offset) => {
+                use std::os::unix::fs::FileExt;
+                let bytes = &mut bytes[..d * 4];
+                file.read_exact_at(bytes, offset + (id * d * 4) as u64)
+                    .map_err(|e| {
+                        ClassifierError::Model(format!("reading word embedding {id}: {e}"))
+                    })?;
+                for (o, b) in scratch.iter_mut().zip(bytes.chunks_exact(4)) {
+                    *o = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                }
+                Ok(&scratch[..d])
+            }
+        }
+    }
+}
+
+/// Byte range in a safetensors file of the tensor called one of `names`, if it is an f32
+/// tensor of `rows × d` that lies within the file.
+fn f32_tensor(file: &[u8], names: &[&str], rows: usize, d: usize) -> Option<(usize, usize)> {
+    let n = usize::try_from(u64::from_le_bytes(file.get(..8)?.try_into().ok()?)).ok()?;
+    let header: serde_json::Value =
+        serde_json::from_slice(file.get(8..8usize.checked_add(n)?)?).ok()?;
+    let t = names.iter().find_map(|name| header.get(*name))?;
+    let shape: Vec<usize> = serde_json::from_value(t.get("shape")?.clone()).ok()?;
+    let [start, end]: [usize; 2] = serde_json::from_value(t.get("data_offsets")?.clone()).ok()?;
+    let (offset, len) = (8 + n + start, end.checked_sub(start)?);
+    let fits = t.get("dtype")?.as_str()? == "F32"
+        && shape == [rows, d]
+        && len == rows.checked_mul(d)?.checked_mul(4)?
+        && offset.checked_add(len)? <= file.len();
+    fits.then_some((offset, len))
+}
+
 /// The encoder: token ids in, one hidden state per token out.
 #[derive(Debug)]
 pub struct Encoder {
-    word: Vec<f32>,
+    word: WordTable,
     pos: Vec<f32>,
     type0: Vec<f32>,
     ln: Norm,
@@ -141,6 +206,12 @@ fn weight(t: Tensor, precision: Precision) -> Result<Weight, ClassifierError> {
 }
 
 impl Encoder {
+    /// Whether the word-embedding table is read from the weights file (see [`WordTable`]),
+    /// not held in memory.
+    pub fn word_table_on_disk(&self) -> bool {
+        matches!(self.word.0, Table::File(..))
+    }
+
     /// Loads the weights of a (sentence-transformers style) BERT checkpoint, with int8
     /// linear layers.
     pub fn load(vb: VarBuilder, config: &Config) -> Result<Encoder, ClassifierError> {
@@ -152,6 +223,42 @@ impl Encoder {
         vb: VarBuilder,
         config: &Config,
         precision: Precision,
+    ) -> Result<Encoder, ClassifierError> {
+        Encoder::load_parts(vb, config, precision, None)
+    }
+
+    /// Loads a safetensors file. The word-embedding table, when stored as f32, stays in the
+    /// file and is read a row at a time (see [`WordTable`]).
+    pub fn load_file(
+        path: &Path,
+        config: &Config,
+        precision: Precision,
+    ) -> Result<Encoder, ClassifierError> {
+        let missing = |e: std::io::Error| ClassifierError::Missing {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let mut file = std::fs::File::open(path).map_err(missing)?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).map_err(missing)?;
+        let names = [
+            "embeddings.word_embeddings.weight",
+            "bert.embeddings.word_embeddings.weight",
+        ];
+        let word = f32_tensor(&bytes, &names, config.vocab_size, config.hidden_size)
+            .map(|(offset, _)| WordTable(Table::File(file, offset as u64)));
+        let vb =
+            VarBuilder::from_buffered_safetensors(bytes, candle_core::DType::F32, &Device::Cpu)?;
+        Encoder::load_parts(vb, config, precision, word)
+    }
+
+    /// [`load_with`](Self::load_with), the word-embedding table taken from `word` when given
+    /// (read from the file `vb` came from) instead of copied out of `vb`.
+    pub(crate) fn load_parts(
+        vb: VarBuilder,
+        config: &Config,
+        precision: Precision,
+        word: Option<WordTable>,
     ) -> Result<Encoder, ClassifierError> {
         if config.hidden_act != "gelu" {
             return Err(ClassifierError::Model(format!(
@@ -173,10 +280,14 @@ impl Encoder {
         };
         let device = vb.device().clone();
         let emb = vb.pp("embeddings");
-        let word: Vec<f32> = emb
-            .get((config.vocab_size, d), "word_embeddings.weight")?
-            .flatten_all()?
-            .to_vec1()?;
+        let word = match word {
+            Some(w) => w,
+            None => WordTable(Table::Owned(
+                emb.get((config.vocab_size, d), "word_embeddings.weight")?
+                    .flatten_all()?
+                    .to_vec1()?,
+            )),
+        };
         let pos: Vec<f32> = emb
             .get(
                 (config.max_position_embeddings, d),
@@ -301,6 +412,7 @@ impl Encoder {
             total += n;
         }
         let mut h = buffer(total * d);
+        let (mut scratch, mut bytes) = (vec![0f32; d], vec![0u8; d * 4]);
         for (span, ids) in spans.iter().zip(seqs) {
             let rows = h[span.start * d..(span.start + span.len) * d].chunks_exact_mut(d);
             for (i, (&id, row)) in ids.iter().zip(rows).enumerate() {
@@ -310,7 +422,7 @@ impl Encoder {
                         "token id {id} out of range"
                     )));
                 }
-                let w = &self.word[id * d..(id + 1) * d];
+                let w = self.word.row(id, d, &mut scratch, &mut bytes)?;
                 let p = &self.pos[i * d..(i + 1) * d];
                 for (((o, w), p), t) in row.iter_mut().zip(w).zip(p).zip(&self.type0) {
                     *o = w + p + t;

@@ -114,6 +114,40 @@ fn encoder_matches_candle_bert() {
     assert!(ours.forward(&[u32::MAX]).is_err());
 }
 
+/// Loaded from the file, the word-embedding table stays there (47 MB not copied into the
+/// process) and gives the same hidden states, bit for bit, as the table copied into memory.
+#[test]
+fn the_word_table_read_from_the_file_gives_the_same_rows_as_a_copy() {
+    use candle_core::{DType, Device};
+    let dir = model_dir();
+    let config: warden_classifier::Config =
+        serde_json::from_slice(&std::fs::read(dir.join("config.json")).unwrap()).unwrap();
+    let weights = std::fs::read(dir.join("model.safetensors")).unwrap();
+    let vb = candle_nn::VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)
+        .unwrap();
+    let copied = warden_classifier::Encoder::load(vb, &config).unwrap();
+    let path = dir.join("model.safetensors");
+    let on_disk =
+        warden_classifier::Encoder::load_file(&path, &config, warden_classifier::Precision::Int8)
+            .unwrap();
+    assert!(on_disk.word_table_on_disk());
+    assert!(!copied.word_table_on_disk());
+    assert!(embedder().word_table_on_disk());
+    // Ids from all over the vocabulary, the first and the last row included.
+    let last = config.vocab_size as u32 - 1;
+    let mut ids: Vec<u32> = (0..100).map(|i| i * 307 % (last + 1)).collect();
+    ids.extend([0, last, 101, 102]);
+    let (a, b) = (
+        on_disk.forward(&ids).unwrap(),
+        copied.forward(&ids).unwrap(),
+    );
+    assert!(a
+        .iter()
+        .map(|x| x.to_bits())
+        .eq(b.iter().map(|x| x.to_bits())));
+    assert!(on_disk.forward(&[last + 1]).is_err());
+}
+
 /// The int8 linear layers against f32 ones, on the whole dev set: the embeddings the head
 /// sees stay within a small angle of the exact ones.
 #[test]
