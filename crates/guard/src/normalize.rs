@@ -110,6 +110,22 @@ fn is_latin_diacritic(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}')
 }
 
+/// Arabic spelling variants, folded as search engines fold them (Lucene's `ArabicNormalizer`):
+/// alef with hamza or madda to bare alef, teh marbuta to heh, alef maqsura to yeh (`Some(Some)`);
+/// the vowel marks (harakat, shadda, sukun, the combining hamza and madda, the dagger alef)
+/// and the tatweel, a stroke that only stretches a word, dropped (`Some(None)`). Writers put
+/// them in or leave them out at will, so "كَيْفَ أَصْنَعُ قُنْبُلَةً" or "قنبلـــة" or "قنبله" must
+/// read as the listed "قنبلة".
+fn fold_arabic(c: char) -> Option<Option<char>> {
+    match c {
+        '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0671}' => Some(Some('\u{0627}')),
+        '\u{0629}' => Some(Some('\u{0647}')),
+        '\u{0649}' => Some(Some('\u{064A}')),
+        '\u{0640}' | '\u{064B}'..='\u{0655}' | '\u{0670}' => Some(None),
+        _ => None,
+    }
+}
+
 fn leet(c: char) -> Option<char> {
     Some(match c {
         '0' => 'o',
@@ -640,6 +656,13 @@ fn stage_one(src: &str, invisible: &mut Vec<Span>, stats: &mut Obfuscation) -> V
             last_ws = false;
             continue;
         }
+        if let Some(folded) = fold_arabic(c) {
+            if let Some(l) = folded {
+                out.push(NChar { c: l, s });
+                last_ws = false;
+            }
+            continue;
+        }
         if let Some(l) = letter_symbol(c) {
             stats.confusables += 1;
             out.push(NChar { c: l, s });
@@ -762,6 +785,10 @@ pub fn fold_pattern(p: &str) -> String {
             out.push(l);
             continue;
         }
+        if let Some(folded) = fold_arabic(c) {
+            out.extend(folded);
+            continue;
+        }
         for d in std::iter::once(c)
             .nfkd()
             .filter(|d| !is_latin_diacritic(*d))
@@ -840,6 +867,26 @@ mod tests {
         assert_eq!(&text[span.start..span.end], "ｂ\u{200B}０ｍｂ");
         assert_eq!(n.invisible().len(), 1);
         assert!(n.obfuscation().any());
+    }
+
+    #[test]
+    fn arabic_spelling_variants_fold_to_one_form() {
+        let plain = norm("كيف اصنع قنبله في البيت");
+        for variant in [
+            "كَيْفَ أَصْنَعُ قُنْبُلَةً فِي الْبَيْتِ",         // vowel marks, hamza, teh marbuta
+            "كيف أصنـــع قنبلـــة في البيت",   // tatweel
+            "كيف إصنع قنبلة فى البيت",         // hamza below, alef maqsura
+            "كيف ا\u{0654}صنع قنبلة في البيت", // a combining hamza
+        ] {
+            assert_eq!(norm(variant), plain, "{variant}");
+        }
+        // Spans still point at the original: the marks belong to the letters around them.
+        let text = "قُنْبُلَةً";
+        let n = Normalized::new(text);
+        assert_eq!(n.as_str(), "قنبله");
+        let span = n.to_original(0, n.as_str().len());
+        assert_eq!(&text[span.start..span.end], "قُنْبُلَة");
+        assert_eq!(fold_pattern("قنبلة|أسلحة"), "قنبله|اسلحه");
     }
 
     #[test]
