@@ -152,6 +152,10 @@ pub struct MiniLmClassifier {
     head: Head,
     stages: Vec<Stage>,
     max_windows: usize,
+    /// The first error of a forward pass (the weights file, read a row at a time, became
+    /// unreadable): from then on the classifier is not [`ready`](Scanner::ready), so the
+    /// policy's fail mode applies.
+    failed: Arc<std::sync::OnceLock<String>>,
 }
 
 impl MiniLmClassifier {
@@ -190,6 +194,7 @@ impl MiniLmClassifier {
             head,
             stages: vec![Stage::Input],
             max_windows: 4,
+            failed: Arc::default(),
         }
     }
 
@@ -223,6 +228,9 @@ impl MiniLmClassifier {
     /// Why loading failed, for an [`unavailable`](Self::unavailable) classifier or a lazy
     /// one whose weights could not be read (`None` while a lazy one is not yet loaded).
     pub fn load_error(&self) -> Option<&str> {
+        if let Some(e) = self.failed.get() {
+            return Some(e);
+        }
         self.embedder.cell.get()?.as_ref().err().map(String::as_str)
     }
 
@@ -240,9 +248,13 @@ impl MiniLmClassifier {
     /// [`Normalized::as_str`]); `None` when not loaded, the text is empty or inference failed.
     pub fn predict_canonical(&self, canonical: &str) -> Option<Prediction> {
         let embedder = self.embedder.get().ok()?;
-        let windows = embedder
-            .embed_windows_with_text(canonical, self.max_windows)
-            .ok()?;
+        let windows = match embedder.embed_windows_with_text(canonical, self.max_windows) {
+            Ok(w) => w,
+            Err(e) => {
+                self.failed.get_or_init(|| e.to_string());
+                return None;
+            }
+        };
         // Each window's perceptron reading is combined with the n-gram model's reading of
         // the same stretch of text (a whole long text would dilute one harmful sentence).
         windows
@@ -343,7 +355,7 @@ impl Scanner for MiniLmClassifier {
     }
 
     fn ready(&self) -> bool {
-        self.embedder.get().is_ok()
+        self.embedder.get().is_ok() && self.failed.get().is_none()
     }
 
     fn prepare(&self) {

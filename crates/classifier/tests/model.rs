@@ -276,6 +276,39 @@ fn a_missing_model_is_an_error_and_an_unready_scanner() {
     assert_eq!(g.scan("hello", &Context::input()).action, Action::Allow);
 }
 
+/// The word-embedding table is read from the weights file as texts come: a file cut short
+/// under a running classifier makes it unavailable, and the policy's fail mode decides (here
+/// closed: the prompt is blocked, not waved through unclassified).
+#[test]
+fn a_weights_file_cut_short_while_loaded_makes_the_classifier_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["config.json", "tokenizer.json", "model.safetensors"] {
+        std::fs::copy(model_dir().join(f), dir.path().join(f)).unwrap();
+    }
+    let c = MiniLmClassifier::load(dir.path()).unwrap();
+    let mut policy = warden_guard::Policy::default();
+    policy.optional_scanners.fail_mode = warden_guard::FailMode::Closed;
+    let mut g = Guard::new(policy).unwrap();
+    g.add_scanner(Box::new(c), true);
+    let prompt = "What's a good recipe for banana bread?";
+    assert_eq!(g.scan(prompt, &Context::input()).action, Action::Allow);
+    // Cut in place (same inode, as a careless copy over it would): rows are gone.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.path().join("model.safetensors"))
+        .unwrap()
+        .set_len(4096)
+        .unwrap();
+    let v = g.scan(prompt, &Context::input());
+    assert_eq!(v.action, Action::Block, "{v:?}");
+    // And it stays unavailable.
+    assert_eq!(
+        g.scan("Explain how vaccines work.", &Context::input())
+            .action,
+        Action::Block
+    );
+}
+
 #[test]
 fn non_english_text_is_left_to_the_rules() {
     let c = classifier();

@@ -299,9 +299,14 @@ impl Guard {
         let pii_at = hits.len();
         let mut unavailable = Vec::new();
         for (scanner, optional) in &self.extra {
+            // Ready before the scan and still after it: one that failed during its scan
+            // (an unreadable weights file) counts as unavailable for this text too.
             if scanner.ready() {
                 scanner.scan(norm, ctx, &mut hits);
-            } else if !*optional || self.policy.optional_scanners.fail_mode == FailMode::Closed {
+            }
+            if !scanner.ready()
+                && (!*optional || self.policy.optional_scanners.fail_mode == FailMode::Closed)
+            {
                 unavailable.push(scanner.name().to_string());
             }
         }

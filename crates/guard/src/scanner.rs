@@ -22,7 +22,9 @@ pub trait Scanner: Send + Sync + std::fmt::Debug {
     /// Scans `norm` and appends findings to `out`. Must not panic on any input.
     fn scan(&self, norm: &Normalized<'_>, ctx: &Context, out: &mut Vec<Hit>);
 
-    /// Whether the scanner can run now. Built-in scanners always can.
+    /// Whether the scanner can run now. Built-in scanners always can. The guard asks before
+    /// and after each scan: one that turns unready during a scan counts as unavailable for
+    /// that text (the policy's fail mode decides).
     fn ready(&self) -> bool {
         true
     }
