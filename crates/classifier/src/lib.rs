@@ -155,7 +155,7 @@ pub struct MiniLmClassifier {
     /// The first error of a forward pass (the weights file, read a row at a time, became
     /// unreadable): from then on the classifier is not [`ready`](Scanner::ready), so the
     /// policy's fail mode applies.
-    failed: Arc<std::sync::OnceLock<String>>,
+    failed: std::sync::OnceLock<String>,
 }
 
 impl MiniLmClassifier {
@@ -194,7 +194,7 @@ impl MiniLmClassifier {
             head,
             stages: vec![Stage::Input],
             max_windows: 4,
-            failed: Arc::default(),
+            failed: std::sync::OnceLock::new(),
         }
     }
 
@@ -226,7 +226,8 @@ impl MiniLmClassifier {
     }
 
     /// Why loading failed, for an [`unavailable`](Self::unavailable) classifier or a lazy
-    /// one whose weights could not be read (`None` while a lazy one is not yet loaded).
+    /// one whose weights could not be read (`None` while a lazy one is not yet loaded), or
+    /// why a forward pass failed after loading (the weights file became unreadable).
     pub fn load_error(&self) -> Option<&str> {
         if let Some(e) = self.failed.get() {
             return Some(e);
