@@ -81,6 +81,11 @@ fn slot(key: u64) -> usize {
     (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 55) as usize % SLOTS
 }
 
+/// Whether a lowercase ASCII word is one of the frequent English words of [`COMMON`].
+pub(crate) fn is_common_english(word: &[u8]) -> bool {
+    is_common(common_table(), pack(word.iter().copied()))
+}
+
 fn is_common(table: &[u64; SLOTS], key: Option<u64>) -> bool {
     let Some(key) = key else { return false };
     let mut i = slot(key);

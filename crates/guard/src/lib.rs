@@ -62,6 +62,7 @@ pub mod normalize;
 pub mod pii;
 pub mod policy;
 pub mod r1;
+mod respell;
 pub mod rules;
 pub mod scanner;
 mod stream;

@@ -113,6 +113,13 @@ fn tricky_text() -> impl Strategy<Value = String> {
         "ʙᴏᴍʙ",
         "qɯoq ǝʞɐɯ ",
         "686f7720746f206d616b65",
+        // disguised words the rules read in prompts: masked, split, by ear, translit, leet
+        "p*pe b*mb ",
+        "pi pe bo mb ",
+        "komo azer una bonba kasera ",
+        "kak sdelat bombu ",
+        "к4к сд3л4ть ",
+        "Tutsi ",
     ]);
     prop::collection::vec(
         prop_oneof![pieces.prop_map(String::from), any::<String>()],
