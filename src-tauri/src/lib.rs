@@ -51,15 +51,50 @@ commands![
     export::cancel_export,
 ];
 
+/// How long the app waits, with no command and no turn running, before it gives back the
+/// clean pages it is not using (see `warden_core::memory`).
+const IDLE_RELEASE: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Opens the window and runs until it closes.
 pub fn run() -> anyhow::Result<()> {
     use anyhow::Context;
+    use std::sync::{Arc, OnceLock};
+    use tauri::Manager;
+    let app: Arc<OnceLock<tauri::AppHandle>> = Arc::default();
+    let busy_app = Arc::clone(&app);
+    let idle = warden_core::memory::IdleRelease::spawn(
+        IDLE_RELEASE,
+        move || busy_app.get().is_some_and(|a| a.state::<AppState>().busy()),
+        release_idle_pages,
+    );
+    let handler = handler();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::init())
-        .invoke_handler(handler())
+        .setup(move |a| {
+            let _ = app.set(a.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(move |invoke| {
+            idle.touch();
+            handler(invoke)
+        })
         .run(tauri::generate_context!())
         .context("running the desktop app")
+}
+
+fn release_idle_pages() {
+    let before = warden_core::memory::resident_bytes();
+    match warden_core::memory::release_clean_file_pages() {
+        Ok(r) => eprintln!(
+            "warden: idle; gave back {} MB of clean pages ({} mappings), resident {} -> {} MB",
+            r.bytes >> 20,
+            r.mappings,
+            before.unwrap_or(0) >> 20,
+            warden_core::memory::resident_bytes().unwrap_or(0) >> 20
+        ),
+        Err(e) => eprintln!("warden: idle; could not read this process's mappings: {e}"),
+    }
 }
 
 #[cfg(test)]

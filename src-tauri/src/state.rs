@@ -83,6 +83,13 @@ impl AppState {
         self.reader.as_ref().map_err(Clone::clone)
     }
 
+    /// Whether a turn or a model load holds the session (the app is not idle).
+    pub fn busy(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_ok_and(|m| matches!(m.try_lock(), Err(std::sync::TryLockError::WouldBlock)))
+    }
+
     /// Why the app could not start its session, if it could not.
     pub fn startup_error(&self) -> Option<ApiError> {
         self.session.as_ref().err().cloned()

@@ -447,3 +447,29 @@ test("settings shows the effective paths and policy, and saves changes to the co
   const s6Now = await browser.execute(() => document.querySelector("select.action-select[data-category='S6'][data-stage='input']")?.value);
   assert.equal(s6Now, "block");
 });
+
+test("idle for 20 s, the app gives back its clean pages and still answers", async () => {
+  const before = rssMb().app;
+  // No command and no turn for 20 s: the app drops the clean file pages it is not using
+  // (warden_core::memory::release_clean_file_pages) and maps back in what it touches again.
+  await browser.pause(26_000);
+  const released = rssMb().app;
+  figures.rssBeforeIdleMb = before;
+  figures.rssIdleReleasedMb = released;
+  assert.ok(released < before, `resident ${before} -> ${released} MB after 26 s idle`);
+  await browser.$("button[data-screen='chat']").click();
+  await browser.$("button.new-thread").click();
+  const turns = () => browser.execute(() => [...document.querySelectorAll(".turn.assistant")].map((t) => t.getAttribute("data-state")));
+  await browser.waitUntil(async () => (await turns()).length === 0, { timeout: 5_000 });
+  const input = browser.$("#prompt");
+  await input.click();
+  await input.setValue("Name a colour.");
+  await browser.keys(["Enter"]);
+  await browser.waitUntil(async () => ["completed", "cancelled", "error", "blocked"].includes((await turns())[0]), {
+    timeout: 60_000,
+    timeoutMsg: "the turn after the idle release did not finish",
+  });
+  await shot("12-after-idle");
+  assert.deepEqual(await turns(), ["completed"]);
+  figures.rssAfterIdleTurnMb = rssMb().app;
+});

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod effective;
 pub mod guard;
 pub mod guard_model;
+pub mod memory;
 pub mod models;
 pub mod session;
 pub mod settings;
