@@ -75,6 +75,15 @@ async function shot(name) {
   await browser.saveScreenshot(path.join(SHOTS, `${name}.png`));
 }
 
+/** Whether a process is this run's app (its data directory is ours), not another copy. */
+function ours(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`WARDEN_DATA_DIR=${tmp}`);
+  } catch {
+    return false;
+  }
+}
+
 function rssMb() {
   // The app process, its WebKit helpers (not the model worker: it is the app's own child
   // running the hidden worker subcommand).
@@ -83,7 +92,7 @@ function rssMb() {
     const [pid, ppid, rss, ...args] = l.trim().split(/\s+/);
     return { pid, ppid, rss: Number(rss) / 1024, args: args.join(" ") };
   });
-  const app = rows.find((r) => r.args.startsWith(BIN) && !r.args.includes("__worker") && !rows.some((p) => p.pid === r.ppid && p.args.startsWith(BIN)));
+  const app = rows.find((r) => r.args.startsWith(BIN) && !r.args.includes("__worker") && !rows.some((p) => p.pid === r.ppid && p.args.startsWith(BIN)) && ours(r.pid));
   if (!app) return null;
   const webkit = rows.filter((r) => r.ppid === app.pid && /WebKit/.test(r.args));
   return { app: Math.round(app.rss), webkit: Math.round(webkit.reduce((s, r) => s + r.rss, 0)) };
@@ -128,7 +137,7 @@ function appPids() {
     .trim()
     .split("\n")
     .map((l) => l.trim().split(/\s+/))
-    .filter(([, cmd]) => cmd === BIN)
+    .filter(([pid, cmd]) => cmd === BIN && ours(pid))
     .map(([pid]) => Number(pid));
 }
 

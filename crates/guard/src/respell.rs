@@ -338,8 +338,10 @@ impl Respeller {
         sorted.sort_unstable();
         for w in sorted {
             if w.bytes().all(|b| b.is_ascii_lowercase()) {
+                // A Latin word of three letters is too easily another language's word by ear
+                // ("habe" keys like "abe").
                 sound(w.as_bytes(), &mut key, &mut ends);
-                if key.len() >= 3 {
+                if w.len() >= 4 && key.len() >= 3 {
                     r.latin
                         .entry(key.as_slice().into())
                         .or_insert_with(|| w.into());
