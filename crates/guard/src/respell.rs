@@ -229,6 +229,23 @@ fn translit(word: &str) -> Option<String> {
     Some(out)
 }
 
+/// Letters read as one sound, longer groups first: (spelling, symbol; 0 is silent).
+const GROUPS: &[(&[u8], u8)] = &[
+    (b"shch", b'X'),
+    (b"sch", b'X'),
+    (b"sh", b'X'),
+    (b"ch", b'X'),
+    (b"zh", b'J'),
+    (b"kh", 0),
+    (b"ph", b'f'),
+    (b"qu", b'k'),
+    (b"ck", b'k'),
+    (b"ts", b'S'),
+    (b"tz", b'S'),
+    (b"ie", b'i'),
+    (b"ou", b'u'),
+];
+
 /// The sound key of a lowercase ASCII word (see the module doc), and for each of its symbols
 /// the byte of `w` where that symbol's letters end.
 fn sound(w: &[u8], key: &mut Vec<u8>, ends: &mut Vec<usize>) {
@@ -246,47 +263,29 @@ fn sound(w: &[u8], key: &mut Vec<u8>, ends: &mut Vec<usize>) {
     let mut i = 0;
     while i < w.len() {
         let rest = &w[i..];
-        let two = |p: &[u8]| rest.starts_with(p);
-        let (sym, len): (u8, usize) = if two(b"shch") {
-            (b'X', 4)
-        } else if two(b"sch") {
-            (b'X', 3)
-        } else if two(b"sh") || two(b"ch") {
-            (b'X', 2)
-        } else if two(b"zh") {
-            (b'J', 2)
-        } else if two(b"kh") {
-            (0, 2)
-        } else if two(b"ph") {
-            (b'f', 2)
-        } else if two(b"qu") || two(b"ck") {
-            (b'k', 2)
-        } else if two(b"ts") || two(b"tz") {
-            (b'S', 2)
-        } else if two(b"ie") {
-            (b'i', 2)
-        } else if two(b"ou") {
-            (b'u', 2)
-        } else if two(b"gu") && matches!(at(i + 2), b'e' | b'i') {
-            (b'g', 2)
-        } else {
-            match rest[0] {
-                b'c' if matches!(at(i + 1), b'e' | b'i' | b'y') => (b's', 1),
-                b'c' | b'q' => (b'k', 1),
-                b'z' => (b's', 1),
-                b'v' | b'w' => (b'b', 1),
-                b'y' => (b'i', 1),
-                b'j' => (b'J', 1),
-                b'g' if matches!(at(i + 1), b'e' | b'i') => (b'J', 1),
-                b'h' => (0, 1),
-                b'm' if matches!(at(i + 1), b'b' | b'p') => (b'n', 1),
-                b'x' => {
-                    push(b'k', i + 1, key);
-                    (b's', 1)
+        let (sym, len): (u8, usize) =
+            if let Some((group, sym)) = GROUPS.iter().find(|(group, _)| rest.starts_with(group)) {
+                (*sym, group.len())
+            } else if rest.starts_with(b"gu") && matches!(at(i + 2), b'e' | b'i') {
+                (b'g', 2)
+            } else {
+                match rest[0] {
+                    b'c' if matches!(at(i + 1), b'e' | b'i' | b'y') => (b's', 1),
+                    b'c' | b'q' => (b'k', 1),
+                    b'z' => (b's', 1),
+                    b'v' | b'w' => (b'b', 1),
+                    b'y' => (b'i', 1),
+                    b'j' => (b'J', 1),
+                    b'g' if matches!(at(i + 1), b'e' | b'i') => (b'J', 1),
+                    b'h' => (0, 1),
+                    b'm' if matches!(at(i + 1), b'b' | b'p') => (b'n', 1),
+                    b'x' => {
+                        push(b'k', i + 1, key);
+                        (b's', 1)
+                    }
+                    c => (c, 1),
                 }
-                c => (c, 1),
-            }
-        };
+            };
         i += len;
         if sym != 0 {
             push(sym, i, key);
