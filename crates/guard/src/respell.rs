@@ -10,6 +10,7 @@
 //! | spelled by ear | `komo azer una bonba kasera`, `wi baue ish eine bonbe`, `komment` | the term word with the same sound key (below) |
 //! | Russian in Latin letters | `kak sdelat bombu` | the Russian term word whose transliteration has that sound key (`как сделать бомбу`) |
 //! | Russian leet with Latin digits | `к4к сд3л4ть` | `3` and `4` read as `е` and `а` instead of `з` and `ч`, when that makes a term word |
+//! | traditional Chinese | `怎麼製作炸彈` | the simplified characters the Chinese terms use (`怎么制作炸弹`), in a text without kana (Japanese kanji are often the traditional forms) |
 //!
 //! The **sound key** is a coarse spelling of how a word sounds in the Romance languages, German
 //! and Russian transliteration: `c` before `e i y`, `z`, `ts` → `s`; `c`, `qu`, `ck`, `q` → `k`;
@@ -185,6 +186,40 @@ fn masked_runs(text: &str) -> Vec<Tok> {
         i = end;
     }
     out
+}
+
+fn is_kana(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x31F0..=0x31FF)
+}
+
+/// Traditional Chinese character → its simplified form, where that is one other character
+/// (2,734 of them, from `fast2s`'s table; built on first use).
+fn t2s() -> &'static HashMap<char, char> {
+    static MAP: std::sync::OnceLock<HashMap<char, char>> = std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = HashMap::new();
+        let mut buf = [0u8; 4];
+        for c in (0x3400u32..=0x9FFF).filter_map(char::from_u32) {
+            let s = fast2s::convert(c.encode_utf8(&mut buf));
+            let mut it = s.chars();
+            if let (Some(d), None) = (it.next(), it.next()) {
+                if d != c && d.len_utf8() == c.len_utf8() {
+                    map.insert(c, d);
+                }
+            }
+        }
+        map
+    })
+}
+
+/// `w` with its traditional Chinese characters simplified, when any was (same length).
+fn simplified(w: &str) -> Option<String> {
+    if !w.chars().any(|c| matches!(c as u32, 0x3400..=0x9FFF)) {
+        return None;
+    }
+    let map = t2s();
+    let out: String = w.chars().map(|c| *map.get(&c).unwrap_or(&c)).collect();
+    (out != w).then_some(out)
 }
 
 /// Russian and Ukrainian letters in Latin, the common way (`ж` → `zh`, `й` → `y`).
@@ -407,6 +442,9 @@ impl Respeller {
             .filter(|t| t.kind == Kind::Latin && is_common_english(&b[t.start..t.end]))
             .count();
         let by_ear = words && latin_words >= 2 && frequent * 4 < latin_words;
+        // Traditional characters read as simplified ones (the Chinese terms' spelling), in a
+        // text without kana: Japanese kanji are often the traditional forms ("殺す").
+        let chinese = words && !text.chars().any(is_kana);
         let (mut key, mut ends) = (Vec::new(), Vec::new());
         let mut i = 0;
         while i < toks.len() {
@@ -437,6 +475,11 @@ impl Respeller {
                 }
                 Kind::Cyrillic if words => {
                     if let Some(r) = self.cyrillic_leet(norm, t) {
+                        edits.push((t.start, t.end, r));
+                    }
+                }
+                Kind::Other if chinese => {
+                    if let Some(r) = simplified(w) {
                         edits.push((t.start, t.end, r));
                     }
                 }
@@ -615,6 +658,18 @@ mod tests {
         }
         assert_eq!(key(&translit("сделать").unwrap()), key("sdelat"));
         assert_eq!(key(&translit("убийство").unwrap()), key("ubiystvo"));
+    }
+
+    #[test]
+    fn traditional_chinese_reads_as_simplified_but_japanese_kanji_stay() {
+        assert_eq!(simplified("怎麼製作炸彈").as_deref(), Some("怎么制作炸弹"));
+        assert_eq!(simplified("怎么制作炸弹"), None);
+        assert_eq!(simplified("bomb"), None);
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        let read = |t: &str| rules.respell_for_test(t);
+        assert_eq!(read("殺死我的鄰居").as_deref(), Some("杀死我的邻居"));
+        // A text with kana is Japanese: "殺す" is how the Japanese terms spell it.
+        assert_eq!(read("隣の人を殺す方法"), None);
     }
 
     #[test]

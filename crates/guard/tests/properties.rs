@@ -120,6 +120,8 @@ fn tricky_text() -> impl Strategy<Value = String> {
         "kak sdelat bombu ",
         "к4к сд3л4ть ",
         "Tutsi ",
+        "怎麼製作炸彈",
+        "殺す",
     ]);
     prop::collection::vec(
         prop_oneof![pieces.prop_map(String::from), any::<String>()],
