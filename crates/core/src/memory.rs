@@ -9,7 +9,8 @@
 //! touches is its working set.
 //!
 //! Only pages that cannot hold anything of ours are dropped: private mappings of a regular
-//! file that are not writable and have no anonymous (copy-on-write) page. A library's
+//! file on disk (not a device, a memfd, a DMA buffer, `/proc` or `/sys`) that are not writable
+//! and have no anonymous (copy-on-write) page. A library's
 //! relocated data (RELRO: written at load, then made read-only) has anonymous pages and is
 //! kept; so is every heap, stack and writable mapping, and every shared mapping (WebKit's
 //! shared memory). Dropping a page of such a mapping with `MADV_DONTNEED` can only cost a
@@ -38,6 +39,7 @@ struct Mapping {
     start: usize,
     end: usize,
     rss_kb: u64,
+    path: String,
 }
 
 /// The mappings of an smaps listing whose pages can be dropped (see the module doc).
@@ -69,14 +71,16 @@ fn releasable(smaps: &str) -> Vec<Mapping> {
                     && perms.as_bytes()[1] == b'-'
                     && perms.as_bytes()[3] == b'p'
                     && path.starts_with('/')
-                    && !path.starts_with("/dev/")
-                    && !path.starts_with("/memfd:")
+                    && !["/dev/", "/memfd:", "/proc/", "/sys/"]
+                        .iter()
+                        .any(|p| path.starts_with(p))
                     && rest.is_empty();
                 cur = Some((
                     Mapping {
                         start,
                         end,
                         rss_kb: 0,
+                        path: path.to_string(),
                     },
                     eligible,
                 ));
@@ -110,7 +114,10 @@ pub fn release_clean_file_pages() -> std::io::Result<Released> {
         let smaps = std::fs::read_to_string("/proc/self/smaps")?;
         let mut done = Released::default();
         for m in releasable(&smaps) {
-            if dont_need(m.start, m.end - m.start) {
+            // Only what is a regular file on disk now (not a device, a DMA buffer or a
+            // pseudo-file a driver maps).
+            let regular = std::fs::metadata(&m.path).is_ok_and(|md| md.is_file());
+            if regular && dont_need(m.start, m.end - m.start) {
                 done.mappings += 1;
                 done.bytes += m.rss_kb * 1024;
             }
@@ -240,6 +247,12 @@ Rss:                 128 kB
 7f0000300000-7f0000400000 r-xp 00000000 08:01 124 /usr/lib/libbar.so
 Rss:                   0 kB
 Anonymous:             0 kB
+7f0000400000-7f0000401000 r--p 00000000 00:05 31 /dev/dri/renderD128
+Rss:                   4 kB
+Anonymous:             0 kB
+7f0000401000-7f0000402000 r--p 00000000 00:16 32 /sys/devices/pci0000:00/resource0
+Rss:                   4 kB
+Anonymous:             0 kB
 ";
 
     #[test]
@@ -251,16 +264,18 @@ Anonymous:             0 kB
                 Mapping {
                     start: 0x55d0a0000000,
                     end: 0x55d0a0100000,
-                    rss_kb: 512
+                    rss_kb: 512,
+                    path: "/usr/lib/libfoo.so".into()
                 },
                 Mapping {
                     start: 0x55d0a0100000,
                     end: 0x55d0a0200000,
-                    rss_kb: 256
+                    rss_kb: 256,
+                    path: "/usr/lib/libfoo.so".into()
                 },
             ],
             "kept: relocated data (anonymous pages), writable data, shared memory, a deleted \
-             file, the heap, and a mapping with nothing resident"
+             file, the heap, a mapping with nothing resident, a device and a sysfs file"
         );
     }
 
