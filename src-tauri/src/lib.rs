@@ -84,15 +84,8 @@ pub fn run() -> anyhow::Result<()> {
 }
 
 fn release_idle_pages() {
-    let before = warden_core::memory::resident_bytes();
     match warden_core::memory::release_clean_file_pages() {
-        Ok(r) => eprintln!(
-            "warden: idle; gave back {} MB of clean pages ({} mappings), resident {} -> {} MB",
-            r.bytes >> 20,
-            r.mappings,
-            before.unwrap_or(0) >> 20,
-            warden_core::memory::resident_bytes().unwrap_or(0) >> 20
-        ),
+        Ok(r) => eprintln!("warden: idle; {r}"),
         Err(e) => eprintln!("warden: idle; could not read this process's mappings: {e}"),
     }
 }

@@ -31,6 +31,22 @@ pub struct Released {
     pub mappings: usize,
     /// Their resident bytes before the release.
     pub bytes: u64,
+    /// The process's resident set before and after, where the system says.
+    pub resident: Option<(u64, u64)>,
+}
+
+impl std::fmt::Display for Released {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (before, after) = self.resident.unwrap_or_default();
+        write!(
+            f,
+            "gave back {} MB of clean pages ({} mappings), resident {} -> {} MB",
+            self.bytes >> 20,
+            self.mappings,
+            before >> 20,
+            after >> 20
+        )
+    }
 }
 
 /// One mapping of `/proc/self/smaps` that may be released.
@@ -111,6 +127,7 @@ fn releasable(smaps: &str) -> Vec<Mapping> {
 pub fn release_clean_file_pages() -> std::io::Result<Released> {
     #[cfg(target_os = "linux")]
     {
+        let before = resident_bytes();
         let smaps = std::fs::read_to_string("/proc/self/smaps")?;
         let mut done = Released::default();
         for m in releasable(&smaps) {
@@ -122,6 +139,7 @@ pub fn release_clean_file_pages() -> std::io::Result<Released> {
                 done.bytes += m.rss_kb * 1024;
             }
         }
+        done.resident = before.zip(resident_bytes());
         Ok(done)
     }
     #[cfg(not(target_os = "linux"))]
@@ -348,14 +366,22 @@ Anonymous:             0 kB
         }
     }
 
-    #[test]
-    fn a_release_waits_for_an_idle_spell_and_happens_once_per_spell() {
+    /// An [`IdleRelease`] whose release only reports itself on the returned channel.
+    fn counted(after_ms: u64, busy: bool) -> (IdleRelease, std::sync::mpsc::Receiver<()>) {
         let (tx, rx) = std::sync::mpsc::channel();
         let idle = IdleRelease::spawn(
-            Duration::from_millis(200),
-            || false,
-            move || tx.send(()).unwrap(),
+            Duration::from_millis(after_ms),
+            move || busy,
+            move || {
+                let _ = tx.send(());
+            },
         );
+        (idle, rx)
+    }
+
+    #[test]
+    fn a_release_waits_for_an_idle_spell_and_happens_once_per_spell() {
+        let (idle, rx) = counted(200, false);
         // Activity every 50 ms for 600 ms: no release.
         for _ in 0..12 {
             idle.touch();
@@ -372,12 +398,7 @@ Anonymous:             0 kB
 
     #[test]
     fn a_busy_app_is_not_idle() {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let _idle = IdleRelease::spawn(
-            Duration::from_millis(100),
-            || true,
-            move || tx.send(()).unwrap(),
-        );
+        let (_idle, rx) = counted(100, true);
         std::thread::sleep(Duration::from_millis(600));
         assert!(rx.try_recv().is_err(), "released while busy");
     }
