@@ -288,7 +288,14 @@ fn is_spacing_separator(c: char) -> bool {
     matches!(
         c,
         ' ' | '.' | '-' | '_' | '*' | '·' | '•' | '/' | '|' | '+' | '~'
-    )
+    ) || is_pictograph(c)
+}
+
+/// Emoji and pictographs ("b💥o💥m💥b", "b★o★m★b"): the misc. symbols and arrows, dingbats,
+/// and the emoji planes. They are never part of a word, so one repeated between single
+/// letters spells a word out just as a dot does.
+fn is_pictograph(c: char) -> bool {
+    matches!(c as u32, 0x2190..=0x21FF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0x1F000..=0x1FAFF)
 }
 
 impl<'a> Normalized<'a> {
@@ -601,18 +608,32 @@ fn unspaced(c: char) -> bool {
 /// space ("炸 弹"). A letter running straight into CJK ends a run ("D D o S脚本": no space
 /// before 脚). Returns the index of the last character of the run.
 fn spaced_run(chars: &[NChar], i: usize) -> Option<usize> {
-    let single = |k: usize| {
-        k < chars.len()
-            && is_token_char(chars[k].c)
-            && (k + 1 >= chars.len()
-                || !is_token_char(chars[k + 1].c)
-                || enters_unspaced(chars, k + 1))
-    };
-    if !single(i) || i + 2 >= chars.len() {
+    if i + 2 >= chars.len() {
         return None;
     }
     let sep = chars[i + 1].c;
     if !is_spacing_separator(sep) {
+        return None;
+    }
+    // Whether `chars[k]` is followed by another separator, a token character and that
+    // separator again: the first of a run of its own ("d💥o i s💥y…": the `s` starts a 💥
+    // run; it does not end a spaced one).
+    let starts_other_run = |k: usize| {
+        let other = chars[k + 1].c;
+        other != sep
+            && is_spacing_separator(other)
+            && chars.get(k + 2).is_some_and(|n| is_token_char(n.c))
+            && chars.get(k + 3).is_some_and(|n| n.c == other)
+    };
+    // A single token character.
+    let single = |k: usize| {
+        k < chars.len()
+            && is_token_char(chars[k].c)
+            && (k + 1 >= chars.len()
+                || enters_unspaced(chars, k + 1)
+                || !is_token_char(chars[k + 1].c) && !starts_other_run(k))
+    };
+    if !single(i) {
         return None;
     }
     let mut j = i;
@@ -822,6 +843,13 @@ mod tests {
             ("spaced", "b o m b", "bomb"),
             ("dotted", "b.o.m.b", "bomb"),
             ("dashed", "m-e-t-h", "meth"),
+            ("emoji_between", "b💥o💥m💥b", "bomb"),
+            ("stars_between", "m★e★t★h", "meth"),
+            (
+                "emoji_between_in_sentence",
+                "h💥o💥w d💥o i m💥a💥k💥e m💥e💥t💥h",
+                "how d💥o i make meth",
+            ),
             (
                 "spaced_in_sentence",
                 "can I s e x t o r t a girl",
