@@ -52,6 +52,7 @@
 
 mod bytes;
 mod ciphers;
+mod encodings;
 pub mod error;
 pub mod eval;
 pub mod guard_model;
@@ -250,14 +251,16 @@ impl Guard {
         findings
     }
 
-    /// Base64 runs, Unicode tag characters, hex runs and lines in ROT13, written backwards or
-    /// upside down that decode to text, with their spans.
+    /// Base64 runs, Unicode tag characters, hex runs, lines in ROT13 (or another shift),
+    /// written backwards or upside down, and Morse, binary and escaped text that decode to
+    /// text, with their spans.
     fn hidden_payloads(&self, text: &str) -> Vec<(Span, String)> {
         let mut hidden = self.injection.encoded_payloads(text);
         if let Some(tagged) = decode_tag_characters(text) {
             hidden.push(tagged);
         }
         hidden.extend(ciphers::deciphered_lines(text));
+        hidden.extend(encodings::decoded_runs(text));
         hidden
     }
 
