@@ -287,7 +287,7 @@ fn is_ideograph(c: char) -> bool {
 fn is_spacing_separator(c: char) -> bool {
     matches!(
         c,
-        ' ' | '.' | '-' | '_' | '*' | '·' | '•' | '/' | '|' | '+' | '~'
+        ' ' | '.' | '-' | '_' | '*' | '·' | '•' | '/' | '|' | '+' | '~' | '・'
     ) || is_pictograph(c)
 }
 
@@ -348,7 +348,19 @@ impl<'a> Normalized<'a> {
         while i < chars.len() {
             let ch = chars[i];
             if !is_token_char(ch.c) {
-                self.push(ch.c, ch.s);
+                // A mark between two characters of a script written without spaces splits a
+                // word ("炸*弹", "炸.药"): dropped. (A space there is a spaced run, below.)
+                let splits = ch.c != ' '
+                    && i > 0
+                    && i + 1 < chars.len()
+                    && is_spacing_separator(ch.c)
+                    && unspaced(chars[i - 1].c)
+                    && unspaced(chars[i + 1].c);
+                if splits {
+                    self.stats.spaced += 1;
+                } else {
+                    self.push(ch.c, ch.s);
+                }
                 i += 1;
                 continue;
             }
@@ -845,6 +857,8 @@ mod tests {
             ("dashed", "m-e-t-h", "meth"),
             ("emoji_between", "b💥o💥m💥b", "bomb"),
             ("stars_between", "m★e★t★h", "meth"),
+            ("mark_inside_cjk_word", "怎么做炸*弹", "怎么做炸弹"),
+            ("dot_inside_cjk_word", "炸.药和ば・く・だ・ん", "炸药和ばくだん"),
             (
                 "emoji_between_in_sentence",
                 "h💥o💥w d💥o i m💥a💥k💥e m💥e💥t💥h",
@@ -1082,7 +1096,8 @@ mod tests {
             ("latin_pair_stays", "a b", "a b"),
             ("word_before_cjk", "我是 student 你好", "我是 student 你好"),
             ("brand_into_cjk", "iPhone手机", "iphone手机"),
-            ("ideograph_pair_with_dot", "男.女", "男.女"),
+            // A mark inside a word of a script without spaces is dropped.
+            ("ideograph_pair_with_dot", "男.女", "男女"),
         ];
         for (name, input, want) in cases {
             assert_eq!(norm(input), want, "case {name}");
