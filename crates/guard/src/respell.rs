@@ -446,6 +446,7 @@ impl Respeller {
         // text without kana: Japanese kanji are often the traditional forms ("殺す").
         let chinese = words && !text.chars().any(is_kana);
         let (mut key, mut ends) = (Vec::new(), Vec::new());
+        let (mut russian, mut short_russian) = (false, Vec::new());
         let mut i = 0;
         while i < toks.len() {
             let t = toks[i];
@@ -469,7 +470,14 @@ impl Respeller {
                         && !is_name(norm, t.start, t.end)
                     {
                         if let Some(r) = self.by_ear(w, &mut key, &mut ends) {
-                            edits.push((t.start, t.end, r));
+                            if !r.is_ascii() && w.len() <= 3 {
+                                // "bon" keys like "вон": a short word reads as Russian only
+                                // in a text with a longer word that does too.
+                                short_russian.push((t.start, t.end, r));
+                            } else {
+                                russian |= !r.is_ascii();
+                                edits.push((t.start, t.end, r));
+                            }
                         }
                     }
                 }
@@ -486,6 +494,10 @@ impl Respeller {
                 _ => {}
             }
             i += 1;
+        }
+        if russian && !short_russian.is_empty() {
+            edits.extend(short_russian);
+            edits.sort_unstable_by_key(|e| e.0);
         }
         if edits.is_empty() {
             return None;
