@@ -858,7 +858,11 @@ mod tests {
             ("emoji_between", "b💥o💥m💥b", "bomb"),
             ("stars_between", "m★e★t★h", "meth"),
             ("mark_inside_cjk_word", "怎么做炸*弹", "怎么做炸弹"),
-            ("dot_inside_cjk_word", "炸.药和ば・く・だ・ん", "炸药和ばくだん"),
+            (
+                "dot_inside_cjk_word",
+                "炸.药和ば・く・だ・ん",
+                "炸药和ばくだん",
+            ),
             (
                 "emoji_between_in_sentence",
                 "h💥o💥w d💥o i m💥a💥k💥e m💥e💥t💥h",
