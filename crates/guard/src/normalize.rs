@@ -349,8 +349,9 @@ impl<'a> Normalized<'a> {
             let ch = chars[i];
             if !is_token_char(ch.c) {
                 // A mark between two characters of a script written without spaces splits a
-                // word ("炸*弹", "炸.药"): dropped. (A space there is a spaced run, below.)
-                let splits = ch.c != ' '
+                // word ("炸*弹", "炸.药"): dropped. (A space there is a spaced run, below;
+                // slashes and middle dots separate list items there: "藍/綠", "最大値・最小値".)
+                let splits = !matches!(ch.c, ' ' | '/' | '・' | '·')
                     && i > 0
                     && i + 1 < chars.len()
                     && is_spacing_separator(ch.c)
@@ -365,8 +366,11 @@ impl<'a> Normalized<'a> {
                 continue;
             }
             // A letter straight after CJK may start a run too ("写个D D o S").
-            let at_token_start =
-                i == 0 || !is_token_char(chars[i - 1].c) || leaves_unspaced(chars, i);
+            // So may a character of a script without spaces followed by a mark ("和ば・く・だ・ん").
+            let at_token_start = i == 0
+                || !is_token_char(chars[i - 1].c)
+                || leaves_unspaced(chars, i)
+                || marks_out(chars, i);
             // Most tokens are longer than one character: check that before the call.
             let run =
                 if at_token_start && i + 2 < chars.len() && is_spacing_separator(chars[i + 1].c) {
@@ -409,7 +413,9 @@ impl<'a> Normalized<'a> {
             while j < chars.len() && is_token_char(chars[j].c) {
                 // CJK running into a spaced-out word: end the token there, so the run is
                 // found from its first letter.
-                if leaves_unspaced(chars, j) && spaced_run(chars, j).is_some() {
+                if (leaves_unspaced(chars, j) || marks_out(chars, j))
+                    && spaced_run(chars, j).is_some()
+                {
                     break;
                 }
                 j += 1;
@@ -592,6 +598,16 @@ impl<'a> Normalized<'a> {
     }
 }
 
+/// Whether `chars[k]` is a character of a script without spaces with a mark (not a space)
+/// after it: it may start a spelled-out run inside a word ("和ば・く・だ・ん").
+#[inline(always)]
+fn marks_out(chars: &[NChar], k: usize) -> bool {
+    unspaced(chars[k].c)
+        && chars
+            .get(k + 1)
+            .is_some_and(|n| n.c != ' ' && is_spacing_separator(n.c))
+}
+
 /// Whether `chars[k]` is a token character of a spaced script right after one of a script
 /// written without spaces (CJK, kana, Thai…): a word boundary there.
 #[inline(always)]
@@ -627,15 +643,22 @@ fn spaced_run(chars: &[NChar], i: usize) -> Option<usize> {
     if !is_spacing_separator(sep) {
         return None;
     }
-    // Whether `chars[k]` is followed by another separator, a token character and that
-    // separator again: the first of a run of its own ("d💥o i s💥y…": the `s` starts a 💥
-    // run; it does not end a spaced one).
+    // Whether `chars[k]` starts a run of three with another separator ("d💥o i s💥y💥n…":
+    // the `s` starts a 💥 run; it does not end a spaced one, while the `k` of "s.n.e.a.k a
+    // camera" ends its run).
     let starts_other_run = |k: usize| {
         let other = chars[k + 1].c;
+        let token = |n: usize| chars.get(n).is_some_and(|x| is_token_char(x.c));
         other != sep
             && is_spacing_separator(other)
-            && chars.get(k + 2).is_some_and(|n| is_token_char(n.c))
-            && chars.get(k + 3).is_some_and(|n| n.c == other)
+            && token(k + 2)
+            && chars.get(k + 3).is_some_and(|x| x.c == other)
+            && token(k + 4)
+            && !token(k + 5)
+            // ... whose third letter does not start a run of a third kind ("e a b🔥o🔥m").
+            && !chars.get(k + 5).is_some_and(|x| {
+                x.c != other && is_spacing_separator(x.c) && token(k + 6)
+            })
     };
     // A single token character.
     let single = |k: usize| {
@@ -856,6 +879,16 @@ mod tests {
             ("dotted", "b.o.m.b", "bomb"),
             ("dashed", "m-e-t-h", "meth"),
             ("emoji_between", "b💥o💥m💥b", "bomb"),
+            (
+                "run_then_a_word",
+                "s.n.e.a.k a camera, S-T-R-A-N-G-L-E a person",
+                "sneak a camera, strangle a person",
+            ),
+            (
+                "runs_around_a_word",
+                "m🔥a🔥k🔥e a b🔥o🔥m🔥b",
+                "make a bomb",
+            ),
             ("stars_between", "m★e★t★h", "meth"),
             ("mark_inside_cjk_word", "怎么做炸*弹", "怎么做炸弹"),
             (
@@ -1102,6 +1135,8 @@ mod tests {
             ("brand_into_cjk", "iPhone手机", "iphone手机"),
             // A mark inside a word of a script without spaces is dropped.
             ("ideograph_pair_with_dot", "男.女", "男女"),
+            ("list_slash_stays", "藍/綠", "藍/綠"),
+            ("list_middle_dot_stays", "最大値・最小値", "最大値・最小値"),
         ];
         for (name, input, want) in cases {
             assert_eq!(norm(input), want, "case {name}");
