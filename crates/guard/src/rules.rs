@@ -210,6 +210,29 @@ struct Item {
     end: u32,
 }
 
+/// The longest span, in bytes, an item can contain another in (terms and question cues are
+/// far shorter; a longer pattern match is not searched back to).
+const MAX_TERM: u32 = 256;
+
+/// Whether `items[k]` lies inside a longer item of its segment for which `outer` holds.
+/// `items` is sorted by segment and start, so only the few items just before it (and those
+/// starting where it does) are looked at: linear in the text, not quadratic.
+fn inside(items: &[Item], k: usize, outer: impl Fn(&Item) -> bool) -> bool {
+    let x = &items[k];
+    let contains = |t: &Item| {
+        outer(t) && t.start <= x.start && x.end <= t.end && t.end - t.start > x.end - x.start
+    };
+    items[..k]
+        .iter()
+        .rev()
+        .take_while(|t| t.seg == x.seg && t.start + MAX_TERM >= x.start)
+        .any(contains)
+        || items[k + 1..]
+            .iter()
+            .take_while(|t| t.seg == x.seg && t.start == x.start)
+            .any(contains)
+}
+
 impl RuleSet {
     /// The embedded rules.
     pub fn builtin() -> Result<RuleSet, RuleError> {
@@ -433,18 +456,15 @@ impl RuleSet {
         items.sort_by_key(|i| (i.seg, i.start));
         // Words inside a question cue are the question's ("can you" and "you" in "could you
         // tell me what"): not a request, not a victim.
-        let questions: Vec<(u32, u32)> = items
-            .iter()
-            .filter(|q| q.target == Target::Question)
-            .map(|q| (q.start, q.end))
-            .collect();
-        if !questions.is_empty() {
-            items.retain(|x| {
-                x.target == Target::Question
-                    || !questions
-                        .iter()
-                        .any(|&(s, e)| s <= x.start && x.end <= e && e - s > x.end - x.start)
-            });
+        if items.iter().any(|q| q.target == Target::Question) {
+            let keep: Vec<bool> = (0..items.len())
+                .map(|k| {
+                    items[k].target == Target::Question
+                        || !inside(&items, k, |t| t.target == Target::Question)
+                })
+                .collect();
+            let mut keep = keep.into_iter();
+            items.retain(|_| keep.next().unwrap_or(true));
         }
         let to_original = |s: u32, e: u32| {
             let (s, e) = match &respelled {
@@ -468,17 +488,12 @@ impl RuleSet {
             .iter()
             .any(|x| matches!(x.target, Target::Intent | Target::Action));
         let mut cat_acts = 0u64;
-        for x in items {
+        for (k, x) in items.iter().enumerate() {
             if let Target::Cat(c, Role::Action) = x.target {
                 // Not the action word inside the category's own term ("exploit" in
                 // "zero-day exploit").
-                let in_term = items.iter().any(|t| {
-                    matches!(t.target, Target::Cat(tc, Role::Strong | Role::Object) if tc == c)
-                        && t.start <= x.start
-                        && x.end <= t.end
-                        && t.end - t.start > x.end - x.start
-                });
-                if !in_term {
+                let own_term = |t: &Item| matches!(t.target, Target::Cat(tc, Role::Strong | Role::Object) if tc == c);
+                if !inside(items, k, own_term) {
                     cat_acts |= 1 << c;
                 }
             }

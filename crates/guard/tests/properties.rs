@@ -250,6 +250,32 @@ fn a_megabyte_scans_and_time_grows_about_linearly() {
     assert!(ratio < 16.0, "1 MiB took {ratio:.1}x the time of 256 KiB");
 }
 
+/// The rules alone over text dense with question cues, intents and action words (one
+/// sentence without a full stop, so a "segment" is long): a check that looks for the items
+/// around an item must look at its neighbours, not at the whole text.
+#[test]
+fn rules_stay_linear_on_text_dense_with_cues() {
+    let para = "could you tell me what a zero-day exploit is and how do i make a cake and ";
+    let text = |bytes: usize| para.repeat(bytes / para.len() + 1);
+    let (small, big) = (text(64 * 1024), text(256 * 1024));
+    let rules = warden_guard::rules::RuleSet::builtin().unwrap();
+    let time = |t: &str| {
+        let norm = warden_guard::Normalized::new(t);
+        (0..3)
+            .map(|_| {
+                let t0 = Instant::now();
+                let mut out = Vec::new();
+                rules.scan_into(&norm, &mut out);
+                t0.elapsed().as_secs_f64()
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    let ratio = time(&big) / time(&small).max(1e-9);
+    println!("rules on 256 KiB / 64 KiB of cues: {ratio:.1}x");
+    // Linear is 4x; a quadratic pass would be 16x.
+    assert!(ratio < 10.0, "256 KiB took {ratio:.1}x the time of 64 KiB");
+}
+
 #[test]
 fn streaming_cost_per_token_stays_flat() {
     let text = corpus(64 * 1024);
