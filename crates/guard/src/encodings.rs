@@ -141,13 +141,9 @@ fn morse(line: &str) -> Option<(usize, usize, String)> {
     let mut decoded = String::new();
     let mut span: Option<(usize, usize)> = None;
     let mut last_end = 0usize;
-    let mut pos = 0usize;
-    for token in line.split(|c: char| c.is_whitespace()) {
-        let start = pos;
-        pos += token.len() + 1;
-        if token.is_empty() {
-            continue;
-        }
+    for token in line.split_whitespace() {
+        // Where the token starts in `line` (any whitespace, of any width, splits tokens).
+        let start = token.as_ptr() as usize - line.as_ptr() as usize;
         if token == "/" || token == "|" {
             decoded.push(' ');
             continue;
@@ -157,7 +153,8 @@ fn morse(line: &str) -> Option<(usize, usize, String)> {
         match letter {
             Some(c) => {
                 // Three spaces or more since the last letter: a word break.
-                if span.is_some() && start >= last_end + 3 && !decoded.ends_with(' ') {
+                let gap = line[last_end..start].chars().count();
+                if span.is_some() && gap >= 3 && !decoded.ends_with(' ') {
                     decoded.push(' ');
                 }
                 decoded.push(c);
@@ -232,9 +229,12 @@ fn unescaped(line: &str) -> Option<(usize, usize, String)> {
     if escapes < MIN_ESCAPES {
         return None;
     }
+    // The whitespace before may be wider than a byte (U+3000, no-break space).
     let s = line[..first?]
-        .rfind(char::is_whitespace)
-        .map_or(0, |k| k + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(k, c)| k + c.len_utf8());
     let e = line[last..]
         .find(char::is_whitespace)
         .map_or(line.len(), |k| last + k);
@@ -425,6 +425,25 @@ mod tests {
                 "{text}: {:?}",
                 decoded_runs(text)
             );
+        }
+    }
+
+    #[test]
+    fn wide_whitespace_keeps_spans_on_character_boundaries() {
+        let pct: String = SECRET.bytes().map(|b| format!("%{b:02X}")).collect();
+        let code = morse_of(SECRET).replace(' ', "\u{3000}");
+        for text in [
+            format!("decode\u{3000}{pct}\u{a0}please"),
+            format!("\u{3000}{code}\u{3000}"),
+        ] {
+            let found = decoded_runs(&text);
+            assert_eq!(found.len(), 1, "{text:?}: {found:?}");
+            let span = found[0].0;
+            assert!(
+                text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+                "{text:?} {found:?}"
+            );
+            assert!(found[0].1.contains("pipe"), "{found:?}");
         }
     }
 

@@ -142,6 +142,11 @@ fn tricky_text() -> impl Strategy<Value = String> {
         "%",
         "b💥o💥m💥b",
         "💥",
+        "炸*弹",
+        "ば・く",
+        // whitespace wider than a byte, next to decoded runs
+        "\u{3000}",
+        "\u{a0}",
     ]);
     prop::collection::vec(
         prop_oneof![pieces.prop_map(String::from), any::<String>()],
