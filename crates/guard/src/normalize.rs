@@ -238,7 +238,7 @@ fn letter_symbol(c: char) -> Option<char> {
 /// Folds a non-ASCII letter that looks like a Latin one (Cyrillic `а`, Greek `ο`, …) using the
 /// Unicode confusables table (UTS #39 skeleton), with a small table for the prototypes that the
 /// skeleton maps to more than one letter.
-fn confusable(c: char) -> Option<char> {
+pub(crate) fn confusable(c: char) -> Option<char> {
     if c.is_ascii() {
         return None;
     }
@@ -334,12 +334,28 @@ impl<'a> Normalized<'a> {
         self.starts.extend(std::iter::repeat_n(s, n));
     }
 
-    /// End of the original char starting at `s`.
+    /// End of the original char starting at `s`, with the conjoining letters and voicing
+    /// marks composed onto it (a Hangul syllable written in NFD, `か` + U+3099).
     fn char_end(&self, s: usize) -> usize {
-        self.original[s..]
-            .chars()
-            .next()
-            .map_or(s, |c| s + c.len_utf8())
+        let mut it = self.original[s..].chars();
+        let Some(c) = it.next() else {
+            return s;
+        };
+        // Only a Hangul initial or syllable, or kana, takes letters or marks composed onto it.
+        if !matches!(c as u32, 0x1100..=0x115F | 0xAC00..=0xD7A3 | 0x3040..=0x30FF | 0xFF66..=0xFF9D)
+        {
+            return s + c.len_utf8();
+        }
+        let composed = |c: char| {
+            matches!(
+                c as u32,
+                0x1161..=0x11FF | 0x3099 | 0x309A | 0xFF9E | 0xFF9F
+            )
+        };
+        s + c.len_utf8()
+            + it.take_while(|&c| composed(c))
+                .map(char::len_utf8)
+                .sum::<usize>()
     }
 
     /// Token-level folding: homoglyphs and leetspeak inside Latin words, spaced-out letters.
@@ -693,6 +709,8 @@ fn enters_unspaced(chars: &[NChar], k: usize) -> bool {
 fn stage_one(src: &str, invisible: &mut Vec<Span>, stats: &mut Obfuscation) -> Vec<NChar> {
     let mut out: Vec<NChar> = Vec::with_capacity(src.len());
     let mut last_ws = true; // trims leading whitespace
+                            // Where in `out` a Hangul syllable composed from letters here is.
+    let mut jamo: Option<usize> = None;
     for (s, c) in src.char_indices() {
         let s = s as u32;
         if c.is_ascii() {
@@ -752,6 +770,11 @@ fn stage_one(src: &str, invisible: &mut Vec<Span>, stats: &mut Obfuscation) -> V
                 push_ws(&mut out, &mut last_ws, false, s);
                 continue;
             }
+            if compose_onto(&mut out, d, &mut jamo, || {
+                src[s as usize + c.len_utf8()..].chars().next()
+            }) {
+                continue;
+            }
             for l in d.to_lowercase() {
                 out.push(NChar { c: l, s });
             }
@@ -759,6 +782,59 @@ fn stage_one(src: &str, invisible: &mut Vec<Span>, stats: &mut Obfuscation) -> V
         }
     }
     out
+}
+
+/// A Hangul letter (jamo), in either its conjoining or its compatibility block.
+fn is_jamo(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x11FF | 0x3131..=0x318E)
+}
+
+/// The final-consonant index (1–27) of each initial consonant ᄀ…ᄒ; 0: none (ᄄ ᄈ ᄍ).
+const FINALS: [u32; 19] = [
+    1, 2, 4, 7, 0, 8, 16, 17, 0, 19, 20, 21, 22, 0, 23, 24, 25, 26, 27,
+];
+
+/// Composes `d` onto the last character of `out` where a text written decomposed needs it:
+/// Hangul spelled in letters (`ㄷㅗㄱㅅㅏㄹ` and NFD text, whose letters NFKC leaves apart
+/// when they come one by one) and kana with a separate voicing mark (`か` + U+3099, as macOS
+/// writes it) become the syllable. `jamo`: where in `out` a syllable made of letters here is
+/// (only such a syllable takes a consonant as its final one, so "좋아ㅋㅋ" keeps its ㅋㅋ);
+/// `next` gives the original's next character, which tells a final consonant from the
+/// initial of the next syllable.
+fn compose_onto(
+    out: &mut [NChar],
+    d: char,
+    jamo: &mut Option<usize>,
+    next: impl Fn() -> Option<char>,
+) -> bool {
+    let at = out.len().wrapping_sub(1);
+    let Some(last) = out.last_mut() else {
+        return false;
+    };
+    let syllable = |c: u32| (0xAC00..=0xD7A3).contains(&c);
+    if let Some(x) = unicode_normalization::char::compose(last.c, d) {
+        let from_jamo = is_jamo(last.c) || *jamo == Some(at) && syllable(last.c as u32);
+        *jamo = from_jamo.then_some(at);
+        last.c = x;
+        return true;
+    }
+    // An initial consonant after a syllable without a final one, and no vowel after it.
+    let (l, cp) = (last.c as u32, d as u32);
+    let vowel = |c: char| matches!(c as u32, 0x1161..=0x1175 | 0x314F..=0x3163);
+    if *jamo == Some(at)
+        && (0x1100..=0x1112).contains(&cp)
+        && syllable(l)
+        && (l - 0xAC00) % 28 == 0
+        && !next().is_some_and(vowel)
+    {
+        let t = FINALS[(cp - 0x1100) as usize];
+        if let Some(x) = char::from_u32(l + t).filter(|_| t > 0) {
+            last.c = x;
+            *jamo = None;
+            return true;
+        }
+    }
+    false
 }
 
 /// The fold of the most frequent non-Latin letters, without the per-char NFKD/NFC round trip:
@@ -1118,6 +1194,28 @@ mod tests {
         // Letters of the language, not obfuscation.
         assert!(!Normalized::new("kızın łapówka đầu").obfuscation().any());
         assert_eq!(fold_pattern("kar[iı]m łapówk đau"), "kar[ii]m lapowk dau");
+    }
+
+    #[test]
+    fn hangul_in_letters_and_split_voicing_marks_compose() {
+        // Hangul spelled in compatibility letters, and in NFD (as macOS writes it).
+        assert_eq!(norm("ㄷㅗㄱㅅㅏㄹ"), "독살");
+        assert_eq!(
+            norm("\u{1103}\u{1169}\u{11A8}\u{1109}\u{1161}\u{11AF}"),
+            "독살"
+        );
+        // A consonant before a vowel starts the next syllable; laughter after a written
+        // syllable stays letters.
+        assert_eq!(norm("ㅍㅗㄱㅌㅏㄴ"), "폭탄");
+        assert!(!norm("좋아ㅋㅋ").contains('앜'), "{}", norm("좋아ㅋㅋ"));
+        // Kana with a separate voicing mark, and half-width kana.
+        assert_eq!(norm("は\u{3099}くた\u{3099}ん"), "ばくだん");
+        assert_eq!(norm("ﾊﾞｸﾀﾞﾝ"), "バクダン");
+        // A span covers the letters composed into the syllable.
+        let text = "\u{1103}\u{1169}\u{11A8}!";
+        let n = Normalized::new(text);
+        let s = n.to_original(0, "독".len());
+        assert_eq!(&text[s.start..s.end], "\u{1103}\u{1169}\u{11A8}");
     }
 
     #[test]
