@@ -5,8 +5,13 @@
 //!
 //! | disguise | example | read as |
 //! |---|---|---|
-//! | masked word | `p*pe b*mb` | the one term word that fits the letters (any text) |
-//! | word split in pieces | `pi pe bo mb`, `ex-plo-sive`, `zha dan` | 2–4 pieces of 1–4 letters, none a frequent English word or a term by itself, that join into a one-word term, or into a word of a longer term when no piece is a term word |
+//! | masked word | `p*pe b*mb`, `взлом*ть`, `للان*حار` | the one term word that fits the letters, in any script written with spaces (any text); an Arabic word also without its clitic (`لل`) |
+//! | word split in pieces | `pi pe bo mb`, `ex-plo-sive`, `zha dan`, `ब म`, `enve nenar` | 2–4 pieces of 1–4 letters, or two halves of up to 8 making 8 or more (not in an English text: "lock picking"), none a frequent English word or a term by itself, that join into a one-word term, or into a word of a longer term when no piece is a term word |
+//! | letter written again and again | `bommmmba`, `взломмммать`, `黑进进进进` | each run of three or more read once or twice, the first reading that is a term word; in CJK, once |
+//! | word written backwards | `abmob`, `kcah` | the term word it reverses (five letters or more, neither a term word nor a frequent English word itself) |
+//! | spaced letters run into a one-letter word | `h a c k e a r o WhatsApp` | the term word before the last letter, and that letter |
+//! | Latin word of mostly Cyrillic look-alikes | `hасkе` (`а с е` Cyrillic) | its Latin reading, when that is a term word (the normalizer went by the majority) |
+//! | space inside CJK | `怎么自 杀` | joined |
 //! | spelled by ear | `komo azer una bonba kasera`, `wi baue ish eine bonbe`, `komment` | the term word with the same sound key (below) |
 //! | Russian in Latin letters | `kak sdelat bombu` | the Russian term word whose transliteration has that sound key (`как сделать бомбу`) |
 //! | Russian leet with Latin digits | `к4к сд3л4ть` | `3` and `4` read as `е` and `а` instead of `з` and `ч`, when that makes a term word |
@@ -30,8 +35,9 @@
 //! so every match still maps to a span of the original.
 
 use crate::ciphers::is_common_english;
-use crate::normalize::Normalized;
+use crate::normalize::{confusable, unspaced_script, Normalized};
 use std::collections::{HashMap, HashSet};
+use unicode_normalization::char::is_combining_mark;
 
 /// Texts longer than this are not read word by word (masked words excepted).
 const MAX_TEXT: usize = 16 * 1024;
@@ -39,16 +45,22 @@ const MAX_TEXT: usize = 16 * 1024;
 const MAX_MASKED_WORD: usize = 16;
 /// At most this many pieces join into one word.
 const MAX_PIECES: usize = 4;
-/// The longest piece of a split word.
+/// The longest piece of a word split in three or four.
 const MAX_PIECE: usize = 4;
+/// The longest piece of a word split in two ("enve nenar"), which must be at least
+/// [`MIN_HALVES`] letters long.
+const MAX_HALF: usize = 8;
+const MIN_HALVES: usize = 8;
+/// A word with more runs of a repeated letter than this is not tried run by run.
+const MAX_RUNS: usize = 3;
 /// A Cyrillic word with more `з`/`ч` than this is not tried letter by letter.
 const MAX_LEET: usize = 4;
 
 /// What the term lists' words can respell a text into.
 #[derive(Debug, Default)]
 pub(crate) struct Respeller {
-    /// Term words of ASCII letters by length: what a masked word can be read as.
-    by_len: Vec<Vec<Box<[u8]>>>,
+    /// Term words of letters by length in chars: what a masked word can be read as.
+    by_len: Vec<Vec<Box<[char]>>>,
     /// Every term word, whole.
     words: HashSet<Box<str>>,
     /// The terms of one word ("zhadan", "explosive").
@@ -99,10 +111,13 @@ impl Respelled {
 enum Kind {
     /// Lowercase ASCII letters only.
     Latin,
-    /// ASCII letters with asterisks.
+    /// Letters of one word with asterisks.
     Masked,
     /// Cyrillic letters only.
     Cyrillic,
+    /// Letters of another script written with spaces (Arabic, Devanagari, Greek…), with
+    /// their marks.
+    Letters,
     Other,
 }
 
@@ -117,27 +132,44 @@ fn is_cyrillic(c: char) -> bool {
     matches!(c as u32, 0x400..=0x4FF)
 }
 
-/// The words of `text`: runs of letters, digits and asterisks.
+/// Whether `c` is a letter of a script written with spaces (Latin, Cyrillic, Arabic,
+/// Devanagari…) or a mark on one (a vowel sign, a nukta).
+fn spaced_letter(c: char) -> bool {
+    (c.is_alphabetic() || is_combining_mark(c)) && !c.is_numeric() && !unspaced_script(c)
+}
+
+/// The kind of a word: its characters all letters (`letters`) of ASCII (`latin`) or Cyrillic
+/// (`cyrillic`), with asterisks (`star`) or not.
+fn kind_of(latin: bool, star: bool, cyrillic: bool, letters: bool) -> Kind {
+    match (star, letters) {
+        (true, true) => Kind::Masked,
+        (true, false) => Kind::Other,
+        (false, _) if latin => Kind::Latin,
+        (false, _) if cyrillic => Kind::Cyrillic,
+        (false, true) => Kind::Letters,
+        (false, false) => Kind::Other,
+    }
+}
+
+/// The words of `text`: runs of letters, marks, digits and asterisks.
 fn tokens(text: &str) -> Vec<Tok> {
     let mut out = Vec::new();
-    let mut cur: Option<(usize, bool, bool, bool)> = None; // start, latin, star, cyrillic
-    let flush = |cur: &mut Option<(usize, bool, bool, bool)>, end: usize, out: &mut Vec<Tok>| {
-        if let Some((start, latin, star, cyr)) = cur.take() {
-            let kind = match (latin, star, cyr) {
-                (true, false, _) => Kind::Latin,
-                (true, true, _) => Kind::Masked,
-                (false, false, true) => Kind::Cyrillic,
-                _ => Kind::Other,
-            };
-            out.push(Tok { start, end, kind });
-        }
-    };
+    // start, latin, star, cyrillic, letters
+    let mut cur: Option<(usize, bool, bool, bool, bool)> = None;
+    let flush =
+        |cur: &mut Option<(usize, bool, bool, bool, bool)>, end: usize, out: &mut Vec<Tok>| {
+            if let Some((start, latin, star, cyr, letters)) = cur.take() {
+                let kind = kind_of(latin, star, cyr, letters);
+                out.push(Tok { start, end, kind });
+            }
+        };
     for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() || c == '*' {
-            let slot = cur.get_or_insert((i, true, false, true));
-            slot.1 &= c.is_ascii_lowercase() || c == '*';
+        if c.is_alphanumeric() || c == '*' || is_combining_mark(c) {
+            let slot = cur.get_or_insert((i, true, false, true, true));
+            slot.1 &= c.is_ascii_lowercase();
             slot.2 |= c == '*';
             slot.3 &= is_cyrillic(c);
+            slot.4 &= c == '*' || spaced_letter(c);
         } else {
             flush(&mut cur, i, &mut out);
         }
@@ -162,9 +194,9 @@ fn is_name(norm: &Normalized<'_>, start: usize, end: usize) -> bool {
     !(before.is_empty() || before.ends_with(['.', '!', '?', '¿', '¡', ':', '"', '«']))
 }
 
-/// The runs of ASCII letters and asterisks around each asterisk of `text`, without
-/// tokenizing the rest (a long text with no asterisk costs one byte search). A run next to a
-/// digit or a non-ASCII char is no masked word ([`Kind::Other`]).
+/// The runs of letters and asterisks around each asterisk of `text`, without tokenizing the
+/// rest (a long text with no asterisk costs one byte search). A run next to a digit or a
+/// character that is no letter of a spaced script is no masked word ([`Kind::Other`]).
 fn masked_runs(text: &str) -> Vec<Tok> {
     let b = text.as_bytes();
     let in_run = |c: u8| c.is_ascii_alphanumeric() || c == b'*' || c >= 0x80;
@@ -178,9 +210,10 @@ fn masked_runs(text: &str) -> Vec<Tok> {
         while end < b.len() && in_run(b[end]) {
             end += 1;
         }
-        let masked = b[start..end]
-            .iter()
-            .all(|&c| c.is_ascii_lowercase() || c == b'*');
+        // The run's ends are ASCII bytes or the text's ends: char boundaries.
+        let masked = text[start..end]
+            .chars()
+            .all(|c| c == '*' || (spaced_letter(c) && !c.is_ascii_uppercase()));
         let kind = if masked { Kind::Masked } else { Kind::Other };
         out.push(Tok { start, end, kind });
         i = end;
@@ -220,6 +253,45 @@ fn simplified(w: &str) -> Option<String> {
     let map = t2s();
     let out: String = w.chars().map(|c| *map.get(&c).unwrap_or(&c)).collect();
     (out != w).then_some(out)
+}
+
+/// The clitics Arabic writes onto the front of a word (canonical spelling: `أ` is `ا`),
+/// longest first.
+const CLITICS: [&str; 11] = [
+    "وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف", "ك",
+];
+
+/// An Arabic word without the clitic in front of it ("للانتحار" → "انتحار"), when at least
+/// three letters stay; the word itself otherwise.
+fn arabic_core(w: &str) -> &str {
+    if !w.starts_with(|c: char| matches!(c as u32, 0x600..=0x6FF)) {
+        return w;
+    }
+    CLITICS
+        .iter()
+        .find_map(|p| w.strip_prefix(p).filter(|r| r.chars().count() >= 3))
+        .unwrap_or(w)
+}
+
+/// `w` with each run of three or more of one character of a script without spaces read
+/// once ("进进进进" → "进"), when it has such a run.
+fn collapse_repeats(w: &str) -> Option<String> {
+    let mut out = String::with_capacity(w.len());
+    let (mut prev, mut run, mut changed) = ('\0', 0, false);
+    for c in w.chars() {
+        run = if c == prev { run + 1 } else { 1 };
+        prev = c;
+        if run >= 3 && unspaced_script(c) {
+            // The second of the run is already out: take it back.
+            if run == 3 {
+                out.pop();
+            }
+            changed = true;
+            continue;
+        }
+        out.push(c);
+    }
+    changed.then_some(out)
 }
 
 /// Russian and Ukrainian letters in Latin, the common way (`ж` → `zh`, `й` → `y`).
@@ -356,10 +428,13 @@ impl Respeller {
                 if !r.words.insert(w.into()) {
                     continue;
                 }
-                if (3..=MAX_MASKED_WORD).contains(&w.len())
-                    && w.bytes().all(|b| b.is_ascii_lowercase())
+                let chars: Box<[char]> = w.chars().collect();
+                // A word of two letters is too easily masked in Latin ("b*" is many words).
+                let min = if w.is_ascii() { 3 } else { 2 };
+                if (min..=MAX_MASKED_WORD).contains(&chars.len())
+                    && chars.iter().all(|&c| spaced_letter(c))
                 {
-                    r.by_len[w.len()].push(w.as_bytes().into());
+                    r.by_len[chars.len()].push(chars);
                 }
             }
         }
@@ -408,9 +483,11 @@ impl Respeller {
         r
     }
 
-    /// Whether `w` is a term word or starts with a prefix term.
+    /// Whether `w` is a term word or starts with a prefix term (an Arabic word, also without
+    /// its clitic: the Arabic terms match without a left boundary).
     fn known(&self, w: &str) -> bool {
-        self.words.contains(w) || self.has_prefix(w)
+        let core = arabic_core(w);
+        self.words.contains(w) || self.has_prefix(w) || core != w && self.words.contains(core)
     }
 
     /// Whether `w` starts with a prefix term (or is one).
@@ -441,7 +518,9 @@ impl Respeller {
             .iter()
             .filter(|t| t.kind == Kind::Latin && is_common_english(&b[t.start..t.end]))
             .count();
-        let by_ear = words && latin_words >= 2 && frequent * 4 < latin_words;
+        // A text of frequent English words is English: its misspellings are the classifier's.
+        let english = latin_words > 0 && frequent * 4 >= latin_words;
+        let by_ear = words && latin_words >= 2 && !english;
         // Traditional characters read as simplified ones (the Chinese terms' spelling), in a
         // text without kana: Japanese kanji are often the traditional forms ("殺す").
         let chinese = words && !text.chars().any(is_kana);
@@ -453,17 +532,32 @@ impl Respeller {
             let w = &text[t.start..t.end];
             match t.kind {
                 Kind::Masked => {
-                    if let Some(word) = self.unmask(w.as_bytes()) {
+                    if let Some(word) = self.unmask(w) {
                         edits.push((t.start, t.end, word));
                     }
                 }
-                Kind::Latin if words => {
-                    if let Some((k, joined)) = self.join(text, &toks[i..]) {
+                Kind::Latin | Kind::Cyrillic | Kind::Letters if words => {
+                    if let Some((k, joined)) = self.join(text, &toks[i..], english) {
                         edits.push((t.start, toks[i + k - 1].end, joined));
                         i += k;
                         continue;
                     }
-                    if by_ear
+                    let read = (self.unrepeat(w))
+                        .or_else(|| self.unswallow(norm, t))
+                        .or_else(|| self.reversed(w, t.kind))
+                        .or_else(|| {
+                            (t.kind == Kind::Cyrillic)
+                                .then(|| self.latin_reading(norm, t))
+                                .flatten()
+                        });
+                    if let Some(r) = read {
+                        edits.push((t.start, t.end, r));
+                    } else if t.kind == Kind::Cyrillic {
+                        if let Some(r) = self.cyrillic_leet(norm, t) {
+                            edits.push((t.start, t.end, r));
+                        }
+                    } else if t.kind == Kind::Latin
+                        && by_ear
                         && w.len() >= 3
                         && !is_common_english(w.as_bytes())
                         && !self.known(w)
@@ -481,15 +575,45 @@ impl Respeller {
                         }
                     }
                 }
-                Kind::Cyrillic if words => {
-                    if let Some(r) = self.cyrillic_leet(norm, t) {
-                        edits.push((t.start, t.end, r));
+                Kind::Other if words => {
+                    // "怎么自 杀": a space (or a dot, a hyphen) inside a text without spaces
+                    // joins what it splits.
+                    let mut k = i;
+                    while toks.get(k + 1).is_some_and(|n| {
+                        n.kind == Kind::Other
+                            && n.start == toks[k].end + 1
+                            && matches!(b[toks[k].end], b' ' | b'.' | b'-' | b'_')
+                            && text[..toks[k].end]
+                                .chars()
+                                .next_back()
+                                .is_some_and(unspaced_script)
+                            && text[n.start..].chars().next().is_some_and(unspaced_script)
+                    }) {
+                        k += 1;
                     }
-                }
-                Kind::Other if chinese => {
-                    if let Some(r) = simplified(w) {
-                        edits.push((t.start, t.end, r));
+                    let joined: String;
+                    let (w, end) = if k > i {
+                        joined = toks[i..=k].iter().map(|t| &text[t.start..t.end]).collect();
+                        (joined.as_str(), toks[k].end)
+                    } else {
+                        (w, t.end)
+                    };
+                    // "黑进进进进": a character of a script without spaces written three
+                    // times or more reads once.
+                    let once = collapse_repeats(w);
+                    let base = once.as_deref().unwrap_or(w);
+                    let r = if chinese {
+                        simplified(base).or(once)
+                    } else {
+                        once
+                    };
+                    match r {
+                        Some(r) => edits.push((t.start, end, r)),
+                        None if k > i => edits.push((t.start, end, w.to_string())),
+                        None => {}
                     }
+                    i = k + 1;
+                    continue;
                 }
                 _ => {}
             }
@@ -519,34 +643,134 @@ impl Respeller {
         })
     }
 
-    /// The one term word a masked word ("b*mb") fits: ASCII letters with asterisks inside
-    /// (not first or last, so Markdown's `**bold**` is not one), at most half of it.
-    fn unmask(&self, w: &[u8]) -> Option<String> {
-        let stars = w.iter().filter(|&&c| c == b'*').count();
-        if stars * 2 > w.len() || w.first() == Some(&b'*') || w.last() == Some(&b'*') {
+    /// The one term word a masked word ("b*mb", "взлом*ть") fits: letters with asterisks
+    /// inside (not first or last, so Markdown's `**bold**` is not one), at most half of it.
+    fn unmask(&self, w: &str) -> Option<String> {
+        let core = arabic_core(w);
+        if core != w && !core.starts_with('*') {
+            let clitic = &w[..w.len() - core.len()];
+            if let Some(r) = self.unmask_word(core) {
+                return Some(format!("{clitic}{r}"));
+            }
+        }
+        self.unmask_word(w)
+    }
+
+    /// [`Respeller::unmask`] for a word as it stands.
+    fn unmask_word(&self, w: &str) -> Option<String> {
+        let w: Vec<char> = w.chars().collect();
+        let stars = w.iter().filter(|&&c| c == '*').count();
+        if stars * 2 > w.len() || w.first() == Some(&'*') || w.last() == Some(&'*') {
             return None;
         }
-        let fits = |cand: &&[u8]| cand.iter().zip(w).all(|(c, m)| *m == b'*' || c == m);
+        let fits = |cand: &&[char]| cand.iter().zip(&w).all(|(c, m)| *m == '*' || c == m);
         let mut found = (self.by_len.get(w.len()).into_iter().flatten())
             .map(|c| &**c)
             .filter(fits);
         match (found.next(), found.next()) {
-            (Some(word), None) => Some(String::from_utf8_lossy(word).into_owned()),
+            (Some(word), None) => Some(word.iter().collect()),
             _ => None,
         }
     }
 
+    /// The term word `w` is with its runs of a repeated letter ("bommmmba", "взломмммать")
+    /// each read once or twice: the first such reading that is a term word.
+    fn unrepeat(&self, w: &str) -> Option<String> {
+        let chars: Vec<char> = w.chars().collect();
+        // Runs of three or more: (start, length).
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let n = chars[i..].iter().take_while(|&&c| c == chars[i]).count();
+            if n >= 3 {
+                runs.push((i, n));
+            }
+            i += n;
+        }
+        if runs.is_empty() || runs.len() > MAX_RUNS || self.known(w) {
+            return None;
+        }
+        (0u32..1 << runs.len()).find_map(|twice| {
+            let mut cand = String::with_capacity(w.len());
+            let mut at = 0;
+            for (k, &(start, n)) in runs.iter().enumerate() {
+                cand.extend(&chars[at..start]);
+                let keep = if twice & (1 << k) != 0 { 2 } else { 1 };
+                cand.extend(std::iter::repeat_n(chars[start], keep));
+                at = start + n;
+            }
+            cand.extend(&chars[at..]);
+            let min = if cand.is_ascii() { 3 } else { 2 };
+            (cand.chars().count() >= min && self.known(&cand)).then_some(cand)
+        })
+    }
+
+    /// A spaced-out word that ran on into the one-letter word after it ("h a c k e a r o
+    /// WhatsApp" reads "hackearo"): the term word before the last letter, and that letter.
+    fn unswallow(&self, norm: &Normalized<'_>, t: Tok) -> Option<String> {
+        let w = &norm.as_str()[t.start..t.end];
+        let (head, last) = w.split_at(w.char_indices().last()?.0);
+        if head.chars().count() < 4 || self.known(w) || !self.known(head) {
+            return None;
+        }
+        // The original has a separator before the last letter.
+        let span = norm.to_original(t.start, t.end);
+        let mut back = norm.original()[span.start..span.end].chars().rev();
+        back.next().filter(|c| c.is_alphanumeric())?;
+        back.next().filter(|c| !c.is_alphanumeric())?;
+        Some(format!("{head} {last}"))
+    }
+
+    /// A word written backwards ("bmob"): the term word it reverses, for words of five
+    /// letters or more that are neither term words nor frequent English words themselves.
+    fn reversed(&self, w: &str, kind: Kind) -> Option<String> {
+        if w.chars().count() < 5
+            || self.known(w)
+            || (kind == Kind::Latin && is_common_english(w.as_bytes()))
+        {
+            return None;
+        }
+        let r: String = w.chars().rev().collect();
+        (self.words.contains(r.as_str()) || self.words.contains(arabic_core(&r))).then_some(r)
+    }
+
+    /// A word of Latin letters and their Cyrillic look-alikes that the normalizer read as
+    /// Cyrillic by its majority ("hасkе": `а с е` Cyrillic): its Latin reading, when that is
+    /// a term word.
+    fn latin_reading(&self, norm: &Normalized<'_>, t: Tok) -> Option<String> {
+        let span = norm.to_original(t.start, t.end);
+        let orig = &norm.original()[span.start..span.end];
+        if !orig.bytes().any(|b| b.is_ascii_alphabetic()) {
+            return None;
+        }
+        let mut out = String::with_capacity(orig.len());
+        for c in orig.chars() {
+            let l = if c.is_ascii() {
+                c.to_ascii_lowercase()
+            } else {
+                confusable(c.to_lowercase().next()?)?
+            };
+            if !l.is_ascii_alphabetic() {
+                return None;
+            }
+            out.push(l);
+        }
+        (out.len() >= 4 && self.known(&out)).then_some(out)
+    }
+
     /// Pieces of a split word from the start of `toks`: how many, and the word they join
-    /// into (a term word, or one that starts with a prefix term).
-    fn join(&self, text: &str, toks: &[Tok]) -> Option<(usize, String)> {
+    /// into (a term word, or one that starts with a prefix term). In an `english` text, two
+    /// long halves are English words ("lock picking"), not a split one.
+    fn join(&self, text: &str, toks: &[Tok], english: bool) -> Option<(usize, String)> {
         let b = text.as_bytes();
-        // A piece is not a frequent English word, nor a term by itself ("seks yang" is not
-        // a split word: "seks" matches as it is).
+        let len = |t: &Tok| text[t.start..t.end].chars().count();
+        // A piece is a word of letters, not a frequent English word, nor a term by itself
+        // ("seks yang" is not a split word: "seks" matches as it is).
         let piece = |t: &Tok| {
             let w = &text[t.start..t.end];
-            t.kind == Kind::Latin
-                && w.len() <= MAX_PIECE
-                && !is_common_english(w.as_bytes())
+            matches!(t.kind, Kind::Latin | Kind::Cyrillic | Kind::Letters)
+                && len(t) <= MAX_HALF
+                && !(t.kind == Kind::Latin && is_common_english(w.as_bytes()))
                 && !self.singles.contains(w)
                 && !self.has_prefix(w)
         };
@@ -563,17 +787,31 @@ impl Respeller {
         }
         // The pieces join into a term of one word ("zha dan"), or start with a prefix term;
         // or into a word of a longer term ("pi pe" bomb) when no piece is a term word itself
-        // (the terms hold the short words of every language: "de mi" is not "demi").
+        // (the terms hold the short words of every language: "de mi" is not "demi"). Pieces
+        // are short, or two halves of a long word ("enve nenar").
         (2..=n).rev().find_map(|k| {
             let pieces = &toks[..k];
             let joined: String = pieces.iter().map(|t| &text[t.start..t.end]).collect();
+            let chars = joined.chars().count();
+            let short = pieces.iter().all(|t| len(t) <= MAX_PIECE);
+            if !(short || (k == 2 && chars >= MIN_HALVES && !english)) {
+                return None;
+            }
+            // Latin and Cyrillic letters carry less than Arabic or Devanagari ones ("बम").
+            let min = if pieces.iter().all(|t| t.kind == Kind::Letters) {
+                2
+            } else {
+                4
+            };
+            let core = arabic_core(&joined);
             let single = self.singles.contains(joined.as_str())
+                || self.singles.contains(core)
                 || (self.known(&joined) && !self.words.contains(joined.as_str()));
             let word = self.words.contains(joined.as_str())
                 && !pieces
                     .iter()
                     .any(|t| self.words.contains(&text[t.start..t.end]));
-            (joined.len() >= 4 && (single || word)).then_some((k, joined))
+            (chars >= min && (single || word)).then_some((k, joined))
         })
     }
 
