@@ -12,6 +12,7 @@
 //! | spaced letters run into a one-letter word | `h a c k e a r o WhatsApp` | the term word before the last letter, and that letter |
 //! | Latin word of mostly Cyrillic look-alikes | `hасkе` (`а с е` Cyrillic) | its Latin reading, when that is a term word (the normalizer went by the majority) |
 //! | space inside CJK | `怎么自 杀` | joined |
+//! | words run together | `howtomakeabomb`, `какотравитьсоседа` | the words it is made of (term words and frequent English ones covering nine in ten letters, three or more, one a term word), when the run is most of the prompt |
 //! | spelled by ear | `komo azer una bonba kasera`, `wi baue ish eine bonbe`, `komment` | the term word with the same sound key (below) |
 //! | Russian in Latin letters | `kak sdelat bombu` | the Russian term word whose transliteration has that sound key (`как сделать бомбу`) |
 //! | Russian leet with Latin digits | `к4к сд3л4ть` | `3` and `4` read as `е` and `а` instead of `з` and `ч`, when that makes a term word |
@@ -53,6 +54,12 @@ const MAX_HALF: usize = 8;
 const MIN_HALVES: usize = 8;
 /// A word with more runs of a repeated letter than this is not tried run by run.
 const MAX_RUNS: usize = 3;
+/// A run of words written without spaces is at least this many letters, and at most
+/// [`MAX_RUN_ON`] are read word by word.
+const MIN_RUN_ON: usize = 12;
+const MAX_RUN_ON: usize = 512;
+/// The longest word looked for inside a run-on.
+const MAX_WORD: usize = 24;
 /// A Cyrillic word with more `з`/`ч` than this is not tried letter by letter.
 const MAX_LEET: usize = 4;
 
@@ -518,6 +525,13 @@ impl Respeller {
             .iter()
             .filter(|t| t.kind == Kind::Latin && is_common_english(&b[t.start..t.end]))
             .count();
+        // A run-on is read word by word only when it is most of the text ("howtomakeabomb"),
+        // not one long word among others ("Betrugsversuch").
+        let word_bytes: usize = toks
+            .iter()
+            .filter(|t| matches!(t.kind, Kind::Latin | Kind::Cyrillic | Kind::Letters))
+            .map(|t| t.end - t.start)
+            .sum();
         // A text of frequent English words is English: its misspellings are the classifier's.
         let english = latin_words > 0 && frequent * 4 >= latin_words;
         let by_ear = words && latin_words >= 2 && !english;
@@ -543,6 +557,11 @@ impl Respeller {
                         continue;
                     }
                     let read = (self.unrepeat(w))
+                        .or_else(|| {
+                            (w.len() * 2 >= word_bytes)
+                                .then(|| self.segment(w))
+                                .flatten()
+                        })
                         .or_else(|| self.unswallow(norm, t))
                         .or_else(|| self.reversed(w, t.kind))
                         .or_else(|| {
@@ -719,6 +738,72 @@ impl Respeller {
         back.next().filter(|c| c.is_alphanumeric())?;
         back.next().filter(|c| !c.is_alphanumeric())?;
         Some(format!("{head} {last}"))
+    }
+
+    /// A run of words written without spaces ("comoenvenenarmisuegra"): the words it is
+    /// made of, when term words and frequent English words make up nine in ten of its
+    /// letters, in three words or more, one of them a term word of four letters or more.
+    /// Fewest words first among the readings that cover the most letters.
+    fn segment(&self, w: &str) -> Option<String> {
+        let at: Vec<usize> = w.char_indices().map(|(i, _)| i).chain([w.len()]).collect();
+        let n = at.len() - 1;
+        if !(MIN_RUN_ON..=MAX_RUN_ON).contains(&n) || self.known(w) {
+            return None;
+        }
+        let word =
+            |s: &str| self.words.contains(s) || (s.len() > 1 && is_common_english(s.as_bytes()));
+        // best[i]: (letters covered by words, -pieces) over w[..i], and where the last
+        // piece starts (a piece is a word, or one letter no word covers).
+        let mut best: Vec<((usize, isize), usize)> = vec![((0, 0), 0); n + 1];
+        for i in 1..=n {
+            let (score, _) = best[i - 1];
+            best[i] = ((score.0, score.1 - 1), i - 1);
+            for j in i.saturating_sub(MAX_WORD)..i {
+                let piece = &w[at[j]..at[i]];
+                if i - j > 1 && word(piece) {
+                    let (s, _) = best[j];
+                    let cand = (s.0 + (i - j), s.1 - 1);
+                    if cand > best[i].0 {
+                        best[i] = (cand, j);
+                    }
+                }
+            }
+        }
+        let ((covered, _), _) = best[n];
+        if covered * 10 < n * 9 {
+            return None;
+        }
+        let mut cuts = vec![n];
+        let mut i = n;
+        while i > 0 {
+            i = best[i].1;
+            cuts.push(i);
+        }
+        cuts.reverse();
+        // Letters no word covers stay together.
+        let mut pieces: Vec<&str> = Vec::new();
+        let mut lone = None;
+        for pair in cuts.windows(2) {
+            let (j, i) = (pair[0], pair[1]);
+            if i - j == 1 {
+                lone.get_or_insert(j);
+                continue;
+            }
+            if let Some(l) = lone.take() {
+                pieces.push(&w[at[l]..at[j]]);
+            }
+            pieces.push(&w[at[j]..at[i]]);
+        }
+        if let Some(l) = lone {
+            pieces.push(&w[at[l]..]);
+        }
+        let term = pieces.iter().any(|p| {
+            p.chars().count() >= 4
+                && self.words.contains(*p)
+                && !(p.is_ascii() && is_common_english(p.as_bytes()))
+        });
+        // Words of three letters on average: not a long word cut into English syllables.
+        (pieces.len() >= 3 && n >= pieces.len() * 3 && term).then(|| pieces.join(" "))
     }
 
     /// A word written backwards ("bmob"): the term word it reverses, for words of five
