@@ -859,8 +859,19 @@ impl Respeller {
                 && !self.singles.contains(w)
                 && !self.has_prefix(w)
         };
+        // Letters and marks spaced out one by one ("आ त ् म ह त ् य ा": the normalizer joins
+        // spaced letters, "महत", but not the marks between them) make a word of up to 16
+        // short pieces in the scripts other than Latin and Cyrillic.
+        let spelled = |n: usize| {
+            toks[..n]
+                .iter()
+                .all(|t| t.kind == Kind::Letters && len(t) <= MAX_PIECE)
+        };
         let mut n = 0;
-        while n < toks.len().min(MAX_PIECES) && piece(&toks[n]) {
+        while n < toks.len().min(MAX_MASKED_WORD)
+            && (n < MAX_PIECES || spelled(n + 1))
+            && piece(&toks[n])
+        {
             // One separator between pieces: a space, a hyphen, a dot or an underscore.
             if n > 0
                 && !(toks[n].start == toks[n - 1].end + 1
@@ -878,7 +889,8 @@ impl Respeller {
             let pieces = &toks[..k];
             let joined: String = pieces.iter().map(|t| &text[t.start..t.end]).collect();
             let chars = joined.chars().count();
-            let short = pieces.iter().all(|t| len(t) <= MAX_PIECE);
+            let short =
+                pieces.iter().all(|t| len(t) <= MAX_PIECE) && (k <= MAX_PIECES || spelled(k));
             if !(short || (k == 2 && chars >= MIN_HALVES && !english)) {
                 return None;
             }
