@@ -741,8 +741,8 @@ impl Respeller {
     }
 
     /// A run of words written without spaces ("comoenvenenarmisuegra"): the words it is
-    /// made of, when term words and frequent English words make up nine in ten of its
-    /// letters, in three words or more, one of them a term word of four letters or more.
+    /// made of, when term words (a prefix term with up to three letters after it, "почт|у")
+    /// and frequent English words make up four in five of its letters, in three words or more, one of them a term word of four letters or more.
     /// Fewest words first among the readings that cover the most letters.
     fn segment(&self, w: &str) -> Option<String> {
         let at: Vec<usize> = w.char_indices().map(|(i, _)| i).chain([w.len()]).collect();
@@ -750,8 +750,11 @@ impl Respeller {
         if !(MIN_RUN_ON..=MAX_RUN_ON).contains(&n) || self.known(w) {
             return None;
         }
-        let word =
-            |s: &str| self.words.contains(s) || (s.len() > 1 && is_common_english(s.as_bytes()));
+        let word = |s: &str| {
+            self.words.contains(s)
+                || (s.len() > 1 && is_common_english(s.as_bytes()))
+                || self.inflected(s)
+        };
         // best[i]: (letters covered by words, -pieces) over w[..i], and where the last
         // piece starts (a piece is a word, or one letter no word covers).
         let mut best: Vec<((usize, isize), usize)> = vec![((0, 0), 0); n + 1];
@@ -770,7 +773,7 @@ impl Respeller {
             }
         }
         let ((covered, _), _) = best[n];
-        if covered * 10 < n * 9 {
+        if covered * 5 < n * 4 {
             return None;
         }
         let mut cuts = vec![n];
@@ -804,6 +807,17 @@ impl Respeller {
         });
         // Words of three letters on average: not a long word cut into English syllables.
         (pieces.len() >= 3 && n >= pieces.len() * 3 && term).then(|| pieces.join(" "))
+    }
+
+    /// Whether `s` is a prefix term of four letters or more with up to three letters after
+    /// it (an inflection: "почту" of `почт*`).
+    fn inflected(&self, s: &str) -> bool {
+        let ends: Vec<usize> = s.char_indices().map(|(i, _)| i).skip(4).collect();
+        ends.iter()
+            .rev()
+            .take(4)
+            .any(|&e| self.prefixes.contains(&s[..e]))
+            || self.prefixes.contains(s)
     }
 
     /// A word written backwards ("bmob"): the term word it reverses, for words of five
