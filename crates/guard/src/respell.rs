@@ -70,6 +70,8 @@ pub(crate) struct Respeller {
     by_len: Vec<Vec<Box<[char]>>>,
     /// Every term word, whole.
     words: HashSet<Box<str>>,
+    /// The term words of five letters or more, written backwards.
+    reversed: HashSet<Box<str>>,
     /// The terms of one word ("zhadan", "explosive").
     singles: HashSet<Box<str>>,
     /// One-word terms without a right boundary (`explosiv*` → "explosiv").
@@ -448,6 +450,10 @@ impl Respeller {
         for list in &mut r.by_len {
             list.sort_unstable();
         }
+        r.reversed = (r.words.iter())
+            .filter(|w| w.chars().count() >= 5)
+            .map(|w| w.chars().rev().collect::<String>().into())
+            .collect();
         // Sound keys, in a fixed order (sorted words) so the first of a shared key is stable.
         let (mut key, mut ends) = (Vec::new(), Vec::new());
         let mut sorted: Vec<&str> = r.words.iter().map(|w| &**w).collect();
@@ -556,6 +562,8 @@ impl Respeller {
                         i += k;
                         continue;
                     }
+                    // Each reading is of a word that is no term word as written; each checks
+                    // that after its own (cheaper) test.
                     let read = (self.unrepeat(w))
                         .or_else(|| {
                             (w.len() * 2 >= word_bytes)
@@ -695,6 +703,17 @@ impl Respeller {
     /// The term word `w` is with its runs of a repeated letter ("bommmmba", "взломмммать")
     /// each read once or twice: the first such reading that is a term word.
     fn unrepeat(&self, w: &str) -> Option<String> {
+        // Most words have no run of three: one pass without allocating tells.
+        let mut it = w.chars();
+        let (mut prev, mut run) = (it.next()?, 1);
+        let has_run = it.any(|c| {
+            run = if c == prev { run + 1 } else { 1 };
+            prev = c;
+            run >= 3
+        });
+        if !has_run || self.known(w) {
+            return None;
+        }
         let chars: Vec<char> = w.chars().collect();
         // Runs of three or more: (start, length).
         let mut runs = Vec::new();
@@ -706,7 +725,7 @@ impl Respeller {
             }
             i += n;
         }
-        if runs.is_empty() || runs.len() > MAX_RUNS || self.known(w) {
+        if runs.len() > MAX_RUNS {
             return None;
         }
         (0u32..1 << runs.len()).find_map(|twice| {
@@ -729,15 +748,13 @@ impl Respeller {
     fn unswallow(&self, norm: &Normalized<'_>, t: Tok) -> Option<String> {
         let w = &norm.as_str()[t.start..t.end];
         let (head, last) = w.split_at(w.char_indices().last()?.0);
-        if head.chars().count() < 4 || self.known(w) || !self.known(head) {
-            return None;
-        }
         // The original has a separator before the last letter.
         let span = norm.to_original(t.start, t.end);
         let mut back = norm.original()[span.start..span.end].chars().rev();
         back.next().filter(|c| c.is_alphanumeric())?;
         back.next().filter(|c| !c.is_alphanumeric())?;
-        Some(format!("{head} {last}"))
+        (head.chars().count() >= 4 && self.known(head) && !self.known(w))
+            .then(|| format!("{head} {last}"))
     }
 
     /// A run of words written without spaces ("comoenvenenarmisuegra"): the words it is
@@ -823,14 +840,19 @@ impl Respeller {
     /// A word written backwards ("bmob"): the term word it reverses, for words of five
     /// letters or more that are neither term words nor frequent English words themselves.
     fn reversed(&self, w: &str, kind: Kind) -> Option<String> {
-        if w.chars().count() < 5
-            || self.known(w)
-            || (kind == Kind::Latin && is_common_english(w.as_bytes()))
-        {
+        if w.len() < 5 || (kind == Kind::Latin && is_common_english(w.as_bytes())) {
             return None;
         }
+        let arabic = w.starts_with(|c: char| matches!(c as u32, 0x600..=0x6FF));
+        if !arabic && !self.reversed.contains(w) {
+            return None;
+        }
+        // An Arabic word's clitic comes last when it is written backwards.
         let r: String = w.chars().rev().collect();
-        (self.words.contains(r.as_str()) || self.words.contains(arabic_core(&r))).then_some(r)
+        (w.chars().count() >= 5
+            && (self.words.contains(r.as_str()) || self.words.contains(arabic_core(&r)))
+            && !self.known(w))
+        .then_some(r)
     }
 
     /// A word of Latin letters and their Cyrillic look-alikes that the normalizer read as
@@ -854,7 +876,8 @@ impl Respeller {
             }
             out.push(l);
         }
-        (out.len() >= 4 && self.known(&out)).then_some(out)
+        let w = &norm.as_str()[t.start..t.end];
+        (out.len() >= 4 && self.known(&out) && !self.known(w)).then_some(out)
     }
 
     /// Pieces of a split word from the start of `toks`: how many, and the word they join
