@@ -1174,6 +1174,8 @@ mod tests {
             "Die Schifffahrt auf dem Rhein ist im Winter eingeschränkt.",
             "Siiiii, ¡ganamos el partido! Estoy feliiiiz",
             "哈哈哈哈哈，这个视频太好笑了",
+            // a fish killed for dinner
+            "他杀了一条鱼做晚饭",
             // long words, and run-ons of harmless words
             "Wie melde ich einen Betrugsversuch bei der Polizei?",
             "Donaudampfschifffahrtsgesellschaftskapitän",
