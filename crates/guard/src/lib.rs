@@ -251,9 +251,10 @@ impl Guard {
         findings
     }
 
-    /// Base64 runs, Unicode tag characters, hex runs, lines in ROT13 (or another shift),
-    /// written backwards or upside down, and Morse, binary and escaped text that decode to
-    /// text, with their spans.
+    /// Base64 and base32 runs, Unicode tag characters, hex runs, lines in ROT13 (or another
+    /// shift), ROT47, written backwards or upside down, in Greek or Cyrillic look-alikes or in
+    /// leet drawn with symbols, and Morse, binary, character codes, numbered letters,
+    /// vertical and escaped text that decode to text, with their spans.
     fn hidden_payloads(&self, text: &str) -> Vec<(Span, String)> {
         let mut hidden = self.injection.encoded_payloads(text);
         if let Some(tagged) = decode_tag_characters(text) {
