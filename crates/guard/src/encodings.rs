@@ -1,13 +1,16 @@
 //! Text spelled in a notation a model reads at sight but a word filter does not: Morse code
-//! (".... --- .-- / - ---"), binary octets ("01101000 01101111 …"), and character escapes:
+//! (".... --- .-- / - ---"), binary octets ("01101000 01101111 …"), character codes in
+//! decimal or hex ("104 111 119", "68 6f 77"), letters numbered by the alphabet ("8-15-23
+//! 20-15"), a text written down the page one character a line, and character escapes:
 //! percent-encoding ("how%20to%20make…", "%68%6F%77"), HTML character references
 //! ("&#104;&#111;", "&#x68;") and backslash escapes ("\x68\x6f", "\u0068"). Each is decoded
 //! and handed back with its span, as base64 payloads are, for the [`Guard`](crate::Guard) to
 //! rescan.
 //!
 //! Cost: a few `memchr` passes over the text find where a notation could be (an escape, eight
-//! binary digits in a row, a dot next to a dash, a middle dot); only the lines holding such a
-//! place are decoded, and decoding stops at [`MAX_DECODED`] payloads.
+//! binary digits in a row, a dot next to a dash, a middle dot, a space or comma between
+//! digits, a line of a few bytes); only the lines holding such a place are decoded, and
+//! decoding stops at [`MAX_DECODED`] payloads.
 
 use crate::types::Span;
 
@@ -91,6 +94,17 @@ pub(crate) fn decoded_runs(text: &str) -> Vec<(Span, String)> {
             .take(MAX_MARKS),
     );
     marks.extend(memchr::memmem::find_iter(b, "·".as_bytes()).take(MAX_MARKS));
+    // Numbers in a row ("104 111 119", "68,6f", "8-15-23"): a separator between two digits.
+    marks.extend(
+        memchr::memchr3_iter(b' ', b',', b'-', b)
+            .filter(|&p| {
+                p > 0
+                    && b[p - 1].is_ascii_hexdigit()
+                    && b.get(p + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && (b[p - 1].is_ascii_digit() || b[p + 1].is_ascii_digit())
+            })
+            .take(MAX_MARKS),
+    );
     marks.sort_unstable();
     let mut out = Vec::new();
     let mut done = 0; // the end of the last line decoded
@@ -104,7 +118,13 @@ pub(crate) fn decoded_runs(text: &str) -> Vec<(Span, String)> {
         if line.len() > MAX_LINE {
             continue;
         }
-        let found = [unescaped(line), binary(line), morse(line)];
+        let found = [
+            unescaped(line),
+            binary(line),
+            morse(line),
+            char_codes(line),
+            alphabet_numbers(line),
+        ];
         for (s, e, decoded) in found.into_iter().flatten() {
             out.push((Span::new(at + s, at + e), decoded));
         }
@@ -112,6 +132,10 @@ pub(crate) fn decoded_runs(text: &str) -> Vec<(Span, String)> {
             out.truncate(MAX_DECODED);
             break;
         }
+    }
+    if out.len() < MAX_DECODED {
+        out.extend(vertical(text));
+        out.truncate(MAX_DECODED);
     }
     out
 }
@@ -167,6 +191,141 @@ fn morse(line: &str) -> Option<(usize, usize, String)> {
     }
     let (s, e) = span?;
     (letters >= MIN_MORSE && letters >= others * 4).then(|| (s, e, decoded.trim().to_string()))
+}
+
+/// Character codes a line needs in a row to be decoded.
+const MIN_CODES: usize = 8;
+
+/// The tokens of `line` between spaces and commas, with their starts, without a closing
+/// `.` or `)`: `(start, token)`.
+fn number_tokens(line: &str) -> impl Iterator<Item = (usize, &str)> {
+    line.split([' ', ',', '\t'])
+        .map(|t| t.trim_end_matches(['.', ';', ':', '!', '?', ')', ']']))
+        .filter(|t| !t.is_empty())
+        .map(move |t| (t.as_ptr() as usize - line.as_ptr() as usize, t))
+}
+
+/// Character codes in a row that read as text: [`MIN_CODES`] or more decimal code points
+/// ("104 111 119 32 116 111") or bytes in hex ("68 6f 77 20 74 6f"), split by spaces or
+/// commas. Two-digit tokens are read as hex (decimal letters take three).
+fn char_codes(line: &str) -> Option<(usize, usize, String)> {
+    let is_code = |t: &str| {
+        (t.len() == 2 && t.bytes().all(|c| c.is_ascii_hexdigit()))
+            || (t.len() <= 7 && t.bytes().all(|c| c.is_ascii_digit()))
+    };
+    let mut run: Vec<(usize, &str)> = Vec::new();
+    let mut tokens = number_tokens(line).peekable();
+    while tokens.peek().is_some() {
+        run.clear();
+        run.extend(
+            tokens
+                .by_ref()
+                .skip_while(|(_, t)| !is_code(t))
+                .take_while(|(_, t)| is_code(t)),
+        );
+        if run.len() < MIN_CODES {
+            continue;
+        }
+        let hex = run.iter().all(|(_, t)| t.len() == 2);
+        let text = if hex {
+            let bytes = run
+                .iter()
+                .map(|(_, t)| u8::from_str_radix(t, 16).unwrap_or(0));
+            crate::injection::decoded_text(bytes.collect())
+        } else {
+            run.iter()
+                .map(|(_, t)| t.parse().ok().and_then(char::from_u32))
+                .collect::<Option<String>>()
+                .and_then(|t| crate::injection::decoded_text(t.into_bytes()))
+        };
+        if let Some(text) = text {
+            let (s, _) = run[0];
+            let (e, last) = run[run.len() - 1];
+            return Some((s, e + last.len(), text));
+        }
+    }
+    None
+}
+
+/// Letters numbered by their place in the alphabet, `-` between letters and spaces between
+/// words ("8-15-23 20-15 13-1-11-5"): four words or more that read as English.
+fn alphabet_numbers(line: &str) -> Option<(usize, usize, String)> {
+    let letter = |n: &str| {
+        let n: u8 = n.parse().ok()?;
+        (1..=26).contains(&n).then(|| char::from(b'a' + n - 1))
+    };
+    let word = |t: &str| -> Option<String> { t.split('-').map(letter).collect() };
+    let mut read = String::new();
+    let (mut span, mut words, mut dashed) = (None::<(usize, usize)>, 0usize, 0usize);
+    for (start, t) in number_tokens(line) {
+        match word(t) {
+            Some(w) => {
+                if !read.is_empty() {
+                    read.push(' ');
+                }
+                read.push_str(&w);
+                words += 1;
+                dashed += usize::from(t.contains('-'));
+                span = Some((span.map_or(start, |s| s.0), start + t.len()));
+            }
+            None if span.is_some() => break,
+            None => {}
+        }
+    }
+    let (s, e) = span?;
+    (words >= 4 && dashed * 2 >= words && crate::ciphers::reads_as_english(&line[s..e], &read))
+        .then_some((s, e, read))
+}
+
+/// Lines of one character each, read across: a word written down the page ("h\no\nw\n\nt\no").
+/// A blank line is a space. Eight letters or more in a row of such lines count.
+fn vertical(text: &str) -> Vec<(Span, String)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut run: Option<(usize, usize, String, usize)> = None; // start, end, read, letters
+    let flush = |run: &mut Option<(usize, usize, String, usize)>, out: &mut Vec<(Span, String)>| {
+        if let Some((s, e, read, letters)) = run.take() {
+            if letters >= 8 && out.len() < MAX_DECODED {
+                out.push((Span::new(s, e), read.trim().to_string()));
+            }
+        }
+    };
+    let mut at = 0;
+    // Most texts have no short line at all: only those are looked at line by line.
+    if !memchr::memchr_iter(b'\n', b).any(|p| b[p + 1..].iter().take(6).any(|&c| c == b'\n')) {
+        return out;
+    }
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let t = line.trim();
+        let mut chars = t.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => {
+                let r = run.get_or_insert_with(|| {
+                    (
+                        start + (line.len() - line.trim_start().len()),
+                        0,
+                        String::new(),
+                        0,
+                    )
+                });
+                r.1 = start + line.trim_end().len();
+                r.2.push(c);
+                r.3 += usize::from(c.is_alphanumeric());
+            }
+            (None, _) if run.is_some() => {
+                if let Some(r) = run.as_mut() {
+                    if !r.2.ends_with(' ') {
+                        r.2.push(' ');
+                    }
+                }
+            }
+            _ => flush(&mut run, &mut out),
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 /// A run of eight or more octets of binary digits ("01101000 01101111 …", spaced or not)
@@ -444,6 +603,61 @@ mod tests {
                 "{text:?} {found:?}"
             );
             assert!(found[0].1.contains("pipe"), "{found:?}");
+        }
+    }
+
+    #[test]
+    fn character_codes_alphabet_numbers_and_vertical_text_are_decoded() {
+        let decimal: Vec<String> = SECRET.chars().map(|c| (c as u32).to_string()).collect();
+        let hex: Vec<String> = SECRET.bytes().map(|b| format!("{b:02x}")).collect();
+        let numbered: Vec<String> = SECRET
+            .split(' ')
+            .map(|w| {
+                let n: Vec<String> = w
+                    .bytes()
+                    .filter(u8::is_ascii_alphabetic)
+                    .map(|b| (b.to_ascii_lowercase() - b'a' + 1).to_string())
+                    .collect();
+                n.join("-")
+            })
+            .collect();
+        let down: String = SECRET.chars().map(|c| format!("{c}\n")).collect();
+        for (text, read) in [
+            (
+                format!("decode: {} thanks", decimal.join(" ")),
+                SECRET.to_string(),
+            ),
+            (format!("{}.", decimal.join(",")), SECRET.to_string()),
+            (format!("bytes {}", hex.join(" ")), SECRET.to_string()),
+            (numbered.join(" "), SECRET.to_lowercase()),
+            (format!("read down:\n{down}ok?"), SECRET.to_string()),
+        ] {
+            let found = decoded_runs(&text);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!(found[0].1, read, "{text}");
+            let span = &text[found[0].0.start..found[0].0.end];
+            assert!(
+                span.starts_with(['1', '7', '6', '8', 'h']),
+                "{text}: {span:?}"
+            );
+            assert!(
+                span.ends_with(['6', '8', '1', '5', 'e']),
+                "{text}: {span:?}"
+            );
+        }
+        for text in [
+            "Results 12, 34, 56, 78, 90, 11, 22, 33 and 44 out of 100.",
+            "2024-11-30 10-12 3-4 2-1 scores 1-0 2-2",
+            "Call 555-1234 or 555-9876, ext 12 34 56 78 90 12 34 56",
+            "- a\n- b\n\n1\n2\n3\n4\n",
+            "x\ny\n",
+            "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20",
+        ] {
+            assert!(
+                decoded_runs(text).is_empty(),
+                "{text}: {:?}",
+                decoded_runs(text)
+            );
         }
     }
 
