@@ -326,7 +326,9 @@ impl Scanner for MiniLmClassifier {
     }
 
     fn scan(&self, norm: &Normalized<'_>, ctx: &Context, out: &mut Vec<Hit>) {
-        if !self.stages.contains(&ctx.stage) || !is_english(norm.original()) {
+        if !self.stages.contains(&ctx.stage)
+            || !warden_guard::language::is_english_canonical(norm.original(), norm.as_str())
+        {
             return;
         }
         let Some(p) = self.predict_canonical(norm.as_str()) else {

@@ -16,6 +16,7 @@
 use crate::types::{LanguageReport, Span};
 use regex::Regex;
 use std::sync::OnceLock;
+use unicode_normalization::UnicodeNormalization;
 use whatlang::{Detector, Lang};
 
 /// Tunables of the language check (from the policy).
@@ -935,6 +936,27 @@ pub fn is_english(text: &str) -> bool {
         && whatlang::detect(text).is_none_or(|info| info.lang() == Lang::Eng || !info.is_reliable())
 }
 
+/// [`is_english`] of what the normalizer read: for a text written in compatibility forms of
+/// ASCII letters (full-width "ｈｏｗ ｔｏ", bold maths letters, circled letters: each one
+/// NFKC turns into an ASCII letter), its canonical text; otherwise the text as written.
+/// Letters with accents are no such forms, so Polish or Vietnamese stays what it is, and so
+/// do Russian and Chinese.
+pub fn is_english_canonical(original: &str, canonical: &str) -> bool {
+    if mostly_ascii_latin(original) {
+        return is_english(original);
+    }
+    let (mut letters, mut ascii) = (0usize, 0usize);
+    for c in original.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        let mut nfkc = std::iter::once(c).nfkc();
+        ascii += usize::from(matches!(
+            (nfkc.next(), nfkc.next()),
+            (Some(a), None) if a.is_ascii_alphabetic()
+        ));
+    }
+    ascii * 10 >= letters * 9 && is_english(canonical)
+}
+
 /// Stricter than [`is_english`]: mostly-ASCII Latin letters whose best guess among the
 /// languages an R1 distill writes (the allowlist of the mixing check, so English is not
 /// mistaken for Latin or Esperanto) is English, reliable or not. A short Portuguese or Dutch
@@ -960,6 +982,26 @@ fn mostly_ascii_latin(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_width_english_is_english_once_folded() {
+        let wide = "ｈｏｗ ｄｏ ｉ ｍａｋｅ ａ ｃａｋｅ ａｔ ｈｏｍｅ ｆｏｒ ｍｙ ｓｉｓｔｅｒ";
+        let folded = "how do i make a cake at home for my sister";
+        assert!(!is_english(wide) && is_english_canonical(wide, folded));
+        let ru = "Как приготовить борщ дома для всей семьи?";
+        assert!(!is_english_canonical(ru, &ru.to_lowercase()));
+        // Accents are letters of their own, not disguises.
+        let pl = "Jak zabić czas w długiej podróży pociągiem?";
+        assert!(!is_english_canonical(
+            pl,
+            "jak zabic czas w dlugiej podrozy pociagiem?"
+        ));
+        // A text of ASCII letters is judged as written.
+        assert!(!is_english_canonical(
+            "Wie backe ich einen Kuchen zu Hause?",
+            folded
+        ));
+    }
 
     #[test]
     fn detects_english_is_stricter_than_is_english() {
