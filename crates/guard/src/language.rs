@@ -936,14 +936,21 @@ pub fn is_english(text: &str) -> bool {
         && whatlang::detect(text).is_none_or(|info| info.lang() == Lang::Eng || !info.is_reliable())
 }
 
-/// [`is_english`] of what the normalizer read: for a text written in compatibility forms of
-/// ASCII letters (full-width "ｈｏｗ ｔｏ", bold maths letters, circled letters: each one
-/// NFKC turns into an ASCII letter), its canonical text; otherwise the text as written.
-/// Letters with accents are no such forms, so Polish or Vietnamese stays what it is, and so
-/// do Russian and Chinese.
+/// [`is_english`] of a text and of what the normalizer read in it (its canonical text):
+/// which of the English classifier and the n-gram model reads it.
+///
+/// - A text of ASCII letters is English when it is as written and also once read: invisible
+///   characters between its letters, or its letters spaced out, leave `whatlang` unsure of
+///   the text as written (and unsure counts as English), while the canonical text of a French
+///   request so disguised is plainly French.
+/// - A text written in compatibility forms of ASCII letters (full-width "ｈｏｗ ｔｏ", bold maths
+///   letters, circled letters: each one NFKC turns into an ASCII letter) is judged by its
+///   canonical text.
+/// - Letters with accents are no such forms, so Polish or Vietnamese stays what it is, and so
+///   do Russian and Chinese.
 pub fn is_english_canonical(original: &str, canonical: &str) -> bool {
     if mostly_ascii_latin(original) {
-        return is_english(original);
+        return is_english(original) && is_english(canonical);
     }
     let (mut letters, mut ascii) = (0usize, 0usize);
     for c in original.chars().filter(|c| c.is_alphabetic()) {
