@@ -60,6 +60,9 @@ const MAX_RUNS: usize = 3;
 /// A run of words written without spaces is at least this many letters, and at most
 /// [`MAX_RUN_ON`] are read word by word.
 const MIN_RUN_ON: usize = 12;
+/// Letters spaced out one by one that the normalizer joined into one run: its words are cut
+/// apart from this many letters on, into two or more.
+const MIN_SPACED_RUN: usize = 8;
 const MAX_RUN_ON: usize = 512;
 /// The longest word looked for inside a run-on.
 const MAX_WORD: usize = 24;
@@ -691,6 +694,11 @@ impl Respeller {
                     }
                 }
                 Kind::Latin | Kind::Cyrillic | Kind::Letters if words => {
+                    if let Some((k, read)) = self.spaced_run(norm, &toks[i..]) {
+                        edits.push((t.start, toks[i + k - 1].end, read));
+                        i += k;
+                        continue;
+                    }
                     if let Some((k, read)) = self.unmask_other(text, &toks[i..]) {
                         edits.push((t.start, toks[i + k - 1].end, read));
                         i += k;
@@ -706,7 +714,7 @@ impl Respeller {
                     let read = (self.unrepeat(w))
                         .or_else(|| {
                             (w.len() * 2 >= word_bytes)
-                                .then(|| self.segment(w))
+                                .then(|| self.segment(w, false))
                                 .flatten()
                         })
                         .or_else(|| self.unswallow(norm, t))
@@ -835,6 +843,37 @@ impl Respeller {
         }
     }
 
+    /// Letters spaced out one by one ("о т м ы т ь д е н ь г и", "b e b i d a de"), which the
+    /// normalizer joined into one run without knowing where its words end: the run, with the
+    /// single letters it left over at the end ("bebid a"), read as the term word it is, or cut
+    /// into two or more words (term words and frequent English ones, four in five letters).
+    fn spaced_run(&self, norm: &Normalized<'_>, toks: &[Tok]) -> Option<(usize, String)> {
+        let text = norm.as_str();
+        let t = toks[0];
+        let span = norm.to_original(t.start, t.end);
+        let original = &norm.original()[span.start..span.end];
+        if t.end - t.start < 4 || !original.contains(' ') {
+            return None;
+        }
+        let mut run = text[t.start..t.end].to_string();
+        let mut k = 1;
+        while let Some(next) = toks.get(k) {
+            let letter = &text[next.start..next.end];
+            if next.kind != t.kind
+                || next.start != toks[k - 1].end + 1
+                || letter.chars().nth(1).is_some()
+            {
+                break;
+            }
+            run.push_str(letter);
+            k += 1;
+        }
+        if self.known(&run) {
+            return (k > 1 && !self.known(&text[t.start..t.end])).then_some((k, run));
+        }
+        self.segment(&run, true).map(|s| (k, s))
+    }
+
     /// A word masked with `_` or `#` in place of `*` ("b_mb", "p#pe", "вз_ом"), from the
     /// start of `toks` (its pieces: the mask splits words): how many tokens, and the one term
     /// word that fits. Each mask is one to three of those signs, one letter each.
@@ -896,10 +935,15 @@ impl Respeller {
     /// and frequent English words make up four in five of its letters, in three words or
     /// more, one of them a term word of four letters or more. Fewest words first among the
     /// readings that cover the most letters.
-    fn segment(&self, w: &str) -> Option<String> {
+    fn segment(&self, w: &str, spaced: bool) -> Option<String> {
         let at: Vec<usize> = w.char_indices().map(|(i, _)| i).chain([w.len()]).collect();
         let n = at.len() - 1;
-        if !(MIN_RUN_ON..=MAX_RUN_ON).contains(&n) || self.known(w) {
+        let (min_len, min_pieces) = if spaced {
+            (MIN_SPACED_RUN, 2)
+        } else {
+            (MIN_RUN_ON, 3)
+        };
+        if !(min_len..=MAX_RUN_ON).contains(&n) || self.known(w) {
             return None;
         }
         let word = |s: &str| {
@@ -958,7 +1002,7 @@ impl Respeller {
                 && !(p.is_ascii() && is_common_english(p.as_bytes()))
         });
         // Words of three letters on average: not a long word cut into English syllables.
-        (pieces.len() >= 3 && n >= pieces.len() * 3 && term).then(|| pieces.join(" "))
+        (pieces.len() >= min_pieces && n >= pieces.len() * 3 && term).then(|| pieces.join(" "))
     }
 
     /// Whether `s` is a prefix term of four letters or more with up to three letters after
