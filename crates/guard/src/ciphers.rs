@@ -333,11 +333,10 @@ const LOOK_ALIKE_TO: u32 = 0x530;
 
 /// A Greek or Cyrillic letter as the Latin letter it looks like, lowercase: the confusables
 /// table, plus the lowercase forms of capitals that look Latin (`в` of `В`, `н` of `Н`) and
-/// the Greek letters written for Latin ones (`β`, `γ`, `ε`, `μ`, `δ`, `ς`). `η` is an `n` as
-/// it looks, an `h` as its capital does (`alt`).
-fn look_alike(c: char, alt: bool) -> Option<char> {
+/// the Greek letters written for Latin ones (`β`, `γ`, `ε`, `μ`, `δ`, `ς`). A lowercase `η` is
+/// an `n` as it looks (its other reading, `h`, [`unconfused`] tries too), a capital `Η` an `h`.
+fn look_alike(c: char) -> Option<char> {
     let l = match c.to_lowercase().next().unwrap_or(c) {
-        'η' | 'ή' if alt => 'h',
         'η' | 'ή' if c.is_lowercase() => 'n',
         'η' | 'ή' => 'h',
         'β' => 'b',
@@ -368,7 +367,7 @@ fn look_alikes() -> &'static [u8] {
         (LOOK_ALIKE_FROM..LOOK_ALIKE_TO)
             .map(|u| {
                 char::from_u32(u)
-                    .and_then(|c| look_alike(c, false))
+                    .and_then(look_alike)
                     .map_or(0, |l| l as u8)
             })
             .collect()
