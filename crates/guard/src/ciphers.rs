@@ -392,6 +392,10 @@ fn unconfused(line: &str) -> Option<String> {
         if (LOOK_ALIKE_FROM..LOOK_ALIKE_TO).contains(&u) && c.is_alphabetic() {
             if table[(u - LOOK_ALIKE_FROM) as usize] == 0 {
                 not += 1;
+                // Plain Greek or Russian shows it within its first words.
+                if not >= 2 && not * 10 > folds {
+                    return None;
+                }
             } else {
                 folds += 1;
             }
@@ -557,6 +561,10 @@ fn rot47(c: u8) -> u8 {
 /// English once turned.
 fn unrot47(line: &str) -> Option<String> {
     let b = line.as_bytes();
+    // Prose has lowercase letters from its first words on.
+    if b.iter().take(32).filter(|c| c.is_ascii_lowercase()).count() > 3 {
+        return None;
+    }
     let (visible, lower) = b.iter().fold((0usize, 0usize), |(v, l), c| {
         (
             v + usize::from(c.is_ascii_graphic()),

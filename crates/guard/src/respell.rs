@@ -683,6 +683,8 @@ impl Respeller {
         let chinese = words && !text.chars().any(is_kana);
         let (mut key, mut ends) = (Vec::new(), Vec::new());
         let (mut russian, mut short_russian) = (false, Vec::new());
+        // Whether the normalizer joined letters spaced out one by one anywhere in the text.
+        let spaced = norm.obfuscation().spaced > 0;
         let mut i = 0;
         while i < toks.len() {
             let t = toks[i];
@@ -694,7 +696,9 @@ impl Respeller {
                     }
                 }
                 Kind::Latin | Kind::Cyrillic | Kind::Letters if words => {
-                    if let Some((k, read)) = self.spaced_run(norm, &toks[i..]) {
+                    if let Some((k, read)) =
+                        spaced.then(|| self.spaced_run(norm, &toks[i..])).flatten()
+                    {
                         edits.push((t.start, toks[i + k - 1].end, read));
                         i += k;
                         continue;
@@ -879,6 +883,10 @@ impl Respeller {
     /// word that fits. Each mask is one to three of those signs, one letter each.
     fn unmask_other(&self, text: &str, toks: &[Tok]) -> Option<(usize, String)> {
         let b = text.as_bytes();
+        // Most words are followed by a space: no mask, nothing to build.
+        if !matches!(b.get(toks[0].end), Some(b'_' | b'#')) {
+            return None;
+        }
         let mut masked = text[toks[0].start..toks[0].end].to_string();
         let mut k = 1;
         while let Some(next) = toks.get(k) {
