@@ -950,7 +950,12 @@ pub fn is_english(text: &str) -> bool {
 ///   do Russian and Chinese.
 pub fn is_english_canonical(original: &str, canonical: &str) -> bool {
     if mostly_ascii_latin(original) {
-        return is_english(original) && is_english(canonical);
+        // Most prompts read as they are written, but for case: `whatlang` lowercases before
+        // it counts, so one detection answers for both.
+        let same = canonical
+            .chars()
+            .eq(original.chars().flat_map(char::to_lowercase));
+        return is_english(original) && (same || is_english(canonical));
     }
     let (mut letters, mut ascii) = (0usize, 0usize);
     for c in original.chars().filter(|c| c.is_alphabetic()) {
