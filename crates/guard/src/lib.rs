@@ -58,6 +58,7 @@ pub mod eval;
 pub mod guard_model;
 pub mod injection;
 pub mod language;
+mod markup;
 pub mod ngram;
 pub mod normalize;
 pub mod pii;
@@ -254,7 +255,8 @@ impl Guard {
     /// Base64 and base32 runs, Unicode tag characters, hex runs, lines in ROT13 (or another
     /// shift), ROT47, written backwards or upside down, in Greek or Cyrillic look-alikes or in
     /// leet drawn with symbols, and Morse, binary, character codes, numbered letters,
-    /// vertical and escaped text that decode to text, with their spans.
+    /// vertical and escaped text that decode to text, NATO spelling and Braille, names standing
+    /// for quoted words, and words split by markup, with their spans.
     fn hidden_payloads(&self, text: &str) -> Vec<(Span, String)> {
         let mut hidden = self.injection.encoded_payloads(text);
         if let Some(tagged) = decode_tag_characters(text) {
@@ -262,6 +264,7 @@ impl Guard {
         }
         hidden.extend(ciphers::deciphered_lines(text));
         hidden.extend(encodings::decoded_runs(text));
+        hidden.extend(markup::unmarked(text));
         hidden
     }
 
