@@ -634,7 +634,7 @@ fn undoubled(line: &str) -> Option<String> {
             _ => pieces.push((in_word(c), vec![c])),
         }
     }
-    let all_pairs = |w: &[char]| w.len() % 2 == 0 && w.chunks(2).all(|p| p[0] == p[1]);
+    let all_pairs = |w: &[char]| w.len().is_multiple_of(2) && w.chunks(2).all(|p| p[0] == p[1]);
     let (mut doubled, mut long) = (0usize, 0usize);
     for (_, w) in pieces.iter().filter(|(word, w)| *word && w.len() >= 4) {
         let pairs = all_pairs(w);
