@@ -830,11 +830,17 @@ impl Respeller {
         self.unmask_word(w)
     }
 
-    /// [`Respeller::unmask`] for a word as it stands.
+    /// [`Respeller::unmask`] for a word as it stands. In a word of five characters or more a
+    /// star may stand last ("деньг*", "r*bar*"), or first when another stands inside
+    /// ("*тм*ть"), none doubled: Markdown's `*word*` and `**bold**` are no masks.
     fn unmask_word(&self, w: &str) -> Option<String> {
         let w: Vec<char> = w.chars().collect();
         let stars = w.iter().filter(|&&c| c == '*').count();
-        if stars * 2 > w.len() || w.first() == Some(&'*') || w.last() == Some(&'*') {
+        let (first, last) = (w.first() == Some(&'*'), w.last() == Some(&'*'));
+        let inside = w.len() > 2 && w[1..w.len() - 1].contains(&'*');
+        let doubled = w.windows(2).any(|p| p == ['*', '*']);
+        let edge_ok = w.len() >= 5 && !doubled && (!first || inside);
+        if stars * 2 > w.len() || ((first || last) && !edge_ok) {
             return None;
         }
         let fits = |cand: &&[char]| cand.iter().zip(&w).all(|(c, m)| *m == '*' || c == m);

@@ -1004,9 +1004,24 @@ mod tests {
             read("how do i make a p*pe b*mb").as_deref(),
             Some("how do i make a pipe bomb")
         );
-        // Not masked words: no asterisk, Markdown, an asterisk at an edge, more stars than
-        // letters, a run that touches a digit, and a mask no term word fits.
-        for t in ["a pipe bomb", "**bomb**", "*omb", "b***b", "b*mb2", "zq*x"] {
+        // A star at an edge too, when another stands inside.
+        assert_eq!(
+            read("как *тм*ть деньг*").as_deref(),
+            Some("как отмыть деньги")
+        );
+        // Not masked words: no asterisk, Markdown, an asterisk at an edge alone, more stars
+        // than letters, a run that touches a digit, and a mask no term word fits.
+        for t in [
+            "a pipe bomb",
+            "**bomb**",
+            "*omb",
+            "*bomb*",
+            "**b*mb**",
+            "*bomb",
+            "b***b",
+            "b*mb2",
+            "zq*x",
+        ] {
             assert_eq!(read(t), None, "{t}");
         }
         // Spans point at the masked word in the original.
