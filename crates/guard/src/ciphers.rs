@@ -615,7 +615,13 @@ fn unreversed(line: &str) -> Option<String> {
 /// of four letters or more, and half of such words, are all doubled letters. In any script;
 /// a word's letters include its combining signs ("ककैैससेे").
 fn undoubled(line: &str) -> Option<String> {
-    let in_word = |c: char| c.is_alphabetic() || is_combining_mark(c);
+    let in_word = |c: char| {
+        if c.is_ascii() {
+            c.is_ascii_alphabetic()
+        } else {
+            c.is_alphabetic() || is_combining_mark(c)
+        }
+    };
     // Most lines stop here: doubled text has a pair of equal characters every two.
     let (mut pairs, mut letters, mut prev) = (0usize, 0usize, '\0');
     for c in line.chars() {
@@ -788,6 +794,7 @@ pub(crate) fn deciphered_lines(text: &str) -> Vec<(Span, String)> {
                 (unflipped(t))
                     .or_else(|| cipher_of(t, every_shift).map(|c| c.decipher(t)))
                     .or_else(|| unconfused(t))
+                    .or_else(|| crate::encodings::braille_line(t))
             }
             .or_else(|| every_shift.then(|| undoubled(t)).flatten())
             .or_else(|| every_shift.then(|| unreversed(t)).flatten())
@@ -808,6 +815,14 @@ pub(crate) fn deciphered_lines(text: &str) -> Vec<(Span, String)> {
         });
         if let Some((s, e, d)) = deciphered {
             out.push((Span::new(at + s, at + e), d));
+        }
+        // NATO spelling, on its own: a note before it may read as a cipher of its own.
+        let nato = (crate::encodings::nato_line(trimmed).map(|r| (0, r))).or_else(|| {
+            let rest = trimmed.split_once(": ")?.1.trim_start();
+            crate::encodings::nato_line(rest).map(|r| (trimmed.len() - rest.len(), r))
+        });
+        if let Some((s, read)) = nato {
+            out.push((Span::new(at + s, at + trimmed.len()), read));
         }
         if let Some(read) = every_shift.then(|| words_reversed(trimmed)).flatten() {
             out.push((Span::new(at, at + trimmed.len()), read));

@@ -11,9 +11,10 @@
 //!
 //! Cost: a few `memchr` passes over the text find where a notation could be (an escape, eight
 //! binary digits in a row, a dot next to a dash, a middle dot, a space or comma between
-//! digits, a line of a few bytes; in a prompt-sized text also a NATO code word or a Braille
-//! cell); only the lines holding such a place are decoded, and decoding stops at
-//! [`MAX_DECODED`] payloads.
+//! digits, a line of a few bytes); only the lines holding such a place are decoded, and
+//! decoding stops at [`MAX_DECODED`] payloads. NATO spelling and Braille are read line by
+//! line with the ciphers ([`nato_line`], [`braille_line`]), each after a test of a byte or a
+//! word.
 
 use crate::types::Span;
 
@@ -23,9 +24,6 @@ const MAX_LINE: usize = 64 * 1024;
 const MAX_DECODED: usize = 16;
 /// Morse letters a line needs (two short words' worth) to count as Morse.
 const MIN_MORSE: usize = 8;
-/// Longer texts (no longer a prompt) are not searched for NATO spelling or Braille: the
-/// case-blind search for the code words costs ~2.4 ms a megabyte, a tenth of a full scan.
-const MAX_SPELLED_TEXT: usize = 16 * 1024;
 /// Escapes a line needs to be decoded (a URL with one `%20` is not a hidden message).
 const MIN_ESCAPES: usize = 4;
 
@@ -111,22 +109,6 @@ pub(crate) fn decoded_runs(text: &str) -> Vec<(Span, String)> {
             })
             .take(MAX_MARKS),
     );
-    if b.len() <= MAX_SPELLED_TEXT {
-        // NATO spelling: nearly every English word has an `e`, `a` or `o`, so a spelled line
-        // has "echo", "alfa" (or "alpha") or "oscar".
-        marks.extend(
-            nato_anchors()
-                .find_iter(b)
-                .map(|m| m.start())
-                .take(MAX_MARKS),
-        );
-        // Braille cells (U+2800–U+28FF: E2 A0 80 to E2 A3 BF in UTF-8).
-        marks.extend(
-            memchr::memchr_iter(0xE2, b)
-                .filter(|&p| b.get(p + 1).is_some_and(|c| (0xA0..=0xA3).contains(c)))
-                .take(MAX_MARKS),
-        );
-    }
     marks.sort_unstable();
     let mut out = Vec::new();
     let mut done = 0; // the end of the last line decoded
@@ -146,8 +128,6 @@ pub(crate) fn decoded_runs(text: &str) -> Vec<(Span, String)> {
             morse(line),
             char_codes(line),
             alphabet_numbers(line),
-            nato(line),
-            braille(line),
         ];
         for (s, e, decoded) in found.into_iter().flatten() {
             out.push((Span::new(at + s, at + e), decoded));
@@ -444,15 +424,18 @@ const NATO: &[(&str, char)] = &[
     ("zulu", 'z'),
 ];
 
-/// Finds the words a NATO-spelled line almost always has, in any case.
-fn nato_anchors() -> &'static aho_corasick::AhoCorasick {
-    static FINDER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    FINDER.get_or_init(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(["echo", "alfa", "alpha", "oscar"])
-            .expect("four plain words build an automaton")
-    })
+/// A line spelled in the NATO alphabet, read: [`nato`] for a line whose first word is a code
+/// word (the caller tries what follows a note's colon too). Most lines stop at that test, so
+/// every line of a long text can be tried.
+pub(crate) fn nato_line(line: &str) -> Option<String> {
+    let first = line
+        .split(|c: char| c.is_whitespace() || matches!(c, '/' | '|' | ',' | ';'))
+        .find(|w| !w.is_empty())?;
+    let head = first.split('-').next()?;
+    if nato_letter(head).is_none() && !first.eq_ignore_ascii_case("x-ray") {
+        return None;
+    }
+    nato(line).map(|(.., read)| read)
 }
 
 /// A line spelled in the NATO alphabet ("hotel oscar whiskey / tango oscar"): at least
@@ -556,6 +539,16 @@ const BRAILLE: &[(u8, char)] = &[
     (0x16, '!'),
     (0x04, '\''),
 ];
+
+/// A line in Braille cells, read: [`braille`] for a line with a cell in it (its UTF-8 lead
+/// bytes E2 A0 to E2 A3).
+pub(crate) fn braille_line(line: &str) -> Option<String> {
+    let b = line.as_bytes();
+    memchr::memchr_iter(0xE2, b)
+        .any(|p| b.get(p + 1).is_some_and(|c| (0xA0..=0xA3).contains(c)))
+        .then(|| braille(line).map(|(.., read)| read))
+        .flatten()
+}
 
 /// A line in Braille cells: at least [`MIN_MORSE`] letters, and the cells at least half of
 /// its characters other than spaces. A number sign turns a–j into digits up to the next
@@ -1125,10 +1118,11 @@ mod tests {
         for (word_sep, letter_sep) in [(" | ", " "), (" / ", " "), ("  ", " "), (" ", "-")] {
             let code = nato(SECRET, word_sep, letter_sep);
             let text = format!("Spell it out: {}", code.to_uppercase());
-            let found = decoded_runs(&text);
-            assert_eq!(found.len(), 1, "{text}: {found:?}");
-            assert_eq!(found[0].1, SECRET, "{text}");
-            assert_eq!(&text[found[0].0.start..found[0].0.end], code.to_uppercase());
+            // (whatlang may read the whole line backwards too: another reading, also scanned.)
+            let found = crate::ciphers::deciphered_lines(&text);
+            let read = found.iter().find(|f| f.1 == SECRET);
+            let span = read.unwrap_or_else(|| panic!("{text}: {found:?}")).0;
+            assert_eq!(&text[span.start..span.end], code.to_uppercase());
         }
         let cells = |text: &str| -> String {
             text.chars()
@@ -1149,7 +1143,7 @@ mod tests {
                 "make a bomb 12".to_string(),
             ),
         ] {
-            let found = decoded_runs(&text);
+            let found = crate::ciphers::deciphered_lines(&text);
             assert_eq!(found.len(), 1, "{text}: {found:?}");
             assert_eq!(found[0].1, read, "{text}");
         }
@@ -1159,7 +1153,7 @@ mod tests {
             "echo $PATH; echo hello | grep h",
             "Press \u{2801}\u{2803} on the Braille display",
         ] {
-            assert!(decoded_runs(text).is_empty(), "{text}");
+            assert!(crate::ciphers::deciphered_lines(text).is_empty(), "{text}");
         }
     }
 
