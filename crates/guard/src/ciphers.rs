@@ -803,7 +803,7 @@ pub(crate) fn deciphered_lines(text: &str) -> Vec<(Span, String)> {
                 (unflipped(t))
                     .or_else(|| cipher_of(t, every_shift).map(|c| c.decipher(t)))
                     .or_else(|| unconfused(t))
-                    .or_else(|| crate::encodings::braille_line(t))
+                    .or_else(|| crate::encodings::braille(t))
             }
             .or_else(|| every_shift.then(|| undoubled(t)).flatten())
             .or_else(|| every_shift.then(|| unreversed(t)).flatten())
@@ -826,9 +826,9 @@ pub(crate) fn deciphered_lines(text: &str) -> Vec<(Span, String)> {
             out.push((Span::new(at + s, at + e), d));
         }
         // NATO spelling, on its own: a note before it may read as a cipher of its own.
-        let nato = (crate::encodings::nato_line(trimmed).map(|r| (0, r))).or_else(|| {
+        let nato = (crate::encodings::nato(trimmed).map(|r| (0, r))).or_else(|| {
             let rest = trimmed.split_once(": ")?.1.trim_start();
-            crate::encodings::nato_line(rest).map(|r| (trimmed.len() - rest.len(), r))
+            crate::encodings::nato(rest).map(|r| (trimmed.len() - rest.len(), r))
         });
         if let Some((s, read)) = nato {
             out.push((Span::new(at + s, at + trimmed.len()), read));

@@ -13,8 +13,7 @@
 //! binary digits in a row, a dot next to a dash, a middle dot, a space or comma between
 //! digits, a line of a few bytes); only the lines holding such a place are decoded, and
 //! decoding stops at [`MAX_DECODED`] payloads. NATO spelling and Braille are read line by
-//! line with the ciphers ([`nato_line`], [`braille_line`]), each after a test of a byte or a
-//! word.
+//! line with the ciphers ([`nato`], [`braille`]), each after a test of a byte or a word.
 
 use crate::types::Span;
 
@@ -424,33 +423,26 @@ const NATO: &[(&str, char)] = &[
     ("zulu", 'z'),
 ];
 
-/// A line spelled in the NATO alphabet, read: [`nato`] for a line whose first word is a code
-/// word (the caller tries what follows a note's colon too). Most lines stop at that test, so
-/// every line of a long text can be tried.
-pub(crate) fn nato_line(line: &str) -> Option<String> {
+/// A line spelled in the NATO alphabet ("hotel oscar whiskey / tango oscar"), read: its first
+/// word a code word (most lines stop at that test, so every line of a long text can be
+/// tried; the caller tries what follows a note's colon too), at least [`MIN_MORSE`] code
+/// words, and four in five of its words code words. Words break at a `/`, `|`, `,` or `;`,
+/// or at a run of two spaces or more; when there is none, at single spaces if the letters of
+/// a word are joined by hyphens ("Hotel-Oscar-Whiskey Tango-Oscar").
+pub(crate) fn nato(line: &str) -> Option<String> {
+    let breaks = |c: char| matches!(c, '/' | '|' | ',' | ';');
     let first = line
-        .split(|c: char| c.is_whitespace() || matches!(c, '/' | '|' | ',' | ';'))
+        .split(|c: char| c.is_whitespace() || breaks(c))
         .find(|w| !w.is_empty())?;
-    let head = first.split('-').next()?;
-    if nato_letter(head).is_none() && !first.eq_ignore_ascii_case("x-ray") {
+    if nato_letter(first.split('-').next()?).is_none() && !first.eq_ignore_ascii_case("x-ray") {
         return None;
     }
-    nato(line).map(|(.., read)| read)
-}
-
-/// A line spelled in the NATO alphabet ("hotel oscar whiskey / tango oscar"): at least
-/// [`MIN_MORSE`] code words, and four in five of its words code words. Words break at a
-/// `/`, `|`, `,` or `;`, or at a run of two spaces or more; when there is none, at single
-/// spaces if the letters of a word are joined by hyphens ("Hotel-Oscar-Whiskey Tango-Oscar").
-/// Returns the span from the first code word to the last.
-fn nato(line: &str) -> Option<(usize, usize, String)> {
-    let breaks = |c: char| matches!(c, '/' | '|' | ',' | ';');
     let explicit = line.contains(breaks) || line.contains("  ");
     let hyphened = !explicit && line.contains('-');
     let (mut letters, mut others) = (0usize, 0usize);
     let mut read = String::new();
-    let mut span: Option<(usize, usize)> = None;
-    let mut last_end = 0usize;
+    // Where the last code word ended, once there is one.
+    let mut last_end: Option<usize> = None;
     let mut pending_break = false;
     for (start, token) in line
         .split_inclusive(|c: char| c.is_whitespace() || breaks(c))
@@ -462,7 +454,7 @@ fn nato(line: &str) -> Option<(usize, usize, String)> {
     {
         let word = token.trim_end_matches(|c: char| c.is_whitespace() || breaks(c));
         if token.ends_with(breaks) {
-            pending_break |= span.is_some();
+            pending_break |= last_end.is_some();
         }
         if word.is_empty() {
             continue;
@@ -482,20 +474,20 @@ fn nato(line: &str) -> Option<(usize, usize, String)> {
             }
             continue;
         };
-        let gap = &line[last_end..start];
-        let spaced_break = explicit && gap.contains("  ");
-        let hyphen_break = hyphened && !gap.is_empty();
-        if span.is_some() && (pending_break || spaced_break || hyphen_break) {
-            read.push(' ');
+        if let Some(end) = last_end {
+            let gap = &line[end..start];
+            let spaced_break = explicit && gap.contains("  ");
+            let hyphen_break = hyphened && !gap.is_empty();
+            if pending_break || spaced_break || hyphen_break {
+                read.push(' ');
+            }
         }
         pending_break = false;
         read.push_str(&c);
         letters += c.len();
-        last_end = start + word.len();
-        span = Some((span.map_or(start, |s| s.0), last_end));
+        last_end = Some(start + word.len());
     }
-    let (s, e) = span?;
-    (letters >= MIN_MORSE && letters >= others * 4).then_some((s, e, read))
+    (letters >= MIN_MORSE && letters >= others * 4).then_some(read)
 }
 
 /// The letter a NATO code word stands for, in any case.
@@ -540,41 +532,37 @@ const BRAILLE: &[(u8, char)] = &[
     (0x04, '\''),
 ];
 
-/// A line in Braille cells, read: [`braille`] for a line with a cell in it (its UTF-8 lead
-/// bytes E2 A0 to E2 A3).
-pub(crate) fn braille_line(line: &str) -> Option<String> {
-    let b = line.as_bytes();
-    memchr::memchr_iter(0xE2, b)
-        .any(|p| b.get(p + 1).is_some_and(|c| (0xA0..=0xA3).contains(c)))
-        .then(|| braille(line).map(|(.., read)| read))
-        .flatten()
-}
-
-/// A line in Braille cells: at least [`MIN_MORSE`] letters, and the cells at least half of
+/// A line in Braille cells, read: a cell in it (its UTF-8 lead bytes E2 A0 to E2 A3; most
+/// lines stop at that test), at least [`MIN_MORSE`] letters, and the cells at least half of
 /// its characters other than spaces. A number sign turns a–j into digits up to the next
-/// space; a capital sign is dropped; the blank cell is a space. Returns the span from the
-/// first cell to the last.
-fn braille(line: &str) -> Option<(usize, usize, String)> {
+/// space; a capital sign is dropped; the blank cell is a space.
+pub(crate) fn braille(line: &str) -> Option<String> {
+    let b = line.as_bytes();
+    if !memchr::memchr_iter(0xE2, b)
+        .any(|p| b.get(p + 1).is_some_and(|c| (0xA0..=0xA3).contains(c)))
+    {
+        return None;
+    }
     let (mut letters, mut others) = (0usize, 0usize);
     let mut read = String::new();
-    let mut span: Option<(usize, usize)> = None;
+    let mut started = false;
     let mut digits = false;
-    for (i, c) in line.char_indices() {
+    for c in line.chars() {
         let Some(dots) = (c as u32).checked_sub(0x2800).filter(|&d| d < 0x100) else {
             if c.is_whitespace() {
                 digits = false;
-                if span.is_some() && !read.ends_with(' ') {
+                if started && !read.ends_with(' ') {
                     read.push(' ');
                 }
             } else {
                 others += 1;
-                if span.is_some() {
+                if started {
                     read.push(c);
                 }
             }
             continue;
         };
-        span = Some((span.map_or(i, |s| s.0), i + c.len_utf8()));
+        started = true;
         match dots as u8 {
             0 => {
                 digits = false;
@@ -598,8 +586,7 @@ fn braille(line: &str) -> Option<(usize, usize, String)> {
             }
         }
     }
-    let (s, e) = span?;
-    (letters >= MIN_MORSE && letters >= others).then(|| (s, e, read.trim().to_string()))
+    (letters >= MIN_MORSE && letters >= others).then(|| read.trim().to_string())
 }
 
 /// Character codes a line needs in a row to be decoded.
