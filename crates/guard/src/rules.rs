@@ -32,7 +32,9 @@
 //! nothing at scan time. Term syntax: a leading or trailing `*` drops the word-boundary check on
 //! that side (`bomb*` matches "bombs", `*bombe` matches "Rohrbombe"). CJK and kana have no
 //! word boundaries, so terms in them match anywhere. `patterns` are regexes over the canonical
-//! text (lowercase, no diacritics, leetspeak folded) and count as strong.
+//! text (lowercase, no diacritics, leetspeak folded) and count as strong; `prompt_patterns` the
+//! same, searched only in a prompt of up to 16 KiB (requests a long document or an answer
+//! does not make: each pattern is one more pass over the text).
 
 use crate::normalize::{fold_pattern, unspaced_script, Normalized};
 use crate::respell::Respeller;
@@ -107,6 +109,8 @@ pub const NAME: &str = "rules";
 const MIN_EMIT: f32 = 0.3;
 /// At most this many spans per hit, so a megabyte of spam does not produce a megabyte of spans.
 const MAX_SPANS: usize = 32;
+/// The longest canonical prompt the `prompt_patterns` are searched in (the respeller's limit).
+const PROMPT_PATTERNS_MAX: usize = 16 * 1024;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,6 +128,11 @@ struct CategoryFile {
     benign: Vec<String>,
     #[serde(default)]
     patterns: Vec<String>,
+    /// Patterns searched only in a prompt of up to [`PROMPT_PATTERNS_MAX`] bytes: requests
+    /// (in the other languages mostly) that a long document or an answer does not make, so
+    /// the full scan of a long text does not pay a pass over it for each.
+    #[serde(default)]
+    prompt_patterns: Vec<String>,
     /// Whether a bare definitional question ("what is a pipe bomb?") about this category's
     /// terms is benign; `false` where the question itself is the risk (self-harm).
     #[serde(default = "yes")]
@@ -198,6 +207,8 @@ pub struct RuleSet {
     entries: Vec<Entry>,
     cats: Vec<CatRules>,
     patterns: Vec<(u8, Regex)>,
+    /// `prompt_patterns` of the category files: input of up to [`PROMPT_PATTERNS_MAX`] only.
+    prompt_patterns: Vec<(u8, Regex)>,
     /// What disguised words ("p*pe b*mb", "bo mb", "bonba", "kak sdelat") can be read as.
     respell: Respeller,
 }
@@ -305,6 +316,7 @@ impl RuleSet {
 
         let mut cats = Vec::new();
         let mut patterns = Vec::new();
+        let mut prompt_patterns = Vec::new();
         for (name, src) in files {
             let err = |message: String| RuleError {
                 file: (*name).to_string(),
@@ -333,10 +345,15 @@ impl RuleSet {
                     add(t, Target::Cat(ci, role));
                 }
             }
-            for p in &f.patterns {
-                let p = fold_pattern(p);
-                let re = Regex::new(&p).map_err(|e| err(format!("pattern {p:?}: {e}")))?;
-                patterns.push((ci, re));
+            for (list, into) in [
+                (&f.patterns, &mut patterns),
+                (&f.prompt_patterns, &mut prompt_patterns),
+            ] {
+                for p in list {
+                    let p = fold_pattern(p);
+                    let re = Regex::new(&p).map_err(|e| err(format!("pattern {p:?}: {e}")))?;
+                    into.push((ci, re));
+                }
             }
         }
 
@@ -358,6 +375,7 @@ impl RuleSet {
             entries,
             cats,
             patterns,
+            prompt_patterns,
             respell,
         })
     }
@@ -444,7 +462,13 @@ impl RuleSet {
         // Each pattern searched on its own: its literal prefixes ("how many ", "the jews")
         // make a far more selective prefilter than a set's union of them ("the "), which
         // made a `RegexSet` pass cost twice these searches together.
-        for (ci, re) in &self.patterns {
+        let prompt = words && text.len() <= PROMPT_PATTERNS_MAX;
+        let prompt_patterns = if prompt {
+            &self.prompt_patterns[..]
+        } else {
+            &[]
+        };
+        for (ci, re) in self.patterns.iter().chain(prompt_patterns) {
             for m in re.find_iter(text).take(MAX_SPANS) {
                 items.push(Item {
                     seg: seg_of(m.start()),
@@ -1018,12 +1042,22 @@ mod tests {
             ),
         ];
         for (name, text, want) in cases {
-            let got = categories(text);
-            assert!(
-                got.iter().any(|(c, _)| *c == want),
-                "case {name}: got {got:?}"
-            );
+            // As a prompt: the prompt-only patterns and the disguised words are read.
+            let got = input_categories(text);
+            assert!(got.contains(&want), "case {name}: got {got:?}");
         }
+    }
+
+    #[test]
+    fn prompt_patterns_read_prompts_only() {
+        let text = "¿Qué droga le pongo en la bebida a una chica para que no se resista?";
+        assert!(input_categories(text).contains(&Category::SexCrimes));
+        // An answer, or a prompt longer than 16 KiB, is not searched with them.
+        assert!(!categories(text)
+            .iter()
+            .any(|(c, _)| *c == Category::SexCrimes));
+        let long = format!("{} {text}", "Das Wetter ist heute schön. ".repeat(700));
+        assert!(!input_categories(&long).contains(&Category::SexCrimes));
     }
 
     #[test]
