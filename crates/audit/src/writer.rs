@@ -17,7 +17,8 @@
 //! fsync) run on a thread of their own, so a write never waits for one: SQLite's automatic
 //! checkpoint runs inside the commit that crosses 1,000 WAL pages, and on a 1M-generation
 //! log that was a third of a bulk load's time. The writer's WAL hook wakes the thread
-//! instead; if the thread falls far behind, the writer checkpoints itself as before.
+//! instead; if the thread falls far behind, the writer checkpoints itself as before, once
+//! the thread's pass in progress has ended.
 
 use crate::error::{AuditError, Result};
 use rusqlite::{ffi, Connection, OpenFlags, TransactionBehavior};
@@ -40,9 +41,12 @@ const INDEX_BATCH: u64 = 1_000;
 /// automatic checkpoint, ~4 MB).
 const CHECKPOINT_AFTER: c_int = 1_000;
 
-/// WAL pages after which the writer checkpoints itself (~64 MB): the checkpointer is not
-/// keeping up (or could not start), and the WAL must not grow without bound.
-const CHECKPOINT_HERE_AFTER: c_int = 16_000;
+/// WAL size after which the writer checkpoints itself: the checkpointer is not keeping up
+/// (or could not start), and the WAL must not grow without bound. In bytes, not pages: a
+/// log made since [`crate::NEW_PAGE_SIZE`] has 8 KiB pages, and 16,000 of them let the WAL
+/// reach 128 MiB where a disk's fsync is slower than a commit (every pass of the thread
+/// then ends behind the next commit, so the WAL never starts over).
+const CHECKPOINT_HERE_AFTER_BYTES: i64 = 64 << 20;
 
 /// The write connection with what its WAL hook points to. Fields drop in order: the
 /// connection (and with it the hook) before the state the hook reads.
@@ -62,6 +66,14 @@ struct Checkpoints {
     wake: Condvar,
     /// Set by [`Writer::close`]: the thread ends at its next wake-up.
     stop: std::sync::atomic::AtomicBool,
+    /// Held through every checkpoint of this log's: the thread's passes, and the writer's
+    /// own past [`CHECKPOINT_HERE_AFTER_BYTES`], which waits for a pass in progress instead of
+    /// finding SQLite's checkpoint lock taken and giving up (a passive checkpoint does not
+    /// wait): on a busy machine a slow pass then let the WAL outgrow its bound commit after
+    /// commit.
+    running: Mutex<()>,
+    /// [`CHECKPOINT_HERE_AFTER_BYTES`] in this database's pages.
+    here_after: c_int,
 }
 
 impl Checkpoints {
@@ -80,7 +92,16 @@ unsafe extern "C" fn wal_committed(
     _schema: *const c_char,
     pages: c_int,
 ) -> c_int {
-    if pages >= CHECKPOINT_HERE_AFTER {
+    // SAFETY: `arg` is `Arc::as_ptr` of the `Checkpoints` held by the `Conn` that owns this
+    // connection, which drops the connection (and so unhooks) before that `Arc`.
+    let checkpoints = unsafe { &*(arg as *const Checkpoints) };
+    if pages >= checkpoints.here_after {
+        // The thread's pass in progress ends first; then nothing of this process appends
+        // while this one runs, so it copies every frame and the next write restarts the WAL.
+        let _running = checkpoints
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         // SAFETY: `db` is the connection SQLite is calling back for; checkpointing from the
         // WAL hook is what SQLite's own automatic checkpoint does.
         unsafe {
@@ -93,9 +114,7 @@ unsafe extern "C" fn wal_committed(
             );
         }
     } else if pages >= CHECKPOINT_AFTER {
-        // SAFETY: `arg` is `Arc::as_ptr` of the `Checkpoints` held by the `Conn` that owns
-        // this connection, which drops the connection (and so unhooks) before that `Arc`.
-        unsafe { &*(arg as *const Checkpoints) }.request();
+        checkpoints.request();
     }
     ffi::SQLITE_OK
 }
@@ -106,7 +125,14 @@ fn start_checkpointer(
     db: &Connection,
     path: PathBuf,
 ) -> Option<(Arc<Checkpoints>, std::thread::JoinHandle<()>)> {
-    let checkpoints = Arc::new(Checkpoints::default());
+    let page_size: i64 = db
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap_or(4096);
+    let checkpoints = Arc::new(Checkpoints {
+        here_after: c_int::try_from(CHECKPOINT_HERE_AFTER_BYTES / page_size.max(512))
+            .unwrap_or(c_int::MAX),
+        ..Checkpoints::default()
+    });
     let theirs = Arc::clone(&checkpoints);
     let thread = std::thread::Builder::new()
         .name("warden-checkpoint".into())
@@ -153,6 +179,10 @@ fn checkpoint_loop(path: &Path, checkpoints: &Arc<Checkpoints>) {
         }
         *due = false;
         drop(due);
+        let _running = checkpoints
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let _ = db.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
 }

@@ -391,7 +391,7 @@ async fn checkpoints_keep_up_with_a_bulk_load() {
             .unwrap();
         largest_wal = largest_wal.max(size("-wal"));
     }
-    // SQLite's fallback inside the commit starts at 16,000 pages (64 MiB); one batch adds
+    // The writer's own checkpoint inside the commit starts at 64 MiB; one batch adds
     // ~5 MiB.
     assert!(largest_wal < 72 << 20, "WAL grew to {largest_wal} bytes");
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
