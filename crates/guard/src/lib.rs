@@ -71,6 +71,7 @@ mod stream;
 #[cfg(test)]
 mod testgen;
 mod types;
+mod words;
 
 pub use error::{GuardError, GuardErrorKind};
 pub use normalize::{Normalized, Obfuscation};
