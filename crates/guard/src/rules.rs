@@ -365,11 +365,13 @@ impl RuleSet {
                 file: "(all)".into(),
                 message: e.to_string(),
             })?;
-        let respell = Respeller::new(
+        let mut respell = Respeller::new(
             keys.iter()
                 .zip(&entries)
                 .map(|(k, e)| (k.as_str(), e.left_boundary, e.right_boundary)),
         );
+        // The words the patterns spell out are the rules' words too: never read as others.
+        respell.keep_words((patterns.iter().chain(&prompt_patterns)).map(|(_, re)| re.as_str()));
         Ok(RuleSet {
             ac,
             entries,
