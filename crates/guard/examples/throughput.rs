@@ -46,36 +46,50 @@ fn main() {
     });
     // A prompt-sized text (16 KiB, the most that is read word by word): the rules as they
     // read a prompt (disguised words respelled first) against the rules as they read an
-    // answer, interleaved, median of 41 each.
-    let mut cut = 16 * 1024;
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
+    // answer, interleaved, median of 41 each. The Spanish one, with a typo or two in each
+    // sentence, is read past typos too (the word list, the typo index).
+    let spanish = "El comité revisó las cifras del trimestre y encontró que los ingresos \
+                   crecieron de forma constante. Para más detalles, escriba a la oficina de \
+                   finanzas o llame por teléfono. Compile el proyceto y ejecute las pruebas \
+                   antes de publicar la nueva versión; luego revise los resultdaos con calma. ";
+    let mut spanish_text = String::new();
+    while spanish_text.len() < 16 * 1024 {
+        spanish_text.push_str(spanish);
     }
-    let prompt = Normalized::new(&text[..cut]);
-    let (mut plain, mut input) = (Vec::new(), Vec::new());
-    for _ in 0..41 {
-        for (input_stage, runs) in [(false, &mut plain), (true, &mut input)] {
-            let t = Instant::now();
-            let mut out = Vec::new();
-            if input_stage {
-                rules.scan_input(&prompt, &mut out);
-            } else {
-                rules.scan_into(&prompt, &mut out);
-            }
-            std::hint::black_box(out);
-            runs.push(t.elapsed().as_secs_f64());
+    for (label, source) in [
+        ("16 KiB prompt", &text[..]),
+        ("16 KiB Spanish", &spanish_text[..]),
+    ] {
+        let mut cut = 16 * 1024;
+        while !source.is_char_boundary(cut) {
+            cut -= 1;
         }
+        let prompt = Normalized::new(&source[..cut]);
+        let (mut plain, mut input) = (Vec::new(), Vec::new());
+        for _ in 0..41 {
+            for (input_stage, runs) in [(false, &mut plain), (true, &mut input)] {
+                let t = Instant::now();
+                let mut out = Vec::new();
+                if input_stage {
+                    rules.scan_input(&prompt, &mut out);
+                } else {
+                    rules.scan_into(&prompt, &mut out);
+                }
+                std::hint::black_box(out);
+                runs.push(t.elapsed().as_secs_f64());
+            }
+        }
+        for runs in [&mut plain, &mut input] {
+            runs.sort_by(f64::total_cmp);
+        }
+        let (p, i) = (plain[20], input[20]);
+        println!(
+            "rules, {label:<14} {:>6.1} µs as an answer, {:>6.1} µs as a prompt ({:.2}x)",
+            p * 1e6,
+            i * 1e6,
+            i / p
+        );
     }
-    for runs in [&mut plain, &mut input] {
-        runs.sort_by(f64::total_cmp);
-    }
-    let (p, i) = (plain[20], input[20]);
-    println!(
-        "rules, 16 KiB prompt {:>6.1} µs as an answer, {:>6.1} µs as a prompt ({:.2}x)",
-        p * 1e6,
-        i * 1e6,
-        i / p
-    );
     time("injection", &mut || {
         std::hint::black_box(inj.score(&n, false));
     });
