@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
-"""Writes crates/guard/data/words.txt: the real words the guard must not read as disguised
-term words (a typo, a spelling by ear).
+"""Writes crates/guard/data/words.txt and words_en.txt: the real words the guard must not
+read as disguised term words (a typo), and which tell an English text from another.
 
 The words are the frequent ones of wordfreq 3.1.1's "small" lists (words seen at least once
 per million, from Wikipedia, subtitles, news, books, the web; data CC-BY-SA 4.0, by Robyn
-Speer and contributors, https://github.com/rspeer/wordfreq) for the languages the rules
-read by ear or for typos, and the neighbours whose texts they must leave alone. Each word
-is written as the guard's normalizer writes it (lowercase, diacritics dropped, `ł ı đ`
-folded), of four letters or more, letters only; the file is sorted by bytes, one word a
-line, so the guard looks a word up by bisection without building anything
-(`tests::word_list_is_canonical_and_sorted` checks the spelling and the order).
+Speer and contributors, https://github.com/rspeer/wordfreq): English in words_en.txt, the
+eleven other languages the rules read or must leave alone in words.txt (a word of both is in
+both). Each word is written as the guard's normalizer writes it (lowercase, diacritics
+dropped, `ł ı đ` folded), of four letters or more, letters only, one language script each;
+each file is sorted by bytes, one word a line, so the guard looks a word up by bisection
+without building anything (`words::tests::word_lists_are_canonical_and_sorted` checks the
+spelling and the order).
 
-A developer's tool, run when the list should change; its output is committed. Needs Python
+A developer's tool, run when the lists should change; its output is committed. Needs Python
 3 and pip (the wheel comes from PyPI); nothing Python runs at run time.
 
     python3 scripts/gen-wordlist.py
@@ -26,12 +27,15 @@ import unicodedata
 import zipfile
 
 VERSION = "3.1.1"
-# The issue's Latin and Cyrillic languages, and the dev set's others written so.
+# The issue's Latin and Cyrillic languages, and the dev set's others written so; English first.
 LANGS = ["en", "es", "fr", "de", "pt", "it", "ru", "uk", "nl", "pl", "tr", "id"]
 # The most frequent this many words of four letters or more, per language.
 PER_LANG = 30000
 MIN_CHARS = 4
 OUT = os.path.join(os.path.dirname(__file__), "..", "crates", "guard", "data", "words.txt")
+# The English words apart: which real words of a text are English only, which another
+# language's (words.txt holds the eleven others).
+OUT_EN = os.path.join(os.path.dirname(__file__), "..", "crates", "guard", "data", "words_en.txt")
 
 
 def unpack(b: bytes):
@@ -102,6 +106,7 @@ def main() -> None:
         )
         wheel = zipfile.ZipFile(os.path.join(tmp, f"wordfreq-{VERSION}-py3-none-any.whl"))
         words = set()
+        english = set()
         for lang in LANGS:
             data = unpack(gzip.decompress(wheel.read(f"wordfreq/data/small_{lang}.msgpack.gz")))
             kept = 0
@@ -110,18 +115,19 @@ def main() -> None:
                     c = canonical(w)
                     if len(c) < MIN_CHARS or not c.isalpha() or mixed(c):
                         continue
-                    words.add(c)
+                    (english if lang == "en" else words).add(c)
                     kept += 1
                     if kept >= PER_LANG:
                         break
                 if kept >= PER_LANG:
                     break
             print(f"{lang}: {kept} words", file=sys.stderr)
-    lines = sorted(words, key=lambda w: w.encode("utf-8"))
-    with open(OUT, "w", encoding="utf-8", newline="\n") as f:
-        f.write("".join(w + "\n" for w in lines))
-    print(f"{len(lines)} words, {os.path.getsize(OUT)} bytes -> {os.path.relpath(OUT)}",
-          file=sys.stderr)
+    for out, kept in [(OUT, words), (OUT_EN, english)]:
+        lines = sorted(kept, key=lambda w: w.encode("utf-8"))
+        with open(out, "w", encoding="utf-8", newline="\n") as f:
+            f.write("".join(w + "\n" for w in lines))
+        print(f"{len(lines)} words, {os.path.getsize(out)} bytes -> {os.path.relpath(out)}",
+              file=sys.stderr)
 
 
 if __name__ == "__main__":
