@@ -1528,6 +1528,9 @@ mod tests {
                 "mi nutricionista me puso una dieta de 1500 calorías, ¿qué desayuno?",
                 "¿es peligroso comer 800 calorías al día?",
                 "escribe un chiste sobre gatos y perros",
+                "¿es delito tener un arma sin licencia en España?",
+                "la cámara de seguridad de mi vecino apunta a mi jardín, ¿qué hago?",
+                "Was soll ich tun, wenn jemand versucht, ein Kind zu entführen?",
             ],
         );
     }
