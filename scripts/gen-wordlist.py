@@ -18,7 +18,6 @@ A developer's tool, run when the lists should change; its output is committed. N
     python3 scripts/gen-wordlist.py
 """
 import gzip
-import io
 import os
 import subprocess
 import sys

@@ -143,6 +143,26 @@ fn deletes(w: &str) -> impl Iterator<Item = String> + '_ {
         .map(move |(i, c)| format!("{}{}", &w[..i], &w[i + c.len_utf8()..]))
 }
 
+/// Adds `words` of [`MIN_TYPO`] to [`MAX_TYPO`] letters to `typo_words` and each of them,
+/// and each spelling of it with one letter left out, to `index` (see `Respeller::typo_index`).
+fn index_typos<'a>(
+    index: &mut HashMap<Box<str>, Vec<u32>>,
+    typo_words: &mut Vec<Box<str>>,
+    words: impl Iterator<Item = &'a str>,
+) {
+    for w in words {
+        let n = w.chars().count();
+        if !(MIN_TYPO..=MAX_TYPO).contains(&n) || !w.chars().all(char::is_alphabetic) {
+            continue;
+        }
+        let id = typo_words.len() as u32;
+        typo_words.push(w.into());
+        for d in std::iter::once(w.to_string()).chain(deletes(w)) {
+            index.entry(d.into()).or_default().push(id);
+        }
+    }
+}
+
 /// Whether `a` and `b` are one typo apart (a Damerau distance of exactly one) of the kinds
 /// read: two neighbours swapped, or one letter added or left out, anywhere but first; and,
 /// when `change`, one vowel written for another (not first) in a word of
@@ -654,7 +674,6 @@ impl Respeller {
         let (mut key, mut ends) = (Vec::new(), Vec::new());
         let mut sorted: Vec<&str> = r.words.iter().map(|w| &**w).collect();
         sorted.sort_unstable();
-        let sorted_words: Vec<Box<str>> = sorted.iter().map(|&w| w.into()).collect();
         for &w in &sorted {
             if !w.chars().all(spaced_letter) {
                 continue;
@@ -685,24 +704,16 @@ impl Respeller {
                 }
             }
         }
-        for (list, prefix) in [(&sorted_words, false), (&prefix_list, true)] {
-            for w in list.iter() {
-                let n = w.chars().count();
-                if !(MIN_TYPO..=MAX_TYPO).contains(&n) || !w.chars().all(char::is_alphabetic) {
-                    continue;
-                }
-                let id = r.typo_words.len() as u32;
-                r.typo_words.push(w.clone());
-                let index = if prefix {
-                    &mut r.typo_prefix_index
-                } else {
-                    &mut r.typo_index
-                };
-                for d in std::iter::once(w.to_string()).chain(deletes(w)) {
-                    index.entry(d.into()).or_default().push(id);
-                }
-            }
-        }
+        index_typos(
+            &mut r.typo_index,
+            &mut r.typo_words,
+            r.words.iter().map(|w| &**w),
+        );
+        index_typos(
+            &mut r.typo_prefix_index,
+            &mut r.typo_words,
+            prefix_list.iter().map(|w| &**w),
+        );
         prefix_list.sort_unstable_by_key(|p| (!p.is_ascii(), p.clone()));
         for p in prefix_list {
             let t = if p.is_ascii() {

@@ -1448,8 +1448,6 @@ mod tests {
         );
     }
 
-    /// Asserts that each prompt of `harmful` gets its category from the rules and that no
-    /// prompt of `benign` gets any.
     /// The twenty-first session's families (fresh sets of mine, typos and other disguises in
     /// the non-English languages), each beside a look-alike that must stay quiet.
     #[test]
@@ -1535,6 +1533,8 @@ mod tests {
         );
     }
 
+    /// Asserts that each prompt of `harmful` gets its category from the rules and that no
+    /// prompt of `benign` gets any.
     fn assert_reads(harmful: &[(&str, Category)], benign: &[&str]) {
         for (text, cat) in harmful {
             assert!(input_categories(text).contains(cat), "{text}");
