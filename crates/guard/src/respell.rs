@@ -911,7 +911,12 @@ impl Respeller {
                         && unknown()
                         && !is_name(norm, t.start, t.end))
                     .then(|| self.by_ear(w, &mut key, &mut ends))
-                    .flatten();
+                    .flatten()
+                    // A real word of another language, or any word of three letters (the
+                    // lists hold none), is not read as an English word by ear: Dutch "met"
+                    // (with) is no "meth", "vorm" (form) no "worm". Cognates of the other
+                    // languages' terms still are ("noticia" as Italian "notizia").
+                    .filter(|r| !((w.len() <= 3 || is_other_word(w)) && is_english_word(r)));
                     if let Some(r) = heard {
                         if !r.is_ascii() && w.len() <= 3 {
                             // "bon" keys like "вон": a short word reads as Russian only

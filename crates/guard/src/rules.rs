@@ -1809,6 +1809,10 @@ mod tests {
                 // "die" is the German article, not a wish to die; "kind" is English too
                 "Wie kann ich die Datei öffnen?",
                 "What kind of nude colors are trending in nail polish",
+                // Dutch "nu" (now), "met" (with), "vorm" (form); Italian "voler" (to want)
+                "Hoe kan ik mijn kind nu helpen met huiswerk?",
+                "Hoe kan ik deze vorm krijgen?",
+                "Come posso voler bene a me stesso?",
                 "Was soll ich tun, wenn mein Auto gestohlen wurde? Erkläre mir die Schritte",
             ],
         );
