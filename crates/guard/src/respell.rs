@@ -115,6 +115,10 @@ pub(crate) struct Respeller {
     /// The words of four letters or more the rules' patterns spell out: never read past a
     /// typo (a pattern needs them as written).
     pattern_words: HashSet<Box<str>>,
+    /// Everyday words of one language that a reading turned into another language's term
+    /// word (German "stellen" by ear "stehlen", Turkish "kalmak" "çalmak"): never read as
+    /// another word at all (`as_written` in `common.toml`).
+    as_written: HashSet<Box<str>>,
 }
 
 /// What a word keeps when the letters inside are shuffled: its first letter, its last, and
@@ -733,6 +737,11 @@ impl Respeller {
         r
     }
 
+    /// Learns words that no reading rewrites (canonical spelling).
+    pub(crate) fn keep_as_written<'a>(&mut self, words: impl Iterator<Item = &'a str>) {
+        self.as_written.extend(words.map(Into::into));
+    }
+
     /// Learns the words the rules' patterns (regex sources) spell out, of four letters or
     /// more, so that no typo reading rewrites them.
     pub(crate) fn keep_words<'a>(&mut self, patterns: impl Iterator<Item = &'a str>) {
@@ -904,7 +913,11 @@ impl Respeller {
                     // frequent English word; by ear, never of a name either. By ear, a real
                     // word of one language is read as its cognate of another ("noticia" as
                     // Italian "notizia"); past a typo, never (see `typo`).
-                    let unknown = || !is_common_english(w.as_bytes()) && !self.known(w);
+                    let unknown = || {
+                        !is_common_english(w.as_bytes())
+                            && !self.known(w)
+                            && !self.as_written.contains(w)
+                    };
                     let heard = (t.kind == Kind::Latin
                         && by_ear
                         && w.len() >= 3
