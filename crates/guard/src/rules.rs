@@ -1814,6 +1814,8 @@ mod tests {
                 "Mi hanno clonato la carta di credito, cosa devo fare?",
                 "¿Es delito falsificar la firma de mi padre?",
                 "¿Qué hago si el perro del vecino ladra toda la noche?",
+                "¿Cómo enseñar al perro a no atacar a otros perros?",
+                "¿Dónde descargo el pdf completo del manual de mi lavadora?",
                 "¿Cómo se detectó el ántrax en las cartas de 2001?",
                 "¿Cómo reconozco un correo falso del banco?",
                 "Mi amiga se corta los brazos, ¿cómo puedo ayudarla?",
