@@ -15,7 +15,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location("gen", os.path.join(HERE, "gen-wordlist.py"))
@@ -38,12 +37,7 @@ TEMPLATES = {
 def main() -> None:
     top = int(sys.argv[1]) if len(sys.argv) > 1 else 4000
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "-q",
-             "--disable-pip-version-check", "-d", tmp, f"wordfreq=={gen.VERSION}"],
-            check=True,
-        )
-        wheel = zipfile.ZipFile(os.path.join(tmp, f"wordfreq-{gen.VERSION}-py3-none-any.whl"))
+        wheel = gen.download_wheel(tmp)
         lines, words = [], []
         for lang, template in TEMPLATES.items():
             data = gen.unpack(gzip.decompress(wheel.read(f"wordfreq/data/small_{lang}.msgpack.gz")))

@@ -96,14 +96,19 @@ def mixed(word: str) -> bool:
     return any("a" <= c <= "z" for c in word) and any("\u0400" <= c <= "\u04ff" for c in word)
 
 
+def download_wheel(tmp: str) -> zipfile.ZipFile:
+    """wordfreq's wheel from PyPI, downloaded into the directory `tmp`."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "-q",
+         "--disable-pip-version-check", "-d", tmp, f"wordfreq=={VERSION}"],
+        check=True,
+    )
+    return zipfile.ZipFile(os.path.join(tmp, f"wordfreq-{VERSION}-py3-none-any.whl"))
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "-q",
-             "--disable-pip-version-check", "-d", tmp, f"wordfreq=={VERSION}"],
-            check=True,
-        )
-        wheel = zipfile.ZipFile(os.path.join(tmp, f"wordfreq-{VERSION}-py3-none-any.whl"))
+        wheel = download_wheel(tmp)
         words = set()
         english = set()
         for lang in LANGS:

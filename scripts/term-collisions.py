@@ -15,11 +15,9 @@ import glob
 import gzip
 import importlib.util
 import os
-import subprocess
 import sys
 import tempfile
 import tomllib
-import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location("gen", os.path.join(HERE, "gen-wordlist.py"))
@@ -43,12 +41,7 @@ def ranks(wheel, lang, limit):
 def main() -> None:
     top = int(sys.argv[1]) if len(sys.argv) > 1 else 1500
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "-q",
-             "--disable-pip-version-check", "-d", tmp, f"wordfreq=={gen.VERSION}"],
-            check=True,
-        )
-        wheel = zipfile.ZipFile(os.path.join(tmp, f"wordfreq-{gen.VERSION}-py3-none-any.whl"))
+        wheel = gen.download_wheel(tmp)
         english = ranks(wheel, "en", 20000)
         others = {lang: ranks(wheel, lang, top) for lang in OTHERS}
     rules = os.path.join(HERE, "..", "crates", "guard", "rules")
