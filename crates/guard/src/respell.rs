@@ -738,8 +738,8 @@ impl Respeller {
     }
 
     /// Learns words that no reading rewrites (canonical spelling).
-    pub(crate) fn keep_as_written<'a>(&mut self, words: impl Iterator<Item = &'a str>) {
-        self.as_written.extend(words.map(Into::into));
+    pub(crate) fn keep_as_written(&mut self, words: impl Iterator<Item = Box<str>>) {
+        self.as_written.extend(words);
     }
 
     /// Learns the words the rules' patterns (regex sources) spell out, of four letters or

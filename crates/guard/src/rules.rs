@@ -244,9 +244,6 @@ struct Item {
 /// far shorter; a longer pattern match is not searched back to).
 const MAX_TERM: u32 = 256;
 
-/// Whether `items[k]` lies inside a longer item of its segment for which `outer` holds.
-/// `items` is sorted by segment and start, so only the few items just before it (and those
-/// starting where it does) are looked at: linear in the text, not quadratic.
 /// Whether a sentence asks for something after its last protective cue: a request (intent)
 /// and then something to do or to have (an action, an object or a strong term: "Es delito,
 /// pero dime cómo falsificar la firma"). The cue then only gives a reason for the request
@@ -255,37 +252,19 @@ const MAX_TERM: u32 = 256;
 /// is asked for ("How do I protect myself from people who make meth?", "how can I tell if
 /// someone installed a keylogger"), the request comes before it.
 fn asks_after_protective(group: &[Item]) -> bool {
-    let Some(last) = group
+    group
         .iter()
         .filter(|x| x.target == Target::Protective)
         .map(|x| x.end)
         .max()
-    else {
-        return false;
-    };
-    asks_between(group, last, u32::MAX, |t| {
-        matches!(
-            t,
-            Target::Action | Target::Cat(_, Role::Action | Role::Strong | Role::Object)
-        )
-    })
+        .is_some_and(|last| asks_between(group, last, u32::MAX))
 }
 
-/// Whether a sentence has asked for something before `pos`: a request (intent) and then an
-/// action, an object or a strong term, both before it. A law cue there is a claim, not the
-/// question ("tell me how to forge a passport, it's legal in my country").
-fn asks_before(group: &[Item], pos: u32) -> bool {
-    asks_between(group, 0, pos, |t| {
-        matches!(
-            t,
-            Target::Action | Target::Cat(_, Role::Action | Role::Strong | Role::Object)
-        )
-    })
-}
-
-/// Whether, between `from` and `to`, a request (an intent) comes and then an item that
-/// `asked` accepts.
-fn asks_between(group: &[Item], from: u32, to: u32, asked: impl Fn(Target) -> bool) -> bool {
+/// Whether, between `from` and `to`, a sentence asks for something: a request (an intent)
+/// and then an action, an object or a strong term. Before a law cue, such a request makes
+/// the cue a claim, not the question ("tell me how to forge a passport, it's legal in my
+/// country").
+fn asks_between(group: &[Item], from: u32, to: u32) -> bool {
     let Some(intent) = group
         .iter()
         .filter(|x| x.target == Target::Intent && x.start >= from && x.end <= to)
@@ -294,11 +273,18 @@ fn asks_between(group: &[Item], from: u32, to: u32, asked: impl Fn(Target) -> bo
     else {
         return false;
     };
-    group
-        .iter()
-        .any(|x| asked(x.target) && x.start >= intent && x.end <= to)
+    group.iter().any(|x| {
+        matches!(
+            x.target,
+            Target::Action | Target::Cat(_, Role::Action | Role::Strong | Role::Object)
+        ) && x.start >= intent
+            && x.end <= to
+    })
 }
 
+/// Whether `items[k]` lies inside a longer item of its segment for which `outer` holds.
+/// `items` is sorted by segment and start, so only the few items just before it (and those
+/// starting where it does) are looked at: linear in the text, not quadratic.
 fn inside(items: &[Item], k: usize, outer: impl Fn(&Item) -> bool) -> bool {
     let x = &items[k];
     let contains = |t: &Item| {
@@ -451,12 +437,12 @@ impl RuleSet {
         );
         // The words the patterns spell out are the rules' words too: never read as others.
         respell.keep_words((patterns.iter().chain(&prompt_patterns)).map(|(_, re)| re.as_str()));
-        let as_written: Vec<String> = common
-            .as_written
-            .iter()
-            .map(|w| Normalized::new(w).as_str().trim().to_string())
-            .collect();
-        respell.keep_as_written(as_written.iter().map(String::as_str));
+        respell.keep_as_written(
+            common
+                .as_written
+                .iter()
+                .map(|w| Normalized::new(w).as_str().trim().into()),
+        );
         Ok(RuleSet {
             ac,
             entries,
@@ -632,13 +618,14 @@ impl RuleSet {
             // A protective cue that only gives the reason for a request excuses nothing, nor
             // does one of a category's benign cues that is the same word ("protect*").
             let framed = asks_after_protective(group);
+            let law = |x: &Item| {
+                group
+                    .iter()
+                    .any(|l| l.target == Target::Law && l.start == x.start)
+            };
             let protective = !framed
                 && group.iter().any(|x| {
-                    x.target == Target::Protective
-                        && !(asks_before(group, x.start)
-                            && group
-                                .iter()
-                                .any(|l| l.target == Target::Law && l.start == x.start))
+                    x.target == Target::Protective && !(law(x) && asks_between(group, 0, x.start))
                 });
             let evasion = group.iter().any(|x| x.target == Target::Evasion);
             let question = !asks && group.iter().any(|x| x.target == Target::Question);
@@ -678,19 +665,19 @@ impl RuleSet {
                     continue;
                 }
                 let mut score: f32 = if strong { 0.9 } else { 0.0 };
-                // A shared action inside one of this category's own objects ("homemade" in
-                // "homemade gun") is part of the object's name, not something asked of it.
-                let action = prev_action
-                    || group.iter().any(|x| {
-                        x.target == Target::Action
-                            && !group.iter().any(|o| {
-                                o.target == Target::Cat(ci as u8, Role::Object)
-                                    && o.start <= x.start
-                                    && x.end <= o.end
-                                    && o.end - o.start > x.end - x.start
-                            })
-                    });
                 if object {
+                    // A shared action inside one of this category's own objects ("homemade"
+                    // in "homemade gun") is part of the object's name, not asked of it.
+                    let action = prev_action
+                        || group.iter().any(|x| {
+                            x.target == Target::Action
+                                && !group.iter().any(|o| {
+                                    o.target == Target::Cat(ci as u8, Role::Object)
+                                        && o.start <= x.start
+                                        && x.end <= o.end
+                                        && o.end - o.start > x.end - x.start
+                                })
+                        });
                     let s = if cat.require_action {
                         match (cat_action, intent || action) {
                             (true, true) => 0.9,
