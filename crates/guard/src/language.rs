@@ -981,6 +981,15 @@ pub fn detects_english(text: &str) -> bool {
             .is_some_and(|info| info.lang() == Lang::Eng)
 }
 
+/// Plainly English: [`is_english_canonical`], and `whatlang`'s best guess is English or the
+/// words are ([`english_by_words`]). A short text of ASCII letters that `whatlang` cannot
+/// place reliably is English to [`is_english_canonical`]; Spanish or Vietnamese typed
+/// without accents often is such a text, and is not plainly English.
+pub fn reads_as_english(original: &str, canonical: &str) -> bool {
+    is_english_canonical(original, canonical)
+        && (detects_english(canonical) || english_by_words(canonical))
+}
+
 /// Whether a text of ASCII letters that `whatlang` cannot place reads as English by its
 /// words: its English function words outnumber any other language's by two or more, or,
 /// when no other language's outnumber the English ones so (a lone "a" is Portuguese too), at

@@ -12,11 +12,9 @@
 //! separated by spaces; Latin letters are read without their accents, which people type or
 //! leave out at will ("niñas"/"ninas", "thuốc"/"thuoc"). It is small (1 MB of int8 weights),
 //! reads the first [`MAX_BYTES`] of a text in microseconds, and runs on input text that is
-//! not plainly English: English prompts are the MiniLM classifier's. A short text of ASCII
-//! letters that `whatlang` cannot place goes to that classifier
-//! ([`crate::language::is_english`]) and, unless its best guess is English or its words are
-//! ([`crate::language::english_by_words`]), to this model too: Spanish or Vietnamese typed
-//! without accents is such a text.
+//! not plainly English ([`crate::language::reads_as_english`]): English prompts are the
+//! MiniLM classifier's. Spanish or Vietnamese typed without accents, which `whatlang` often
+//! cannot place, is this model's too.
 //!
 //! Training ([`train`]) is deterministic: full-batch Adam in `f64` over the samples in the
 //! order given, and a seeded 5-fold cross-validation picks the decision threshold at a
@@ -307,17 +305,10 @@ impl NgramModel {
     pub fn scan(&self, norm: &Normalized<'_>) -> Option<Hit> {
         let original = norm.original();
         let canonical = norm.as_str();
-        let canonical_head = &canonical[..floor_char_boundary(canonical, MAX_BYTES)];
-        // A short text of ASCII letters that `whatlang` cannot place reliably counts as
-        // English (the English classifier reads it), but when its best guess is another
-        // language — Spanish or Vietnamese typed without accents, "como hackear el wifi del
-        // vecino" — this model reads it too.
-        if crate::language::is_english_canonical(
+        if crate::language::reads_as_english(
             &original[..floor_char_boundary(original, MAX_BYTES)],
-            canonical_head,
-        ) && (crate::language::detects_english(canonical_head)
-            || crate::language::english_by_words(canonical_head))
-        {
+            &canonical[..floor_char_boundary(canonical, MAX_BYTES)],
+        ) {
             return None;
         }
         let p = self.predict(norm.as_str());
