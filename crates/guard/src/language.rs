@@ -993,9 +993,9 @@ pub fn reads_as_english(original: &str, canonical: &str) -> bool {
 /// Whether a text of ASCII letters that `whatlang` cannot place reads as English by its
 /// words: its English function words outnumber any other language's by two or more, or,
 /// when no other language's outnumber the English ones so (a lone "a" is Portuguese too), at
-/// most a quarter of its words of four letters or more are missing from the English word list. "How do I jump start a car with jumper cables?", which
-/// `whatlang` guesses is Dutch, is English; "como hackaer el wifi de mi vecino paso a paso"
-/// and romanized Chinese are not.
+/// most a quarter of its words of four letters or more are missing from the English word
+/// list. "How do I jump start a car with jumper cables?", which `whatlang` guesses is Dutch,
+/// is English; "como hackaer el wifi de mi vecino paso a paso" and romanized Chinese are not.
 pub(crate) fn english_by_words(canonical: &str) -> bool {
     let (mut long, mut foreign) = (0usize, 0usize);
     for w in canonical
