@@ -9,10 +9,10 @@
 //! the 14 hazards) over hashed character n-grams of the guard's canonical text, 3- to 5-grams
 //! inside each word with its boundaries (so inflections share most of their features:
 //! "взломать", "взломаю", "взлома") and 1- to 3-grams of ideographs and kana, which are not
-//! separated by spaces; Latin letters are read without their accents, which people type or
-//! leave out at will ("niñas"/"ninas", "thuốc"/"thuoc"). It is small (1 MB of int8 weights),
-//! reads the first [`MAX_BYTES`] of a text in microseconds, and runs on input text that is
-//! not plainly English ([`crate::language::reads_as_english`]): English prompts are the
+//! separated by spaces; the canonical text has no Latin diacritics (the normalizer drops
+//! them), so "niñas" and "ninas" read alike. It is small (1 MB of int8 weights), reads the
+//! first [`MAX_BYTES`] of a text in microseconds, and runs on input text that is not plainly
+//! English ([`crate::language::reads_as_english`]): English prompts are the
 //! MiniLM classifier's. Spanish or Vietnamese typed without accents, which `whatlang` often
 //! cannot place, is this model's too.
 //!
@@ -64,45 +64,26 @@ fn fnv(kind: u8, parts: &[&str]) -> u32 {
     (h % BUCKETS as u64) as u32
 }
 
-/// A Latin letter without its diacritics ("ñ" → "n", "ş" → "s", "ệ" → "e", "đ" → "d",
-/// "ß" → "ss"), `None` for every other character (other scripts keep theirs: a Devanagari
-/// vowel sign or a kana's voicing mark is part of the letter, not an accent).
-fn latin_fold(c: char) -> Option<&'static str> {
-    const ASCII: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    let base = |b: char| ASCII.find(b).map(|i| &ASCII[i..=i]);
+/// The Latin letters the normalizer leaves whole (it drops the diacritics of the others, and
+/// folds `ł ı đ`), spelled as people type them without the letter: "strasse", "soeur".
+fn plain_latin(c: char) -> Option<&'static str> {
     match c {
-        'ı' => Some("i"),
-        'đ' => Some("d"),
-        'Đ' => Some("D"),
-        'ł' => Some("l"),
-        'Ł' => Some("L"),
-        'ø' => Some("o"),
-        'Ø' => Some("O"),
         'ß' => Some("ss"),
         'æ' => Some("ae"),
         'œ' => Some("oe"),
-        '\u{c0}'..='\u{24f}' | '\u{1e00}'..='\u{1eff}' => {
-            let mut first = None;
-            unicode_normalization::char::decompose_canonical(c, |d| {
-                first.get_or_insert(d);
-            });
-            first.and_then(base)
-        }
+        'ø' => Some("o"),
         _ => None,
     }
 }
 
-/// The text with its Latin letters' diacritics dropped, when it has any: people type
-/// Spanish, Portuguese, French, Turkish or Vietnamese without accents as often as with them
-/// ("ninas de 11 anos", "Uong bao nhieu vien thuoc"), so the model learns and reads the
-/// letters without them.
+/// The canonical text with [`plain_latin`]'s letters spelled out, when it has any.
 fn fold_latin(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_ascii() || !text.chars().any(|c| latin_fold(c).is_some()) {
+    if !text.chars().any(|c| plain_latin(c).is_some()) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match latin_fold(c) {
+        match plain_latin(c) {
             Some(s) => out.push_str(s),
             None => out.push(c),
         }
@@ -111,7 +92,7 @@ fn fold_latin(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The sorted, distinct feature buckets of a canonical text (its first [`MAX_BYTES`]),
-/// Latin letters read without their diacritics.
+/// "ß", "æ", "œ" and "ø" read as "ss", "ae", "oe" and "o".
 pub fn features(canonical: &str) -> Vec<u32> {
     let folded = fold_latin(&canonical[..floor_char_boundary(canonical, MAX_BYTES)]);
     let text = &folded[..floor_char_boundary(&folded, MAX_BYTES)];
@@ -620,20 +601,18 @@ mod tests {
 
     #[test]
     fn accents_are_optional_and_unaccented_requests_are_read() {
-        // The same features with and without the Latin letters' accents; other scripts'
-        // marks stay (a Devanagari vowel sign is part of the letter).
+        // The same features with and without the Latin letters' accents (the normalizer
+        // drops them) and with the letters it keeps whole spelled out.
+        let read = |t: &str| features(Normalized::new(t).as_str());
         assert_eq!(
-            features("consígueme fotos de niñas de 11 años en bañador"),
-            features("consigueme fotos de ninas de 11 anos en banador")
+            read("consígueme fotos de niñas de 11 años en bañador"),
+            read("consigueme fotos de ninas de 11 anos en banador")
         );
         assert_eq!(
-            features("uống bao nhiêu viên thuốc"),
-            features("uong bao nhieu vien thuoc")
+            read("uống bao nhiêu viên thuốc"),
+            read("uong bao nhieu vien thuoc")
         );
-        assert_eq!(
-            features("straße ıslak łódź"),
-            features("strasse islak lodz")
-        );
+        assert_eq!(read("straße ıslak łódź"), read("strasse islak lodz"));
         assert!(matches!(
             fold_latin("मारना ハッキング"),
             std::borrow::Cow::Borrowed(_)
