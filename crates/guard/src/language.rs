@@ -458,20 +458,24 @@ fn majority_language(text: &str, sentences: &[Sentence]) -> Option<&'static str>
 /// The language in [`STOPWORD_LANGS`] whose function words are the most frequent in `tokens`,
 /// when exactly one is the most frequent.
 fn stopword_vote<'t>(tokens: impl Iterator<Item = &'t str>) -> Option<&'static str> {
-    let mut counts = [0usize; STOPWORD_LANGS.len()];
-    for_each_stopword(tokens, |bits| {
-        for (i, n) in counts.iter_mut().enumerate() {
-            if bits & (1 << i) != 0 {
-                *n += 1;
-            }
-        }
-    });
+    let counts = stopword_counts(tokens);
     let best = *counts.iter().max()?;
     let mut winners = counts.iter().enumerate().filter(|(_, n)| **n == best);
     match (winners.next(), winners.next()) {
         (Some((i, _)), None) if best > 0 => Some(STOPWORD_LANGS[i]),
         _ => None,
     }
+}
+
+/// How many of `tokens` are stop words of each of [`STOPWORD_LANGS`].
+fn stopword_counts<'t>(tokens: impl Iterator<Item = &'t str>) -> [usize; STOPWORD_LANGS.len()] {
+    let mut counts = [0usize; STOPWORD_LANGS.len()];
+    for_each_stopword(tokens, |bits| {
+        for (i, n) in counts.iter_mut().enumerate() {
+            *n += usize::from(bits & (1 << i) != 0);
+        }
+    });
+    counts
 }
 
 /// Very frequent function words per Latin-script language.
@@ -1005,12 +1009,7 @@ pub(crate) fn english_by_words(canonical: &str) -> bool {
         long += 1;
         foreign += usize::from(!crate::words::is_english_word(w));
     }
-    let mut votes = [0usize; STOPWORD_LANGS.len()];
-    for_each_stopword(canonical.split_whitespace(), |bits| {
-        for (i, n) in votes.iter_mut().enumerate() {
-            *n += usize::from(bits & (1 << i) != 0);
-        }
-    });
+    let votes = stopword_counts(canonical.split_whitespace());
     // STOPWORD_LANGS[0] is English.
     let (english, other) = (votes[0], votes[1..].iter().copied().max().unwrap_or(0));
     if english >= other + 2 {
