@@ -49,6 +49,10 @@ pub enum GuardCmd {
         /// Write the new n-gram model (the format of the built-in `ngram.bin`) to this file.
         #[arg(long)]
         ngram_out: Option<PathBuf>,
+        /// Write the new wide n-gram model (eight more languages; the format of the built-in
+        /// `ngram_wide.bin`) to this file.
+        #[arg(long)]
+        ngram_wide_out: Option<PathBuf>,
         /// Exit with status 1 when a new model differs from the built-in one.
         #[arg(long)]
         check: bool,
@@ -202,8 +206,15 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
             out,
             ngram_en_out,
             ngram_out,
+            ngram_wide_out,
             check,
-        } => return train([out, ngram_en_out, ngram_out], check, settings),
+        } => {
+            return train(
+                [out, ngram_en_out, ngram_out, ngram_wide_out],
+                check,
+                settings,
+            )
+        }
     }
     Ok(0)
 }
@@ -211,8 +222,8 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
 /// `warden guard train`: retrains the head, the English and the multilingual n-gram models,
 /// reports how they compare with the built-in ones, optionally writes them (to `out`:
 /// head, English n-gram, multilingual n-gram); with `check`, 1 when one differs.
-fn train(out: [Option<PathBuf>; 3], check: bool, settings: &Settings) -> Result<i32> {
-    let [out, ngram_en_out, ngram_out] = out;
+fn train(out: [Option<PathBuf>; 4], check: bool, settings: &Settings) -> Result<i32> {
+    let [out, ngram_en_out, ngram_out, ngram_wide_out] = out;
     use warden_classifier::train::{default_samples, train_head, SEED};
     use warden_guard::ngram;
     let dir = settings.classifier_dir();
@@ -255,7 +266,7 @@ fn train(out: [Option<PathBuf>; 3], check: bool, settings: &Settings) -> Result<
 
     let samples = ngram::default_samples().context("reading the n-gram training data")?;
     eprintln!(
-        "training the multilingual n-gram model on {} labeled samples (~40 s)...",
+        "training the multilingual n-gram model on {} labeled samples (~2 min)...",
         samples.len()
     );
     let started = std::time::Instant::now();
@@ -269,11 +280,30 @@ fn train(out: [Option<PathBuf>; 3], check: bool, settings: &Settings) -> Result<
         ),
         ngram_out.map(|p| (p, model.to_bytes())),
     )?;
-    Ok(if check && !(head_same && english_same && ngram_same) {
-        1
-    } else {
-        0
-    })
+
+    let samples = ngram::wide_samples().context("reading the wide n-gram training data")?;
+    eprintln!(
+        "training the wide n-gram model on {} labeled samples (~3.5 min)...",
+        samples.len()
+    );
+    let started = std::time::Instant::now();
+    let wide = ngram::train(&samples, ngram::SEED);
+    let wide_same = report(
+        Retrained::ngram(
+            "wide n-gram model",
+            &wide,
+            ngram::NgramModel::wide(),
+            started.elapsed().as_secs_f64(),
+        ),
+        ngram_wide_out.map(|p| (p, wide.to_bytes())),
+    )?;
+    Ok(
+        if check && !(head_same && english_same && ngram_same && wide_same) {
+            1
+        } else {
+            0
+        },
+    )
 }
 
 /// A freshly trained model, next to its built-in version.

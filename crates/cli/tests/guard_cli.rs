@@ -214,6 +214,7 @@ fn guard_train_reproduces_the_built_in_models() {
     let head = dir.path().join("head.json");
     let ngram = dir.path().join("ngram.bin");
     let english = dir.path().join("ngram_en.bin");
+    let wide = dir.path().join("ngram_wide.bin");
     let out = warden(dir.path())
         .args(["guard", "train", "--check", "--out"])
         .arg(&head)
@@ -221,11 +222,18 @@ fn guard_train_reproduces_the_built_in_models() {
         .arg(&ngram)
         .arg("--ngram-en-out")
         .arg(&english)
+        .arg("--ngram-wide-out")
+        .arg(&wide)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     common::assert_success(&out, &format!("{stdout}\n"));
-    for model in ["head", "English n-gram model", "multilingual n-gram model"] {
+    for model in [
+        "head",
+        "English n-gram model",
+        "multilingual n-gram model",
+        "wide n-gram model",
+    ] {
         assert!(
             stdout.contains(&format!("reproduces the built-in {model}")),
             "{stdout}"
@@ -244,6 +252,13 @@ fn guard_train_reproduces_the_built_in_models() {
     assert!(
         model
             .max_difference(warden_guard::ngram::NgramModel::builtin())
+            .unwrap()
+            < 1e-3
+    );
+    let wide = warden_guard::ngram::NgramModel::from_bytes(&std::fs::read(&wide).unwrap())
+        .expect("the written wide n-gram model parses");
+    assert!(
+        wide.max_difference(warden_guard::ngram::NgramModel::wide())
             .unwrap()
             < 1e-3
     );

@@ -201,6 +201,12 @@ fn detector() -> &'static Detector {
     })
 }
 
+/// `whatlang`'s best guess at a text's language (ISO 639-1), among the languages the
+/// check knows; `None` when it has no guess.
+pub fn guess(text: &str) -> Option<&'static str> {
+    detector().detect(text).map(|info| iso639_1(info.lang()))
+}
+
 /// What the language check skips: code blocks and spans, URLs, e-mail addresses, think tags.
 /// As one regex (the specification, kept for the test) the e-mail alternative, which starts
 /// with a letter class, makes the search read every byte; so the other alternatives are one

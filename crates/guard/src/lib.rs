@@ -302,7 +302,7 @@ impl Guard {
         let mut hits = Vec::new();
         self.rules.scan(norm, ctx, &mut hits);
         if ctx.stage == Stage::Input {
-            hits.extend(ngram::NgramModel::builtin().scan(norm));
+            hits.extend(ngram::scan(norm));
         }
         self.injection.scan(norm, ctx, &mut hits);
         let pii_at = hits.len();
