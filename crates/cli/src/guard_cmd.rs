@@ -264,38 +264,19 @@ fn train(out: [Option<PathBuf>; 4], check: bool, settings: &Settings) -> Result<
         ngram_en_out.map(|p| (p, english.to_bytes())),
     )?;
 
-    let samples = ngram::default_samples().context("reading the n-gram training data")?;
-    eprintln!(
-        "training the multilingual n-gram model on {} labeled samples (~2 min)...",
-        samples.len()
-    );
-    let started = std::time::Instant::now();
-    let model = ngram::train(&samples, ngram::SEED);
-    let ngram_same = report(
-        Retrained::ngram(
-            "multilingual n-gram model",
-            &model,
-            ngram::NgramModel::builtin(),
-            started.elapsed().as_secs_f64(),
-        ),
-        ngram_out.map(|p| (p, model.to_bytes())),
+    let ngram_same = retrain_ngram(
+        "multilingual n-gram model",
+        "~2 min",
+        ngram::default_samples().context("reading the n-gram training data")?,
+        ngram::NgramModel::builtin(),
+        ngram_out,
     )?;
-
-    let samples = ngram::wide_samples().context("reading the wide n-gram training data")?;
-    eprintln!(
-        "training the wide n-gram model on {} labeled samples (~3.5 min)...",
-        samples.len()
-    );
-    let started = std::time::Instant::now();
-    let wide = ngram::train(&samples, ngram::SEED);
-    let wide_same = report(
-        Retrained::ngram(
-            "wide n-gram model",
-            &wide,
-            ngram::NgramModel::wide(),
-            started.elapsed().as_secs_f64(),
-        ),
-        ngram_wide_out.map(|p| (p, wide.to_bytes())),
+    let wide_same = retrain_ngram(
+        "wide n-gram model",
+        "~3.5 min",
+        ngram::wide_samples().context("reading the wide n-gram training data")?,
+        ngram::NgramModel::wide(),
+        ngram_wide_out,
     )?;
     Ok(
         if check && !(head_same && english_same && ngram_same && wide_same) {
@@ -303,6 +284,27 @@ fn train(out: [Option<PathBuf>; 4], check: bool, settings: &Settings) -> Result<
         } else {
             0
         },
+    )
+}
+
+/// Trains a multilingual n-gram model on `samples`, reports it next to `builtin` and writes
+/// it to `out`; true when it reproduces `builtin`.
+fn retrain_ngram(
+    what: &'static str,
+    takes: &str,
+    samples: Vec<warden_guard::eval::EvalSample>,
+    builtin: &warden_guard::ngram::NgramModel,
+    out: Option<PathBuf>,
+) -> Result<bool> {
+    eprintln!(
+        "training the {what} on {} labeled samples ({takes})...",
+        samples.len()
+    );
+    let started = std::time::Instant::now();
+    let model = warden_guard::ngram::train(&samples, warden_guard::ngram::SEED);
+    report(
+        Retrained::ngram(what, &model, builtin, started.elapsed().as_secs_f64()),
+        out.map(|p| (p, model.to_bytes())),
     )
 }
 
