@@ -370,19 +370,21 @@ fn softmax(logits: &[f32]) -> Vec<f32> {
 /// The training samples: the non-English lines of `data/dev.jsonl` and all of
 /// `data/ngram_train.jsonl` (nine languages, written for this model). Never the held-out set.
 pub fn default_samples() -> Result<Vec<EvalSample>, GuardError> {
-    let parse = |name: &str, text: &str| {
-        crate::eval::parse_jsonl::<EvalSample>(text)
-            .map_err(|e| GuardError::new(GuardErrorKind::EvalSet, format!("{name}: {e}")))
-    };
-    let mut v: Vec<EvalSample> = parse("dev.jsonl", include_str!("../data/dev.jsonl"))?
+    let mut v: Vec<EvalSample> = parse_samples("dev.jsonl", include_str!("../data/dev.jsonl"))?
         .into_iter()
         .filter(|s| s.lang.as_deref().is_some_and(|l| l != "en"))
         .collect();
-    v.extend(parse(
+    v.extend(parse_samples(
         "ngram_train.jsonl",
         include_str!("../data/ngram_train.jsonl"),
     )?);
     Ok(v)
+}
+
+/// A built-in labeled file's samples; an error names the file.
+fn parse_samples(name: &str, text: &str) -> Result<Vec<EvalSample>, GuardError> {
+    crate::eval::parse_jsonl::<EvalSample>(text)
+        .map_err(|e| GuardError::new(GuardErrorKind::EvalSet, format!("{name}: {e}")))
 }
 
 /// Whether the first [`MAX_BYTES`] of a text read as plain English (the classifier's).
@@ -407,15 +409,10 @@ pub fn scan(norm: &Normalized<'_>) -> Option<Hit> {
 /// `data/ngram_train_wide.jsonl` (the languages of [`WIDE_LANGS`], written for it).
 pub fn wide_samples() -> Result<Vec<EvalSample>, GuardError> {
     let mut v = default_samples()?;
-    v.extend(
-        crate::eval::parse_jsonl::<EvalSample>(include_str!("../data/ngram_train_wide.jsonl"))
-            .map_err(|e| {
-                GuardError::new(
-                    GuardErrorKind::EvalSet,
-                    format!("ngram_train_wide.jsonl: {e}"),
-                )
-            })?,
-    );
+    v.extend(parse_samples(
+        "ngram_train_wide.jsonl",
+        include_str!("../data/ngram_train_wide.jsonl"),
+    )?);
     Ok(v)
 }
 
