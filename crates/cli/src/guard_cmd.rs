@@ -235,7 +235,7 @@ fn train(out: [Option<PathBuf>; 4], check: bool, settings: &Settings) -> Result<
     })?;
     let samples = default_samples().context("reading the built-in training data")?;
     eprintln!(
-        "training the classifier on the English ones of {} labeled samples (~90 s)...",
+        "training the classifier on the English ones of {} labeled samples (~6 min)...",
         samples.len()
     );
     let started = std::time::Instant::now();
