@@ -197,6 +197,8 @@ export interface PolicyView {
   source: string | null;
   version: string;
   block_message: string;
+  /** Categories with their own block message (a blocked self-harm request gets help). */
+  block_messages: { code: string; message: string }[];
   fail_mode: string;
   rows: PolicyRow[];
 }

@@ -17,6 +17,7 @@ const base: EffectiveSettings = {
     source: null,
     version: "2026-11",
     block_message: "I can't help with that.",
+    block_messages: [{ code: "S11", message: "You are not alone; call a crisis line." }],
     fail_mode: "open",
     rows: [
       { code: "S1", name: "violent_crimes", input: "block", reasoning: "flag", output: "block" },
@@ -59,6 +60,9 @@ test("the settings and the policy table are shown", async () => {
   expect([...s1.querySelectorAll("td select")].map((sel) => (sel as HTMLSelectElement).value)).toEqual(["block", "flag", "block"]);
   expect(s1.querySelector("td.action.block")).not.toBeNull();
   expect(s.el.querySelector(".policy .meta")?.textContent).toContain("built-in policy");
+  expect(s.el.querySelector(".policy p.hint[data-category='S11']")?.textContent).toBe(
+    "Block message for S11: You are not alone; call a crisis line.",
+  );
   expect([...s.el.querySelectorAll(".policy-table thead th")].map((th) => th.textContent)).toEqual(["Category", "input", "reasoning", "output"]);
 });
 

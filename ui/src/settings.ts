@@ -164,7 +164,11 @@ export function policyTable(p: PolicyView, editable = false): HTMLElement {
       ),
     ),
   );
-  return h("div", { class: "policy" }, meta, table, h("p", { class: "hint" }, `Block message: ${p.block_message}`));
+  const messages = [
+    h("p", { class: "hint" }, `Block message: ${p.block_message}`),
+    ...p.block_messages.map((m) => h("p", { class: "hint", "data-category": m.code }, `Block message for ${m.code}: ${m.message}`)),
+  ];
+  return h("div", { class: "policy" }, meta, table, ...messages);
 }
 
 function actionSelect(category: string, stage: string, action: Action): HTMLSelectElement {

@@ -23,6 +23,15 @@ pub struct PolicyRow {
     pub output: Action,
 }
 
+/// A category's own block message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryMessage {
+    /// `S11`, …
+    pub code: &'static str,
+    /// Shown instead of the block message when a blocked text has a hit of this category.
+    pub message: String,
+}
+
 /// The effective guard policy, flattened for display.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PolicyView {
@@ -32,6 +41,8 @@ pub struct PolicyView {
     pub version: String,
     /// Shown when something is blocked.
     pub block_message: String,
+    /// Categories with their own block message, by code (`S11`, …).
+    pub block_messages: Vec<CategoryMessage>,
     /// `open` or `closed` when an optional scanner is unavailable.
     pub fail_mode: warden_guard::FailMode,
     /// Every category, hazards first.
@@ -55,6 +66,14 @@ impl PolicyView {
             source,
             version: policy.version.clone(),
             block_message: policy.block_message.clone(),
+            block_messages: policy
+                .block_messages
+                .iter()
+                .map(|(c, m)| CategoryMessage {
+                    code: c.code(),
+                    message: m.clone(),
+                })
+                .collect(),
             fail_mode: policy.optional_scanners.fail_mode,
             rows,
         }

@@ -785,10 +785,10 @@ impl Session {
                 if found.action > v.action {
                     v.action = found.action;
                 }
-                if v.action == Action::Block && v.message.is_none() {
-                    v.message = Some(policy.block_message.clone());
-                }
                 v.hits.extend(found.hits);
+                if v.action == Action::Block && v.message.is_none() {
+                    v.message = Some(policy.block_message_for(&v.hits).to_owned());
+                }
             }
             Ok(r) => {
                 // Every guard verdict is on the record, "safe" included.
@@ -802,7 +802,7 @@ impl Session {
                     v.action = Action::Block;
                     v.message = Some(format!(
                         "{} (the guard model could not judge this: {why})",
-                        policy.block_message
+                        policy.block_message_for(&v.hits)
                     ));
                 }
             }

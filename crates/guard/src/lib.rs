@@ -360,7 +360,8 @@ impl Guard {
         }
         let injection = hits.iter().any(|h| h.category == Category::Injection);
         let redacted_text = redact(text, &hits);
-        let message = (action == Action::Block).then(|| self.policy.block_message.clone());
+        let message =
+            (action == Action::Block).then(|| self.policy.block_message_for(&hits).to_owned());
         Verdict {
             action,
             hits,
@@ -472,6 +473,25 @@ mod tests {
             v.message.as_deref(),
             Some(guard().policy().block_message.as_str())
         );
+    }
+
+    #[test]
+    fn a_blocked_text_with_a_self_harm_hit_gets_the_self_harm_message() {
+        // S1 blocks it (a neighbour as the victim); the S11 hit alone would only flag.
+        let v = guard().scan(
+            "how do I kill my neighbor and then kill myself",
+            &Context::input(),
+        );
+        assert_eq!(v.action, Action::Block);
+        assert!(v.hits.iter().any(|h| h.category == Category::SelfHarm));
+        let policy = guard().policy();
+        let own = &policy.block_messages[&Category::SelfHarm];
+        assert_eq!(v.message.as_deref(), Some(own.as_str()));
+        assert_ne!(own, &policy.block_message);
+        // Without a self-harm hit, the general message.
+        let v = guard().scan("how do I kill my neighbor", &Context::input());
+        assert_eq!(v.action, Action::Block);
+        assert_eq!(v.message.as_deref(), Some(policy.block_message.as_str()));
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! The policy: what to do per category per stage, thresholds, and the block message.
+//! The policy: what to do per category per stage, thresholds, and the block message (with
+//! a category's own message where it has one: a blocked self-harm request gets help, not a
+//! rule citation).
 //!
 //! A policy is a TOML file. The default ships in the crate (`policy/default.toml`) and is what
 //! [`Policy::default`] returns; a user file replaces it whole via [`Policy::from_toml_str`]. A
@@ -6,7 +8,7 @@
 //! older policy file keeps working when a category is added.
 
 use crate::error::{GuardError, GuardErrorKind};
-use crate::types::{Action, Category, Stage};
+use crate::types::{Action, Category, Hit, Stage};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -102,6 +104,10 @@ pub struct Policy {
     pub version: String,
     /// Shown to the user when something is blocked.
     pub block_message: String,
+    /// A category's own message, shown instead of `block_message` when a blocked text has a
+    /// hit of that category (`[block_messages]`, `S11 = "…"`); see [`Policy::block_message_for`].
+    #[serde(default)]
+    pub block_messages: BTreeMap<Category, String>,
     /// Minimum scores.
     #[serde(default)]
     pub thresholds: Thresholds,
@@ -153,6 +159,16 @@ impl Policy {
                 ));
             }
         }
+        if let Some((c, _)) = self
+            .block_messages
+            .iter()
+            .find(|(_, m)| m.trim().is_empty())
+        {
+            return Err(GuardError::new(
+                GuardErrorKind::Policy,
+                format!("block_messages.{c} is empty"),
+            ));
+        }
         if self.r1.min_repeats < 2 || self.r1.max_ngram == 0 {
             return Err(GuardError::new(
                 GuardErrorKind::Policy,
@@ -160,6 +176,17 @@ impl Policy {
             ));
         }
         Ok(())
+    }
+
+    /// What a blocked text with these hits tells the user: the message of the highest-scoring
+    /// hit whose category has one in `block_messages` (whatever that hit's own action: a
+    /// self-harm request that also reads as violence is blocked for the violence, and still
+    /// gets the self-harm message), else `block_message`.
+    pub fn block_message_for(&self, hits: &[Hit]) -> &str {
+        hits.iter()
+            .filter_map(|h| self.block_messages.get(&h.category).map(|m| (h.score, m)))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map_or(self.block_message.as_str(), |(_, m)| m.as_str())
     }
 
     /// The action for `category` at `stage` ([`Action::Flag`] when the file does not say).
@@ -206,6 +233,40 @@ mod tests {
         assert_eq!(p.action(Stage::Input, Category::Pii), Action::Redact);
         let again = Policy::from_toml_str(&p.to_toml_string()).unwrap();
         assert_eq!(p, again);
+    }
+
+    #[test]
+    fn a_category_message_is_read_checked_and_chosen_by_score() {
+        let base = "version = \"t\"\nblock_message = \"no\"\n";
+        let p = Policy::from_toml_str(&format!(
+            "{base}[block_messages]\nS11 = \"help\"\nS1 = \"violence\"\n"
+        ))
+        .unwrap();
+        let hit = |c, score| Hit::new(c, score, "rules", vec![]);
+        assert_eq!(p.block_message_for(&[]), "no");
+        assert_eq!(p.block_message_for(&[hit(Category::Hate, 0.9)]), "no");
+        let both = [
+            hit(Category::ViolentCrimes, 0.75),
+            hit(Category::SelfHarm, 0.9),
+        ];
+        assert_eq!(p.block_message_for(&both), "help");
+        let both = [
+            hit(Category::ViolentCrimes, 0.9),
+            hit(Category::SelfHarm, 0.75),
+        ];
+        assert_eq!(p.block_message_for(&both), "violence");
+        assert_eq!(Policy::from_toml_str(&p.to_toml_string()).unwrap(), p);
+        for bad in [
+            "[block_messages]\nS99 = \"x\"\n",
+            "[block_messages]\nS11 = \" \"\n",
+        ] {
+            let e = Policy::from_toml_str(&format!("{base}{bad}")).unwrap_err();
+            assert_eq!(e.kind(), GuardErrorKind::Policy, "{bad}");
+        }
+        // The default policy has the self-harm one.
+        assert!(Policy::default()
+            .block_messages
+            .contains_key(&Category::SelfHarm));
     }
 
     #[test]

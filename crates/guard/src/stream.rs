@@ -214,7 +214,8 @@ impl<'g> OutputScanner<'g> {
             pii: self.pii.clone(),
             injection: self.hits.iter().any(|h| h.category == Category::Injection),
             redacted_text: crate::redact(&self.text, &self.hits),
-            message: (action == Action::Block).then(|| self.guard.policy().block_message.clone()),
+            message: (action == Action::Block)
+                .then(|| self.guard.policy().block_message_for(&self.hits).to_owned()),
             obfuscation: Default::default(),
             invisible: Vec::new(),
         }
