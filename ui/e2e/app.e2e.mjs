@@ -433,6 +433,8 @@ test("settings shows the effective paths and policy, and saves changes to the co
   assert.equal(cells.length, 3);
   assert.ok(cells.every((c) => ["allow", "flag", "redact", "block"].includes(c)), `S1 actions: ${cells}`);
   assert.match(await browser.$(".settings-list").getText(), /audit\.sqlite3/);
+  // The self-harm category's own block message, with crisis lines, from the default policy.
+  assert.match(await browser.$(".policy p.hint[data-category='S11']").getText(), /^Block message for S11: .*988/);
   // Change the retention and one policy cell, save: the config file keeps its own lines and
   // points at a policy file holding the change.
   await browser.$("#set-retention").setValue("30");

@@ -487,11 +487,8 @@ mod tests {
         let policy = guard().policy();
         let own = &policy.block_messages[&Category::SelfHarm];
         assert_eq!(v.message.as_deref(), Some(own.as_str()));
+        // (Without one, the general message: `block_carries_the_policy_message`.)
         assert_ne!(own, &policy.block_message);
-        // Without a self-harm hit, the general message.
-        let v = guard().scan("how do I kill my neighbor", &Context::input());
-        assert_eq!(v.action, Action::Block);
-        assert_eq!(v.message.as_deref(), Some(policy.block_message.as_str()));
     }
 
     #[test]
