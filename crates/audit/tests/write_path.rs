@@ -206,18 +206,20 @@ async fn opening_a_new_database_another_process_holds_waits_for_it() {
     other.execute("PRAGMA journal_mode = DELETE").await.unwrap();
     other.execute("BEGIN EXCLUSIVE").await.unwrap();
     other.execute("CREATE TABLE elsewhere (x)").await.unwrap();
+    // Released after 2.5 busy timeouts; opening tries for 4, so a loaded machine that runs
+    // the release late still has 1.5 timeouts (300 ms) to spare.
     let release = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
         other.execute("COMMIT").await.unwrap();
         other
     });
     let options = AuditOptions {
-        busy_timeout: Duration::from_millis(100),
+        busy_timeout: Duration::from_millis(200),
         ..AuditOptions::default()
     };
     let started = std::time::Instant::now();
     let log = AuditLog::open_with(&path, options).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(200));
+    assert!(started.elapsed() >= Duration::from_millis(450));
     finished(&log, "p", "a").await;
     release.await.unwrap();
 }
