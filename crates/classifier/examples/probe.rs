@@ -14,7 +14,10 @@ fn main() {
     let embed = std::env::args().any(|a| a == "--embed");
     let threshold = classifier.head().threshold;
     if !embed {
-        println!("threshold {threshold:.3}");
+        println!(
+            "threshold {threshold:.3}, documents {:.3}",
+            classifier.document_head().threshold
+        );
     }
     for line in std::io::stdin().lock().lines() {
         let line = line.expect("stdin");
@@ -29,17 +32,22 @@ fn main() {
             println!("{}", serde_json::to_string(&e).expect("floats serialize"));
             continue;
         }
-        // The ensemble, and its two parts on the first window.
+        // The ensemble, and its two parts on the first window (the document models' for a
+        // text over 400 bytes, marked `doc`).
+        let (head, ngram) = classifier.reader(&canonical);
         let mlp = classifier
             .embedder()
             .and_then(|e| e.embed(&canonical).ok())
-            .map_or(f32::NAN, |e| classifier.head().predict(&e).harmful);
-        let ngram = warden_classifier::english_ngram()
-            .predict(&canonical)
-            .harmful;
+            .map_or(f32::NAN, |e| head.predict(&e).harmful);
+        let ngram = ngram.predict(&canonical).harmful;
+        let doc = if warden_classifier::is_document(&canonical) {
+            "doc "
+        } else {
+            ""
+        };
         match classifier.predict_canonical(&canonical) {
             Some(p) => println!(
-                "{:.3} (mlp {mlp:.3}, n-gram {ngram:.3}) {:?} {:.2} | {canonical}",
+                "{doc}{:.3} (mlp {mlp:.3}, n-gram {ngram:.3}) {:?} {:.2} | {canonical}",
                 p.harmful, p.category, p.category_p
             ),
             None => println!("none | {canonical}"),

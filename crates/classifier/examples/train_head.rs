@@ -1,5 +1,5 @@
-//! Retrains the head and the English n-gram model and writes `data/head.json` and
-//! `data/ngram_en.bin`:
+//! Retrains the heads and the English n-gram models and writes `data/head.json`,
+//! `data/ngram_en.bin`, `data/head_document.json` and `data/ngram_en_document.bin`:
 //! `cargo run --release -p warden-classifier --example train_head [-- --check]`.
 //! With `--check` it only compares against the committed head.
 
@@ -40,10 +40,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .ngram
             .max_difference(warden_classifier::english_ngram());
         println!("and from the committed English n-gram model: {diff:?}");
+        let diff = trained
+            .document_head
+            .max_difference(&Head::builtin_document()?);
+        println!("from the committed document head: {diff:?}");
+        let diff = trained
+            .document_ngram
+            .max_difference(warden_classifier::english_document_ngram());
+        println!("and from the committed document English n-gram model: {diff:?}");
     } else {
         std::fs::write(data.join("head.json"), head.to_json())?;
         std::fs::write(data.join("ngram_en.bin"), trained.ngram.to_bytes())?;
-        println!("wrote {}/head.json and ngram_en.bin", data.display());
+        std::fs::write(
+            data.join("head_document.json"),
+            trained.document_head.to_json(),
+        )?;
+        std::fs::write(
+            data.join("ngram_en_document.bin"),
+            trained.document_ngram.to_bytes(),
+        )?;
+        println!(
+            "wrote {}/head.json, ngram_en.bin, head_document.json and ngram_en_document.bin",
+            data.display()
+        );
     }
     Ok(())
 }

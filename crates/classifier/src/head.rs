@@ -87,6 +87,12 @@ impl Head {
         Head::from_json(crate::HEAD_JSON)
     }
 
+    /// The committed document head (`data/head_document.json`): the one that reads texts
+    /// longer than [`FOCUS_MIN_BYTES`](crate::FOCUS_MIN_BYTES) (see [`crate::is_document`]).
+    pub fn builtin_document() -> Result<Head, ClassifierError> {
+        Head::from_json(crate::HEAD_DOCUMENT_JSON)
+    }
+
     /// Parses and checks a head.
     pub fn from_json(s: &str) -> Result<Head, ClassifierError> {
         let h: Head = serde_json::from_str(s).map_err(|e| ClassifierError::Head(e.to_string()))?;

@@ -38,6 +38,14 @@
 //!
 //! The head is trained by [`train::train_head`] (deterministic: full-batch Adam and gradient descent,
 //! a seeded cross-validation picks the threshold) and committed as `data/head.json`.
+//!
+//! A text longer than [`FOCUS_MIN_BYTES`] (a pasted document, an email, a story: see
+//! [`is_document`]) is read by a second pair of models, the document head and English n-gram
+//! model (`data/head_document.json`, `data/ngram_en_document.bin`), trained on the same
+//! prompts plus the windows and sentences of long texts ([`train::document_readings`]): the
+//! prompt models, trained on prompts only, read 126-token windows of prose and sentences out
+//! of context as harmful (23 of 40 ordinary long texts flagged), and training them on long
+//! text cost recall on short prompts; two readers keep each on what it was trained for.
 
 mod attn;
 mod embed;
@@ -65,6 +73,12 @@ pub const HEAD_JSON: &str = include_str!("../data/head.json");
 /// The committed English character n-gram model (trained with the head on the same samples).
 pub const NGRAM_EN: &[u8] = include_bytes!("../data/ngram_en.bin");
 
+/// The committed document head (see [`is_document`]).
+pub const HEAD_DOCUMENT_JSON: &str = include_str!("../data/head_document.json");
+
+/// The committed English n-gram model for documents (trained with the document head).
+pub const NGRAM_EN_DOCUMENT: &[u8] = include_bytes!("../data/ngram_en_document.bin");
+
 /// [`NGRAM_EN`], parsed once.
 pub fn english_ngram() -> &'static NgramModel {
     static MODEL: OnceLock<NgramModel> = OnceLock::new();
@@ -72,9 +86,26 @@ pub fn english_ngram() -> &'static NgramModel {
     MODEL.get_or_init(|| NgramModel::from_bytes(NGRAM_EN).expect("data/ngram_en.bin parses"))
 }
 
+/// [`NGRAM_EN_DOCUMENT`], parsed once.
+pub fn english_document_ngram() -> &'static NgramModel {
+    static MODEL: OnceLock<NgramModel> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        NgramModel::from_bytes(NGRAM_EN_DOCUMENT).expect("data/ngram_en_document.bin parses")
+    })
+}
+
+/// Whether a canonical text is a document rather than a prompt: longer than
+/// [`FOCUS_MIN_BYTES`]. Every training prompt is shorter (the longest 379 bytes; a window of
+/// 126 tokens covers 500-650 bytes of prose), so a longer text is read by the document
+/// models, trained on what the classifier reads of long texts.
+pub fn is_document(canonical: &str) -> bool {
+    canonical.len() > FOCUS_MIN_BYTES
+}
+
 /// The n-gram probability a sentence needs before [`MiniLmClassifier`] embeds it on its own.
 pub const FOCUS_GATE: f32 = 0.8;
-/// The shortest canonical text (bytes) whose most suspicious sentence is embedded on its own:
+/// Canonical texts longer than this (bytes) are documents ([`is_document`]), read by the
+/// document models, and have their most suspicious sentence embedded on its own:
 /// a short prompt's window is mostly that sentence already, and every extra reading of a
 /// benign prompt is one more chance of a false positive (on the unseen sets, focusing on
 /// prompts of two or three sentences added 1.5–2 points of benign FPR and almost no recall).
@@ -150,6 +181,8 @@ impl LazyEmbedder {
 pub struct MiniLmClassifier {
     embedder: Arc<LazyEmbedder>,
     head: Head,
+    /// The reader of documents ([`is_document`]).
+    document_head: Head,
     stages: Vec<Stage>,
     max_windows: usize,
     /// The first error of a forward pass (the weights file, read a row at a time, became
@@ -164,7 +197,8 @@ impl MiniLmClassifier {
     /// [`with_stages`](Self::with_stages).
     pub fn load(dir: impl AsRef<Path>) -> Result<MiniLmClassifier, ClassifierError> {
         let embedder = MiniLmEmbedder::load(dir)?;
-        Ok(MiniLmClassifier::new(embedder, Head::builtin()?))
+        Ok(MiniLmClassifier::new(embedder, Head::builtin()?)
+            .with_document_head(Head::builtin_document()?))
     }
 
     /// Like [`load`](Self::load), but the weights (~90 MB resident) are read on first use
@@ -180,17 +214,27 @@ impl MiniLmClassifier {
             dir: Some(dir.to_owned()),
             cell: OnceLock::new(),
         };
-        Ok(MiniLmClassifier::with_embedder(embedder, Head::builtin()?))
+        Ok(MiniLmClassifier::with_embedder(embedder, Head::builtin()?)
+            .with_document_head(Head::builtin_document()?))
     }
 
-    /// A classifier from parts (a retrained head, a shared embedder).
+    /// A classifier from parts (a retrained head, a shared embedder); the head reads
+    /// documents too until [`with_document_head`](Self::with_document_head).
     pub fn new(embedder: MiniLmEmbedder, head: Head) -> MiniLmClassifier {
         MiniLmClassifier::with_embedder(LazyEmbedder::with(Ok(embedder)), head)
+    }
+
+    /// The head for documents ([`is_document`]). Documents are read with the document
+    /// English n-gram model when the head is an ensemble's.
+    pub fn with_document_head(mut self, head: Head) -> MiniLmClassifier {
+        self.document_head = head;
+        self
     }
 
     fn with_embedder(embedder: LazyEmbedder, head: Head) -> MiniLmClassifier {
         MiniLmClassifier {
             embedder: Arc::new(embedder),
+            document_head: head.clone(),
             head,
             stages: vec![Stage::Input],
             max_windows: 4,
@@ -235,9 +279,24 @@ impl MiniLmClassifier {
         self.embedder.cell.get()?.as_ref().err().map(String::as_str)
     }
 
-    /// The head in use.
+    /// The head that reads prompts.
     pub fn head(&self) -> &Head {
         &self.head
+    }
+
+    /// The head that reads documents ([`is_document`]).
+    pub fn document_head(&self) -> &Head {
+        &self.document_head
+    }
+
+    /// The head and English n-gram model that read `canonical`: the document ones for a
+    /// document ([`is_document`]), else the prompt ones.
+    pub fn reader(&self, canonical: &str) -> (&Head, &'static NgramModel) {
+        if is_document(canonical) {
+            (&self.document_head, english_document_ngram())
+        } else {
+            (&self.head, english_ngram())
+        }
     }
 
     /// The embedder (loading a lazy one now), if it loads.
@@ -256,62 +315,25 @@ impl MiniLmClassifier {
                 return None;
             }
         };
+        let (head, ngram) = self.reader(canonical);
         // Each window's perceptron reading is combined with the n-gram model's reading of
         // the same stretch of text (a whole long text would dilute one harmful sentence).
         windows
             .iter()
             .map(|(e, range)| {
-                let mut p = self.head.predict(e);
-                if self.head.ngram {
+                let mut p = head.predict(e);
+                if head.ngram {
                     let text = canonical.get(range.clone()).unwrap_or(canonical);
-                    p.harmful = Head::combine(p.harmful, english_ngram().predict(text).harmful);
+                    p.harmful = Head::combine(p.harmful, ngram.predict(text).harmful);
                 }
                 p
             })
             .chain(
-                self.head
-                    .ngram
-                    .then(|| self.predict_focus(embedder, canonical))
+                head.ngram
+                    .then(|| predict_focus(head, ngram, embedder, canonical))
                     .flatten(),
             )
             .max_by(|a, b| a.harmful.total_cmp(&b.harmful))
-    }
-
-    /// The ensemble's reading of the one sentence the n-gram model finds most harmful, in a
-    /// text of several sentences: mean pooling over a window dilutes a single harmful
-    /// request among benign ones (a phishing request inside a paragraph about a hiking club
-    /// read 0.12 to the perceptron, 0.92 to the n-gram model), so that sentence is embedded on
-    /// its own (one more short forward pass). `None` for a text shorter than
-    /// [`FOCUS_MIN_BYTES`], a single sentence, or when no sentence reads at least
-    /// [`FOCUS_GATE`] to the n-gram model.
-    fn predict_focus(&self, embedder: &MiniLmEmbedder, canonical: &str) -> Option<Prediction> {
-        if canonical.len() < FOCUS_MIN_BYTES {
-            return None;
-        }
-        let ngram = english_ngram();
-        let text = &canonical[..warden_guard::normalize::floor_char_boundary(
-            canonical,
-            warden_guard::ngram::MAX_BYTES,
-        )];
-        let mut best: Option<(f32, &str)> = None;
-        for s in text
-            .split_inclusive(['.', '!', '?', '\n', ';'])
-            .map(str::trim)
-            .filter(|s| s.split_whitespace().nth(2).is_some())
-        {
-            let p = ngram.predict(s).harmful;
-            if best.is_none_or(|(b, _)| p > b) {
-                best = Some((p, s));
-            }
-        }
-        // A sentence that is the whole text is what the windows read already.
-        let (q, sentence) = best?;
-        if q < FOCUS_GATE || sentence == text.trim() {
-            return None;
-        }
-        let mut p = self.head.predict(&embedder.embed(sentence).ok()?);
-        p.harmful = Head::combine(p.harmful, q);
-        Some(p)
     }
 
     /// [`predict_canonical`](Self::predict_canonical) on the guard's normalization of `text`.
@@ -334,9 +356,10 @@ impl Scanner for MiniLmClassifier {
         let Some(p) = self.predict_canonical(norm.as_str()) else {
             return;
         };
+        let (head, _) = self.reader(norm.as_str());
         // Only where the text is English by the detector's best guess, not merely not
         // reliably something else: a short Portuguese request reads as noise to MiniLM.
-        if self.head.ngram
+        if head.ngram
             && p.harmful < VETO_BELOW
             && warden_guard::language::detects_english(norm.original())
         {
@@ -346,7 +369,7 @@ impl Scanner for MiniLmClassifier {
                     && h.score < STRONG_RULE)
             });
         }
-        if let Some(score) = self.head.hit_score(p.harmful) {
+        if let Some(score) = head.hit_score(p.harmful) {
             let span = Span::new(0, norm.original().len());
             out.push(Hit::new(
                 p.category,
@@ -373,6 +396,50 @@ impl Scanner for MiniLmClassifier {
                 let _ = embedder.get();
             });
     }
+}
+
+/// The ensemble's reading of the one sentence the n-gram model finds most harmful, in a
+/// text of several sentences: mean pooling over a window dilutes a single harmful
+/// request among benign ones (a phishing request inside a paragraph about a hiking club
+/// read 0.12 to the perceptron, 0.92 to the n-gram model), so that sentence is embedded on
+/// its own (one more short forward pass). `None` for a prompt (not [`is_document`]), a
+/// single sentence, or when no sentence reads at least
+/// [`FOCUS_GATE`] to the n-gram model.
+fn predict_focus(
+    head: &Head,
+    ngram: &NgramModel,
+    embedder: &MiniLmEmbedder,
+    canonical: &str,
+) -> Option<Prediction> {
+    if !is_document(canonical) {
+        return None;
+    }
+    let text = &canonical
+        [..warden_guard::normalize::floor_char_boundary(canonical, warden_guard::ngram::MAX_BYTES)];
+    let mut best: Option<(f32, &str)> = None;
+    for s in sentences(text) {
+        let p = ngram.predict(s).harmful;
+        if best.is_none_or(|(b, _)| p > b) {
+            best = Some((p, s));
+        }
+    }
+    // A sentence that is the whole text is what the windows read already.
+    let (q, sentence) = best?;
+    if q < FOCUS_GATE || sentence == text.trim() {
+        return None;
+    }
+    let mut p = head.predict(&embedder.embed(sentence).ok()?);
+    p.harmful = Head::combine(p.harmful, q);
+    Some(p)
+}
+
+/// The sentences of `text` the "most suspicious sentence" reading weighs (and the trainer
+/// learns from, for a long benign text): cut after `.`, `!`, `?`, `;` or a line break,
+/// trimmed, three words or more.
+pub fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    text.split_inclusive(['.', '!', '?', '\n', ';'])
+        .map(str::trim)
+        .filter(|s| s.split_whitespace().nth(2).is_some())
 }
 
 /// Whether the classifier applies to `text` (see [`warden_guard::language::is_english`]):

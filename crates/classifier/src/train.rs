@@ -5,8 +5,10 @@
 //! 5-fold cross-validation that picks the decision threshold and the initial weights of the
 //! hidden layer. The English n-gram model is trained on the same samples
 //! ([`warden_guard::ngram::train_with_oof`]) and the threshold is calibrated on the two
-//! models' combined out-of-fold probabilities. Regenerate the committed head and n-gram model
-//! with `warden guard train --out … --ngram-en-out …` or
+//! models' combined out-of-fold probabilities. The document head and n-gram model
+//! ([`crate::is_document`]) are trained the same way on the prompts plus
+//! [`document_readings`]. Regenerate the committed models with `warden guard train --out …
+//! --ngram-en-out … --document-out … --ngram-en-document-out …` or
 //! `cargo run --release -p warden-classifier --example train_head`.
 
 use crate::head::{combine_f64, sigmoid, Head, FORMAT};
@@ -37,7 +39,9 @@ const MLP_LR: f64 = 0.003;
 const MLP_ALPHA: f64 = 3.0;
 
 /// The training samples: `warden-guard`'s `data/dev.jsonl` plus this crate's
-/// `data/train.jsonl`. Never the held-out set.
+/// `data/train.jsonl` (prompts) and `data/long_texts.jsonl` (pasted documents, emails and
+/// stories, some with a request at the end; see [`document_readings`]). Never the held-out
+/// set.
 pub fn default_samples() -> Result<Vec<EvalSample>, ClassifierError> {
     let mut v: Vec<EvalSample> =
         warden_guard::eval::parse_jsonl(include_str!("../../guard/data/dev.jsonl"))
@@ -45,6 +49,10 @@ pub fn default_samples() -> Result<Vec<EvalSample>, ClassifierError> {
     v.extend(
         warden_guard::eval::parse_jsonl::<EvalSample>(include_str!("../data/train.jsonl"))
             .map_err(|e| ClassifierError::Head(format!("train.jsonl: {e}")))?,
+    );
+    v.extend(
+        warden_guard::eval::parse_jsonl::<EvalSample>(include_str!("../data/long_texts.jsonl"))
+            .map_err(|e| ClassifierError::Head(format!("long_texts.jsonl: {e}")))?,
     );
     Ok(v)
 }
@@ -55,6 +63,79 @@ pub fn default_samples() -> Result<Vec<EvalSample>, ClassifierError> {
 /// rules cover the other languages, and the scanner only runs on English text.
 pub fn is_training_sample(s: &EvalSample) -> bool {
     s.lang.as_deref().is_none_or(|l| l == "en")
+}
+
+/// The length (bytes) of the pieces a long training text is cut into: about what one
+/// 126-token window of English prose covers (the probe's windows: 500-650 bytes).
+pub const PIECE_BYTES: usize = 600;
+
+/// What the document models learn from besides the prompts: what the classifier reads of
+/// each document in `samples` ([`crate::is_document`], longer than
+/// [`FOCUS_MIN_BYTES`](crate::FOCUS_MIN_BYTES)) at run time. A whole long text teaches
+/// nothing about that (its embedding is its first window's). A benign document gives its
+/// pieces of about a window ([`PIECE_BYTES`], cut after a sentence) and its sentences
+/// ([`crate::sentences`], each once), all benign; a harmful one gives its last piece, where
+/// its request is (the convention of `data/long_texts.jsonl`: the rest is an ordinary email,
+/// story or persona preamble, and labeling that harmful would teach the opposite). Each
+/// reading's kind is [`LONG`]; prompts give nothing.
+pub fn document_readings(samples: &[EvalSample]) -> Vec<EvalSample> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for s in samples {
+        if !crate::is_document(Normalized::new(&s.text).as_str()) {
+            continue;
+        }
+        let derived = |text: &str| EvalSample {
+            text: text.to_string(),
+            kind: Some(LONG.into()),
+            ..s.clone()
+        };
+        let pieces = pieces(&s.text);
+        if s.label == Label::Harmful {
+            out.extend(pieces.last().map(|p| derived(p)));
+            continue;
+        }
+        for text in pieces.into_iter().chain(crate::sentences(&s.text)) {
+            if seen.insert(text) {
+                out.push(derived(text));
+            }
+        }
+    }
+    out
+}
+
+/// The kind of the samples [`document_readings`] derives from a long text.
+pub const LONG: &str = "long";
+
+/// `text` cut after sentences (a sentence longer than [`PIECE_BYTES`] after a space, or
+/// anywhere) into trimmed pieces of at most [`PIECE_BYTES`].
+fn pieces(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut end = 0;
+    for s in text.split_inclusive(['.', '!', '?', '\n', ';']) {
+        let next = end + s.len();
+        if next - start > PIECE_BYTES && end > start {
+            out.push(&text[start..end]);
+            start = end;
+        }
+        while next - start > PIECE_BYTES {
+            // After the last space within reach, else at a character boundary.
+            let limit = warden_guard::normalize::floor_char_boundary(text, start + PIECE_BYTES);
+            let cut = match text[start..limit].rfind(' ') {
+                Some(i) if i > 0 => start + i + 1,
+                _ => limit,
+            };
+            out.push(&text[start..cut]);
+            start = cut;
+        }
+        end = next;
+    }
+    out.push(&text[start..end]);
+    out.into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 /// Embeds the guard's canonical form of each sample (what the scanner sees at run time).
@@ -68,38 +149,62 @@ pub fn embed_samples(
         .collect()
 }
 
-/// A trained ensemble: the head and the English n-gram model its threshold was calibrated
-/// with.
+/// The trained ensembles: the prompt head and the English n-gram model its threshold was
+/// calibrated with, and the same pair for documents.
 #[derive(Debug, Clone)]
 pub struct Trained {
     /// The perceptron, the category softmax and the ensemble's threshold.
     pub head: Head,
     /// The English character n-gram model (`data/ngram_en.bin`).
     pub ngram: NgramModel,
+    /// The document head (`data/head_document.json`).
+    pub document_head: Head,
+    /// The document English n-gram model (`data/ngram_en_document.bin`).
+    pub document_ngram: NgramModel,
 }
 
-/// Trains the ensemble on `samples` (embedded with `embedder`): the English n-gram model,
-/// then the head, whose threshold is calibrated on both models' out-of-fold probabilities
-/// combined; `seed` drives the cross-validation splits.
+/// Trains the ensembles on the English ones of `samples` (embedded with `embedder`): the
+/// English n-gram model, then the head, whose threshold is calibrated on both models'
+/// out-of-fold probabilities combined, on the prompts; then the document pair the same way
+/// on the prompts plus the [`document_readings`]. `seed` drives the cross-validation splits.
 pub fn train_head(
     embedder: &dyn Embed,
     samples: &[EvalSample],
     seed: u64,
 ) -> Result<Trained, ClassifierError> {
-    let samples: Vec<EvalSample> = samples
+    let english: Vec<EvalSample> = samples
         .iter()
         .filter(|s| is_training_sample(s))
         .cloned()
         .collect();
-    let (ngram, ngram_oof) = warden_guard::ngram::train_with_oof(&samples, seed);
-    let emb = embed_samples(embedder, &samples)?;
-    let head = train_head_on(&emb, &samples, seed, Some(&ngram_oof))?;
-    Ok(Trained { head, ngram })
+    let prompts: Vec<EvalSample> = english
+        .iter()
+        .filter(|s| !crate::is_document(Normalized::new(&s.text).as_str()))
+        .cloned()
+        .collect();
+    let (ngram, ngram_oof) = warden_guard::ngram::train_with_oof(&prompts, seed);
+    let mut emb = embed_samples(embedder, &prompts)?;
+    let head = train_head_on(&emb, &prompts, seed, Some(&ngram_oof))?;
+
+    let readings = document_readings(&english);
+    emb.extend(embed_samples(embedder, &readings)?);
+    let all: Vec<EvalSample> = prompts.into_iter().chain(readings).collect();
+    let (document_ngram, document_oof) = warden_guard::ngram::train_with_oof(&all, seed);
+    let document_head = train_head_on(&emb, &all, seed, Some(&document_oof))?;
+    Ok(Trained {
+        head,
+        ngram,
+        document_head,
+        document_ngram,
+    })
 }
 
 /// The head alone on precomputed embeddings (one per sample), without the language filter.
 /// With `ngram_oof` (the n-gram model's out-of-fold probabilities, one per sample), the
-/// threshold is the ensemble's ([`Head::combine`]); without, the perceptron's.
+/// threshold is the ensemble's ([`Head::combine`]); without, the perceptron's. The threshold
+/// is calibrated on the samples whose kind is not [`LONG`]: the readings of long texts shape
+/// a document head, while the prompts (mostly hard look-alikes) keep the threshold's
+/// meaning.
 pub fn train_head_on(
     emb: &[Vec<f32>],
     samples: &[EvalSample],
@@ -163,7 +268,15 @@ pub fn train_head_on(
             *p = combine_f64(*p, *q);
         }
     }
-    let (threshold, cv_recall, cv_fpr) = pick_threshold(&oof, &y);
+    let prompts: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&i| samples[i].kind.as_deref() != Some(LONG))
+        .collect();
+    let (threshold, cv_recall, cv_fpr) = pick_threshold(
+        &prompts.iter().map(|&i| oof[i]).collect::<Vec<_>>(),
+        &prompts.iter().map(|&i| y[i]).collect::<Vec<_>>(),
+    );
 
     let mlp = fit_mlp(&x, &y, &all, seed);
     let cats = hazards();
@@ -459,6 +572,53 @@ mod tests {
         assert_eq!(a.cv_fpr, 0.0);
         let parsed = Head::from_json(&a.to_json()).unwrap();
         assert_eq!(parsed, a);
+    }
+
+    #[test]
+    fn a_document_is_learned_as_its_pieces_and_sentences() {
+        let sentence = "The committee met on Tuesday to review the budget for next year. ";
+        let long = sentence.repeat(12) + "Then we talked about the picnic. Cake, anyone?";
+        let short = sample("How do I bake bread?", false, "S1");
+        let derived = document_readings(&[
+            short,
+            sample(&long, false, "S1"),
+            sample(
+                &(long.clone() + " Now tell me how to hurt him."),
+                true,
+                "S1",
+            ),
+        ]);
+        assert!(derived.iter().all(|s| s.kind.as_deref() == Some(LONG)));
+        let benign: Vec<&str> = derived
+            .iter()
+            .filter(|s| s.label == Label::Benign)
+            .map(|s| s.text.as_str())
+            .collect();
+        // Two pieces (cut after a sentence, none longer than a window, together the whole
+        // text), then each distinct sentence of three words or more once ("Cake, anyone?"
+        // is too short).
+        assert_eq!(benign.len(), 2 + 2, "{benign:?}");
+        assert_eq!(benign[0], sentence.repeat(9).trim());
+        assert!(benign[1].starts_with("The committee") && benign[1].ends_with("anyone?"));
+        assert_eq!(benign[0].len() + 1 + benign[1].len(), long.len());
+        assert!(benign[..2].iter().all(|p| p.len() <= PIECE_BYTES));
+        assert_eq!(benign[2], sentence.trim());
+        assert_eq!(benign[3], "Then we talked about the picnic.");
+        // A harmful long text is its last piece, the request.
+        let harmful: Vec<&EvalSample> = derived
+            .iter()
+            .filter(|s| s.label == Label::Harmful)
+            .collect();
+        assert_eq!(harmful.len(), 1);
+        assert!(harmful[0].text.ends_with("how to hurt him."));
+        assert!(harmful[0].text.len() <= PIECE_BYTES);
+        // A sentence longer than a piece is cut anyway.
+        let run_on = "word ".repeat(300);
+        assert!(pieces(&run_on).iter().all(|p| p.len() <= PIECE_BYTES));
+        assert_eq!(pieces(&run_on).join(" ").split_whitespace().count(), 300);
+        let unspaced = "é".repeat(700);
+        assert!(pieces(&unspaced).iter().all(|p| p.len() <= PIECE_BYTES));
+        assert_eq!(pieces(&unspaced).concat(), unspaced);
     }
 
     #[test]

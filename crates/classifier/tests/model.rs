@@ -7,7 +7,7 @@ use warden_classifier::{
     default_model_dir, Embed, Head, MiniLmClassifier, MiniLmEmbedder, MAX_WINDOW_TOKENS,
 };
 use warden_guard::eval::{self, EvalSample};
-use warden_guard::{Action, Context, Guard, Stage};
+use warden_guard::{Action, Context, Guard, Normalized, Stage};
 
 /// The model folder; panics with the fix when the files are missing (never skips).
 fn model_dir() -> std::path::PathBuf {
@@ -199,6 +199,22 @@ fn retraining_reproduces_the_committed_head() {
     assert!(
         english < 1e-3,
         "the English n-gram model differs from data/ngram_en.bin by {english:e}"
+    );
+    let document = trained
+        .document_ngram
+        .max_difference(warden_classifier::english_document_ngram())
+        .expect("the same shape as data/ngram_en_document.bin");
+    assert!(
+        document < 1e-3,
+        "the document English n-gram model differs from data/ngram_en_document.bin by {document:e}"
+    );
+    let (fresh, committed) = (trained.document_head, Head::builtin_document().unwrap());
+    assert_eq!(fresh.trained_on, committed.trained_on);
+    let d = fresh.max_difference(&committed).expect("the same shape");
+    assert!(
+        d < 1e-3 && (fresh.threshold - committed.threshold).abs() < 0.011,
+        "the document head differs from data/head_document.json by {d:e}: retrain with \
+         `warden guard train --document-out`"
     );
     let fresh = trained.head;
     let committed = Head::builtin().unwrap();
@@ -447,6 +463,22 @@ fn terse_task_style_requests_are_caught_and_their_look_alikes_pass() {
     assert_meets("terse", &probe, 0.90, 0.10);
 }
 
+/// Long pasted text: 40 ordinary documents (emails, meeting notes, READMEs, code with a
+/// question, recipes, stories, essays, reviews, terms of service, patient leaflets, long chat
+/// questions; 906-2,215 characters, about ten using trigger words innocently) and 42 texts
+/// of 1,294-1,871 characters with one harmful request at the start, in the middle or at the
+/// end (3 per category): written on 2026-12-02 by writers who saw none of Warden's data,
+/// kept out of the training data (no training line within 0.5 word-Jaccard of one). Before
+/// the long training texts the guard flagged 23 of the 40 (9 blocked) and caught all 42.
+#[test]
+fn long_pasted_documents_pass_and_requests_inside_them_are_caught() {
+    let benign = report("LONG", include_str!("../data/long_benign_probe.jsonl"));
+    let harmful = report("LONG", include_str!("../data/long_harmful_probe.jsonl"));
+    let fpr = benign.benign_false_positive_rate;
+    assert!(fpr <= 0.10, "long benign FPR {fpr:.3}");
+    assert_meets("long harmful", &harmful, 0.95, 0.0);
+}
+
 #[test]
 fn a_lazy_classifier_loads_when_prepared_and_predicts_as_an_eager_one() {
     let lazy = MiniLmClassifier::lazy(model_dir()).unwrap_or_else(|e| panic!("{e}"));
@@ -509,8 +541,9 @@ fn a_lazy_classifier_loads_when_prepared_and_predicts_as_an_eager_one() {
 fn a_harmful_sentence_buried_in_a_long_benign_text_is_found() {
     let clf = classifier();
     let flagged = |t: &str| {
-        clf.predict(t)
-            .is_some_and(|p| p.harmful >= clf.head().threshold)
+        let canonical = Normalized::new(t);
+        let (head, _) = clf.reader(canonical.as_str());
+        clf.predict(t).is_some_and(|p| p.harmful >= head.threshold)
     };
     let filler = [
         "The committee reviewed the quarterly figures and found that revenue grew steadily \

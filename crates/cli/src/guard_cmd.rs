@@ -46,6 +46,14 @@ pub enum GuardCmd {
         /// `ngram_en.bin`) to this file.
         #[arg(long)]
         ngram_en_out: Option<PathBuf>,
+        /// Write the new document head (JSON, the built-in `head_document.json`: it reads
+        /// texts longer than 400 bytes) to this file.
+        #[arg(long)]
+        document_out: Option<PathBuf>,
+        /// Write the new document English n-gram model (the built-in
+        /// `ngram_en_document.bin`) to this file.
+        #[arg(long)]
+        ngram_en_document_out: Option<PathBuf>,
         /// Write the new n-gram model (the format of the built-in `ngram.bin`) to this file.
         #[arg(long)]
         ngram_out: Option<PathBuf>,
@@ -205,12 +213,21 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
         GuardCmd::Train {
             out,
             ngram_en_out,
+            document_out,
+            ngram_en_document_out,
             ngram_out,
             ngram_wide_out,
             check,
         } => {
             return train(
-                [out, ngram_en_out, ngram_out, ngram_wide_out],
+                [
+                    out,
+                    ngram_en_out,
+                    document_out,
+                    ngram_en_document_out,
+                    ngram_out,
+                    ngram_wide_out,
+                ],
                 check,
                 settings,
             )
@@ -219,11 +236,12 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
     Ok(0)
 }
 
-/// `warden guard train`: retrains the head, the English and the multilingual n-gram models,
+/// `warden guard train`: retrains the heads, the English and the multilingual n-gram models,
 /// reports how they compare with the built-in ones, optionally writes them (to `out`:
-/// head, English n-gram, multilingual n-gram); with `check`, 1 when one differs.
-fn train(out: [Option<PathBuf>; 4], check: bool, settings: &Settings) -> Result<i32> {
-    let [out, ngram_en_out, ngram_out, ngram_wide_out] = out;
+/// head, English n-gram, document head, document English n-gram, multilingual n-gram, wide
+/// n-gram); with `check`, 1 when one differs.
+fn train(out: [Option<PathBuf>; 6], check: bool, settings: &Settings) -> Result<i32> {
+    let [out, ngram_en_out, document_out, ngram_en_document_out, ngram_out, ngram_wide_out] = out;
     use warden_classifier::train::{default_samples, train_head, SEED};
     use warden_guard::ngram;
     let dir = settings.classifier_dir();
@@ -235,7 +253,7 @@ fn train(out: [Option<PathBuf>; 4], check: bool, settings: &Settings) -> Result<
     })?;
     let samples = default_samples().context("reading the built-in training data")?;
     eprintln!(
-        "training the classifier on the English ones of {} labeled samples (~6 min)...",
+        "training the classifier on the English ones of {} labeled samples (~10 min)...",
         samples.len()
     );
     let started = std::time::Instant::now();
@@ -243,6 +261,8 @@ fn train(out: [Option<PathBuf>; 4], check: bool, settings: &Settings) -> Result<
     let secs = started.elapsed().as_secs_f64();
     let (head, english) = (trained.head, trained.ngram);
     let builtin = warden_classifier::Head::builtin().context("reading the built-in head")?;
+    let builtin_document = warden_classifier::Head::builtin_document()
+        .context("reading the built-in document head")?;
     let head_same = report(
         Retrained {
             what: "head",
@@ -263,6 +283,27 @@ fn train(out: [Option<PathBuf>; 4], check: bool, settings: &Settings) -> Result<
         ),
         ngram_en_out.map(|p| (p, english.to_bytes())),
     )?;
+    let document = trained.document_head;
+    let document_same = report(
+        Retrained {
+            what: "document head",
+            trained_on: document.trained_on,
+            secs,
+            threshold: (document.threshold, builtin_document.threshold),
+            cv: (document.cv_recall, document.cv_fpr),
+            difference: document.max_difference(&builtin_document),
+        },
+        document_out.map(|p| (p, document.to_json().into_bytes())),
+    )?;
+    let english_document_same = report(
+        Retrained::ngram(
+            "document English n-gram model",
+            &trained.document_ngram,
+            warden_classifier::english_document_ngram(),
+            secs,
+        ),
+        ngram_en_document_out.map(|p| (p, trained.document_ngram.to_bytes())),
+    )?;
 
     let ngram_same = retrain_ngram(
         "multilingual n-gram model",
@@ -279,7 +320,14 @@ fn train(out: [Option<PathBuf>; 4], check: bool, settings: &Settings) -> Result<
         ngram_wide_out,
     )?;
     Ok(
-        if check && !(head_same && english_same && ngram_same && wide_same) {
+        if check
+            && !(head_same
+                && english_same
+                && document_same
+                && english_document_same
+                && ngram_same
+                && wide_same)
+        {
             1
         } else {
             0

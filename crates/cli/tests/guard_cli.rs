@@ -215,9 +215,15 @@ fn guard_train_reproduces_the_built_in_models() {
     let ngram = dir.path().join("ngram.bin");
     let english = dir.path().join("ngram_en.bin");
     let wide = dir.path().join("ngram_wide.bin");
+    let document = dir.path().join("head_document.json");
+    let english_document = dir.path().join("ngram_en_document.bin");
     let out = warden(dir.path())
         .args(["guard", "train", "--check", "--out"])
         .arg(&head)
+        .arg("--document-out")
+        .arg(&document)
+        .arg("--ngram-en-document-out")
+        .arg(&english_document)
         .arg("--ngram-out")
         .arg(&ngram)
         .arg("--ngram-en-out")
@@ -231,6 +237,8 @@ fn guard_train_reproduces_the_built_in_models() {
     for model in [
         "head",
         "English n-gram model",
+        "document head",
+        "document English n-gram model",
         "multilingual n-gram model",
         "wide n-gram model",
     ] {
@@ -266,4 +274,17 @@ fn guard_train_reproduces_the_built_in_models() {
         .expect("the written head parses");
     let builtin = warden_classifier::Head::builtin().unwrap();
     assert!(fresh.max_difference(&builtin).unwrap() < 1e-3);
+    let fresh = warden_classifier::Head::from_json(&std::fs::read_to_string(&document).unwrap())
+        .expect("the written document head parses");
+    let builtin = warden_classifier::Head::builtin_document().unwrap();
+    assert!(fresh.max_difference(&builtin).unwrap() < 1e-3);
+    let english_document =
+        warden_guard::ngram::NgramModel::from_bytes(&std::fs::read(&english_document).unwrap())
+            .expect("the written document English n-gram model parses");
+    assert!(
+        english_document
+            .max_difference(warden_classifier::english_document_ngram())
+            .unwrap()
+            < 1e-3
+    );
 }
