@@ -264,14 +264,7 @@ fn train(out: [Option<PathBuf>; 6], check: bool, settings: &Settings) -> Result<
     let builtin_document = warden_classifier::Head::builtin_document()
         .context("reading the built-in document head")?;
     let head_same = report(
-        Retrained {
-            what: "head",
-            trained_on: head.trained_on,
-            secs,
-            threshold: (head.threshold, builtin.threshold),
-            cv: (head.cv_recall, head.cv_fpr),
-            difference: head.max_difference(&builtin),
-        },
+        Retrained::head("head", &head, &builtin, secs),
         out.map(|p| (p, head.to_json().into_bytes())),
     )?;
     let english_same = report(
@@ -285,14 +278,7 @@ fn train(out: [Option<PathBuf>; 6], check: bool, settings: &Settings) -> Result<
     )?;
     let document = trained.document_head;
     let document_same = report(
-        Retrained {
-            what: "document head",
-            trained_on: document.trained_on,
-            secs,
-            threshold: (document.threshold, builtin_document.threshold),
-            cv: (document.cv_recall, document.cv_fpr),
-            difference: document.max_difference(&builtin_document),
-        },
+        Retrained::head("document head", &document, &builtin_document, secs),
         document_out.map(|p| (p, document.to_json().into_bytes())),
     )?;
     let english_document_same = report(
@@ -371,6 +357,23 @@ struct Retrained {
 }
 
 impl Retrained {
+    /// A retrained classifier head next to its built-in version.
+    fn head(
+        what: &'static str,
+        head: &warden_classifier::Head,
+        builtin: &warden_classifier::Head,
+        secs: f64,
+    ) -> Retrained {
+        Retrained {
+            what,
+            trained_on: head.trained_on,
+            secs,
+            threshold: (head.threshold, builtin.threshold),
+            cv: (head.cv_recall, head.cv_fpr),
+            difference: head.max_difference(builtin),
+        }
+    }
+
     /// A retrained n-gram model next to its built-in version.
     fn ngram(
         what: &'static str,
