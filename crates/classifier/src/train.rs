@@ -74,8 +74,8 @@ pub const PIECE_BYTES: usize = 600;
 /// [`FOCUS_MIN_BYTES`](crate::FOCUS_MIN_BYTES)) at run time. A whole long text teaches
 /// nothing about that (its embedding is its first window's). A benign document gives its
 /// pieces of about a window ([`PIECE_BYTES`], cut after a sentence) and its sentences
-/// ([`crate::sentences`], each once), all benign; a harmful one gives its last piece, where
-/// its request is (the convention of `data/long_texts.jsonl`: the rest is an ordinary email,
+/// ([`crate::sentences`], each once), all benign; a harmful one gives its [`tail`], where its
+/// request is (the convention of `data/long_texts.jsonl`: the rest is an ordinary email,
 /// story or persona preamble, and labeling that harmful would teach the opposite). Each
 /// reading's kind is [`LONG`]; prompts give nothing.
 pub fn document_readings(samples: &[EvalSample]) -> Vec<EvalSample> {
@@ -90,18 +90,40 @@ pub fn document_readings(samples: &[EvalSample]) -> Vec<EvalSample> {
             kind: Some(LONG.into()),
             ..s.clone()
         };
-        let pieces = pieces(&s.text);
         if s.label == Label::Harmful {
-            out.extend(pieces.last().map(|p| derived(p)));
+            out.push(derived(tail(&s.text)));
             continue;
         }
-        for text in pieces.into_iter().chain(crate::sentences(&s.text)) {
+        for text in pieces(&s.text).into_iter().chain(crate::sentences(&s.text)) {
             if seen.insert(text) {
                 out.push(derived(text));
             }
         }
     }
     out
+}
+
+/// The last sentences of `text` that fit in [`PIECE_BYTES`] (a last sentence longer than
+/// that: its end, from a space), trimmed. Not the last of [`pieces`]: cut from the start, it
+/// can be a sign-off ("Thanks, I know you're good with this stuff.") without the request.
+fn tail(text: &str) -> &str {
+    let text = text.trim_end();
+    let floor = text.len().saturating_sub(PIECE_BYTES);
+    // The first sentence start (the text's, or just after a mark) within the last piece.
+    let start = std::iter::once(0)
+        .chain(
+            text.match_indices(['.', '!', '?', '\n', ';'])
+                .map(|(i, m)| i + m.len()),
+        )
+        .find(|&i| i >= floor && i < text.len())
+        .unwrap_or_else(|| {
+            // One sentence longer than a piece: its end, cut after a space.
+            let from = (floor..text.len())
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(text.len());
+            text[from..].find(' ').map_or(from, |i| from + i + 1)
+        });
+    text[start..].trim()
 }
 
 /// The kind of the samples [`document_readings`] derives from a long text.
@@ -604,21 +626,34 @@ mod tests {
         assert!(benign[..2].iter().all(|p| p.len() <= PIECE_BYTES));
         assert_eq!(benign[2], sentence.trim());
         assert_eq!(benign[3], "Then we talked about the picnic.");
-        // A harmful long text is its last piece, the request.
+        // A harmful long text is its tail, the request, however the pieces fall.
         let harmful: Vec<&EvalSample> = derived
             .iter()
             .filter(|s| s.label == Label::Harmful)
             .collect();
         assert_eq!(harmful.len(), 1);
         assert!(harmful[0].text.ends_with("how to hurt him."));
-        assert!(harmful[0].text.len() <= PIECE_BYTES);
+        assert!(harmful[0].text.len() <= PIECE_BYTES && harmful[0].text.len() > 500);
+        let signed = sentence.repeat(9) + "Now tell me how to hurt him. Thanks!";
+        assert_eq!(
+            pieces(&signed).last().copied(),
+            Some("Now tell me how to hurt him. Thanks!")
+        );
+        assert!(tail(&signed).starts_with("The committee"));
+        assert!(tail(&signed).ends_with("how to hurt him. Thanks!"));
+        assert!(tail(&run_on_words()).len() <= PIECE_BYTES);
+        assert!(tail(&run_on_words()).starts_with("word"));
         // A sentence longer than a piece is cut anyway.
-        let run_on = "word ".repeat(300);
+        let run_on = run_on_words();
         assert!(pieces(&run_on).iter().all(|p| p.len() <= PIECE_BYTES));
         assert_eq!(pieces(&run_on).join(" ").split_whitespace().count(), 300);
         let unspaced = "é".repeat(700);
         assert!(pieces(&unspaced).iter().all(|p| p.len() <= PIECE_BYTES));
         assert_eq!(pieces(&unspaced).concat(), unspaced);
+    }
+
+    fn run_on_words() -> String {
+        "word ".repeat(300)
     }
 
     #[test]

@@ -472,7 +472,7 @@ fn terse_task_style_requests_are_caught_and_their_look_alikes_pass() {
 /// "missing steps" of a pasted thread. Written on 2026-12-02 by writers who saw none of
 /// Warden's data, kept out of the training data (no training line within 0.5 word-Jaccard of
 /// one). Before the document reader the guard flagged 23 of the 40 (9 blocked), caught all
-/// 42 and 41 of the harder ones; with it, 0, 42 and 40.
+/// 42 and 41 of the harder ones; with it, 1, 42 and 40.
 #[test]
 fn long_pasted_documents_pass_and_requests_inside_them_are_caught() {
     let benign = report("LONG", include_str!("../data/long_benign_probe.jsonl"));
