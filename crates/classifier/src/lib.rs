@@ -403,8 +403,7 @@ impl Scanner for MiniLmClassifier {
 /// request among benign ones (a phishing request inside a paragraph about a hiking club
 /// read 0.12 to the perceptron, 0.92 to the n-gram model), so that sentence is embedded on
 /// its own (one more short forward pass). `None` for a prompt (not [`is_document`]), a
-/// single sentence, or when no sentence reads at least
-/// [`FOCUS_GATE`] to the n-gram model.
+/// single sentence, or when no sentence reads at least [`FOCUS_GATE`] to the n-gram model.
 fn predict_focus(
     head: &Head,
     ngram: &NgramModel,
@@ -433,11 +432,14 @@ fn predict_focus(
     Some(p)
 }
 
+/// Where a sentence ends, for [`sentences`] and for the trainer's pieces of long texts.
+pub(crate) const SENTENCE_ENDS: [char; 5] = ['.', '!', '?', '\n', ';'];
+
 /// The sentences of `text` the "most suspicious sentence" reading weighs (and the trainer
 /// learns from, for a long benign text): cut after `.`, `!`, `?`, `;` or a line break,
 /// trimmed, three words or more.
 pub fn sentences(text: &str) -> impl Iterator<Item = &str> {
-    text.split_inclusive(['.', '!', '?', '\n', ';'])
+    text.split_inclusive(SENTENCE_ENDS)
         .map(str::trim)
         .filter(|s| s.split_whitespace().nth(2).is_some())
 }

@@ -112,7 +112,7 @@ fn tail(text: &str) -> &str {
     // The first sentence start (the text's, or just after a mark) within the last piece.
     let start = std::iter::once(0)
         .chain(
-            text.match_indices(['.', '!', '?', '\n', ';'])
+            text.match_indices(crate::SENTENCE_ENDS)
                 .map(|(i, m)| i + m.len()),
         )
         .find(|&i| i >= floor && i < text.len())
@@ -135,7 +135,7 @@ fn pieces(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut end = 0;
-    for s in text.split_inclusive(['.', '!', '?', '\n', ';']) {
+    for s in text.split_inclusive(crate::SENTENCE_ENDS) {
         let next = end + s.len();
         if next - start > PIECE_BYTES && end > start {
             out.push(&text[start..end]);
