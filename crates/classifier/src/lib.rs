@@ -432,14 +432,12 @@ fn predict_focus(
     Some(p)
 }
 
-/// Where a sentence ends, for [`sentences`] and for the trainer's pieces of long texts.
-pub(crate) const SENTENCE_ENDS: [char; 5] = ['.', '!', '?', '\n', ';'];
-
 /// The sentences of `text` the "most suspicious sentence" reading weighs (and the trainer
-/// learns from, for a long benign text): cut after `.`, `!`, `?`, `;` or a line break,
-/// trimmed, three words or more.
+/// learns from, for a long benign text): cut after `.`, `!`, `?`, `;`, a line break or the
+/// other marks of [`warden_guard::document::SENTENCE_ENDS`] (where the trainer's pieces are
+/// cut too), trimmed, three words or more.
 pub fn sentences(text: &str) -> impl Iterator<Item = &str> {
-    text.split_inclusive(SENTENCE_ENDS)
+    text.split_inclusive(warden_guard::document::SENTENCE_ENDS)
         .map(str::trim)
         .filter(|s| s.split_whitespace().nth(2).is_some())
 }

@@ -65,100 +65,19 @@ pub fn is_training_sample(s: &EvalSample) -> bool {
     s.lang.as_deref().is_none_or(|l| l == "en")
 }
 
-/// The length (bytes) of the pieces a long training text is cut into: about what one
-/// 126-token window of English prose covers (the probe's windows: 500-650 bytes).
-pub const PIECE_BYTES: usize = 600;
-
 /// What the document models learn from besides the prompts: what the classifier reads of
 /// each document in `samples` ([`crate::is_document`], longer than
-/// [`FOCUS_MIN_BYTES`](crate::FOCUS_MIN_BYTES)) at run time. A whole long text teaches
-/// nothing about that (its embedding is its first window's). A benign document gives its
-/// pieces of about a window ([`PIECE_BYTES`], cut after a sentence) and its sentences
-/// ([`crate::sentences`], each once), all benign; a harmful one gives its [`tail`], where its
-/// request is (the convention of `data/long_texts.jsonl`: the rest is an ordinary email,
-/// story or persona preamble, and labeling that harmful would teach the opposite). Each
-/// reading's kind is [`LONG`]; prompts give nothing.
+/// [`FOCUS_MIN_BYTES`](crate::FOCUS_MIN_BYTES)) at run time
+/// ([`warden_guard::document::readings`]): a benign one's pieces of about a window and its
+/// [sentences](crate::sentences), a harmful one's tail (its embedding whole would be its
+/// first window's).
 pub fn document_readings(samples: &[EvalSample]) -> Vec<EvalSample> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for s in samples {
-        if !crate::is_document(Normalized::new(&s.text).as_str()) {
-            continue;
-        }
-        let derived = |text: &str| EvalSample {
-            text: text.to_string(),
-            kind: Some(LONG.into()),
-            ..s.clone()
-        };
-        if s.label == Label::Harmful {
-            out.push(derived(tail(&s.text)));
-            continue;
-        }
-        for text in pieces(&s.text).into_iter().chain(crate::sentences(&s.text)) {
-            if seen.insert(text) {
-                out.push(derived(text));
-            }
-        }
-    }
-    out
+    warden_guard::document::readings(samples, crate::is_document, |t| {
+        crate::sentences(t).collect()
+    })
 }
 
-/// The last sentences of `text` that fit in [`PIECE_BYTES`] (a last sentence longer than
-/// that: its end, from a space), trimmed. Not the last of [`pieces`]: cut from the start, it
-/// can be a sign-off ("Thanks, I know you're good with this stuff.") without the request.
-fn tail(text: &str) -> &str {
-    let text = text.trim_end();
-    let floor = text.len().saturating_sub(PIECE_BYTES);
-    // The first sentence start (the text's, or just after a mark) within the last piece.
-    let start = std::iter::once(0)
-        .chain(
-            text.match_indices(crate::SENTENCE_ENDS)
-                .map(|(i, m)| i + m.len()),
-        )
-        .find(|&i| i >= floor && i < text.len())
-        .unwrap_or_else(|| {
-            // One sentence longer than a piece: its end, cut after a space.
-            let from = (floor..text.len())
-                .find(|&i| text.is_char_boundary(i))
-                .unwrap_or(text.len());
-            text[from..].find(' ').map_or(from, |i| from + i + 1)
-        });
-    text[start..].trim()
-}
-
-/// The kind of the samples [`document_readings`] derives from a long text.
-pub const LONG: &str = "long";
-
-/// `text` cut after sentences (a sentence longer than [`PIECE_BYTES`] after a space, or
-/// anywhere) into trimmed pieces of at most [`PIECE_BYTES`].
-fn pieces(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut end = 0;
-    for s in text.split_inclusive(crate::SENTENCE_ENDS) {
-        let next = end + s.len();
-        if next - start > PIECE_BYTES && end > start {
-            out.push(&text[start..end]);
-            start = end;
-        }
-        while next - start > PIECE_BYTES {
-            // After the last space within reach, else at a character boundary.
-            let limit = warden_guard::normalize::floor_char_boundary(text, start + PIECE_BYTES);
-            let cut = match text[start..limit].rfind(' ') {
-                Some(i) if i > 0 => start + i + 1,
-                _ => limit,
-            };
-            out.push(&text[start..cut]);
-            start = cut;
-        }
-        end = next;
-    }
-    out.push(&text[start..end]);
-    out.into_iter()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect()
-}
+pub use warden_guard::document::LONG;
 
 /// Embeds the guard's canonical form of each sample (what the scanner sees at run time).
 pub fn embed_samples(
@@ -559,6 +478,7 @@ fn pick_threshold(p: &[f64], y: &[bool]) -> (f64, f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use warden_guard::document::{pieces, tail, PIECE_BYTES};
 
     fn sample(text: &str, harmful: bool, cat: &str) -> EvalSample {
         EvalSample {

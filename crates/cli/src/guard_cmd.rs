@@ -61,6 +61,11 @@ pub enum GuardCmd {
         /// `ngram_wide.bin`) to this file.
         #[arg(long)]
         ngram_wide_out: Option<PathBuf>,
+        /// Write the new multilingual document n-gram model (the built-in
+        /// `ngram_document.bin`: it reads non-English texts longer than 400 characters) to
+        /// this file.
+        #[arg(long)]
+        ngram_document_out: Option<PathBuf>,
         /// Exit with status 1 when a new model differs from the built-in one.
         #[arg(long)]
         check: bool,
@@ -217,6 +222,7 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
             ngram_en_document_out,
             ngram_out,
             ngram_wide_out,
+            ngram_document_out,
             check,
         } => {
             return train(
@@ -227,6 +233,7 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
                     ngram_en_document_out,
                     ngram_out,
                     ngram_wide_out,
+                    ngram_document_out,
                 ],
                 check,
                 settings,
@@ -239,9 +246,10 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
 /// `warden guard train`: retrains the heads, the English and the multilingual n-gram models,
 /// reports how they compare with the built-in ones, optionally writes them (to `out`:
 /// head, English n-gram, document head, document English n-gram, multilingual n-gram, wide
-/// n-gram); with `check`, 1 when one differs.
-fn train(out: [Option<PathBuf>; 6], check: bool, settings: &Settings) -> Result<i32> {
-    let [out, ngram_en_out, document_out, ngram_en_document_out, ngram_out, ngram_wide_out] = out;
+/// n-gram, multilingual document n-gram); with `check`, 1 when one differs.
+fn train(out: [Option<PathBuf>; 7], check: bool, settings: &Settings) -> Result<i32> {
+    let [out, ngram_en_out, document_out, ngram_en_document_out, ngram_out, ngram_wide_out, ngram_document_out] =
+        out;
     use warden_classifier::train::{default_samples, train_head, SEED};
     use warden_guard::ngram;
     let dir = settings.classifier_dir();
@@ -297,6 +305,7 @@ fn train(out: [Option<PathBuf>; 6], check: bool, settings: &Settings) -> Result<
         ngram::default_samples().context("reading the n-gram training data")?,
         ngram::NgramModel::builtin(),
         ngram_out,
+        ngram::train,
     )?;
     let wide_same = retrain_ngram(
         "wide n-gram model",
@@ -304,6 +313,15 @@ fn train(out: [Option<PathBuf>; 6], check: bool, settings: &Settings) -> Result<
         ngram::wide_samples().context("reading the wide n-gram training data")?,
         ngram::NgramModel::wide(),
         ngram_wide_out,
+        ngram::train,
+    )?;
+    let document_ngram_same = retrain_ngram(
+        "document n-gram model",
+        "~5 min",
+        ngram::document_samples().context("reading the document n-gram training data")?,
+        ngram::NgramModel::document(),
+        ngram_document_out,
+        ngram::train_document,
     )?;
     Ok(
         if check
@@ -312,7 +330,8 @@ fn train(out: [Option<PathBuf>; 6], check: bool, settings: &Settings) -> Result<
                 && document_same
                 && english_document_same
                 && ngram_same
-                && wide_same)
+                && wide_same
+                && document_ngram_same)
         {
             1
         } else {
@@ -321,21 +340,22 @@ fn train(out: [Option<PathBuf>; 6], check: bool, settings: &Settings) -> Result<
     )
 }
 
-/// Trains a multilingual n-gram model on `samples`, reports it next to `builtin` and writes
-/// it to `out`; true when it reproduces `builtin`.
+/// Trains a multilingual n-gram model on `samples` with `train`, reports it next to
+/// `builtin` and writes it to `out`; true when it reproduces `builtin`.
 fn retrain_ngram(
     what: &'static str,
     takes: &str,
     samples: Vec<warden_guard::eval::EvalSample>,
     builtin: &warden_guard::ngram::NgramModel,
     out: Option<PathBuf>,
+    train: fn(&[warden_guard::eval::EvalSample], u64) -> warden_guard::ngram::NgramModel,
 ) -> Result<bool> {
     eprintln!(
         "training the {what} on {} labeled samples ({takes})...",
         samples.len()
     );
     let started = std::time::Instant::now();
-    let model = warden_guard::ngram::train(&samples, warden_guard::ngram::SEED);
+    let model = train(&samples, warden_guard::ngram::SEED);
     report(
         Retrained::ngram(what, &model, builtin, started.elapsed().as_secs_f64()),
         out.map(|p| (p, model.to_bytes())),

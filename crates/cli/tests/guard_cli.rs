@@ -217,6 +217,7 @@ fn guard_train_reproduces_the_built_in_models() {
     let wide = dir.path().join("ngram_wide.bin");
     let document = dir.path().join("head_document.json");
     let english_document = dir.path().join("ngram_en_document.bin");
+    let ngram_document = dir.path().join("ngram_document.bin");
     let out = warden(dir.path())
         .args(["guard", "train", "--check", "--out"])
         .arg(&head)
@@ -230,6 +231,8 @@ fn guard_train_reproduces_the_built_in_models() {
         .arg(&english)
         .arg("--ngram-wide-out")
         .arg(&wide)
+        .arg("--ngram-document-out")
+        .arg(&ngram_document)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -241,6 +244,7 @@ fn guard_train_reproduces_the_built_in_models() {
         "document English n-gram model",
         "multilingual n-gram model",
         "wide n-gram model",
+        "document n-gram model",
     ] {
         assert!(
             stdout.contains(&format!("reproduces the built-in {model}")),
@@ -263,13 +267,14 @@ fn guard_train_reproduces_the_built_in_models() {
             .unwrap()
             < 1e-3
     );
-    let wide = warden_guard::ngram::NgramModel::from_bytes(&std::fs::read(&wide).unwrap())
-        .expect("the written wide n-gram model parses");
-    assert!(
-        wide.max_difference(warden_guard::ngram::NgramModel::wide())
-            .unwrap()
-            < 1e-3
-    );
+    for (path, builtin) in [
+        (&wide, warden_guard::ngram::NgramModel::wide()),
+        (&ngram_document, warden_guard::ngram::NgramModel::document()),
+    ] {
+        let fresh = warden_guard::ngram::NgramModel::from_bytes(&std::fs::read(path).unwrap())
+            .expect("the written n-gram model parses");
+        assert!(fresh.max_difference(builtin).unwrap() < 1e-3, "{path:?}");
+    }
     let fresh = warden_classifier::Head::from_json(&std::fs::read_to_string(&head).unwrap())
         .expect("the written head parses");
     let builtin = warden_classifier::Head::builtin().unwrap();

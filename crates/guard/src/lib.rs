@@ -52,6 +52,7 @@
 
 mod bytes;
 mod ciphers;
+pub mod document;
 mod encodings;
 pub mod error;
 pub mod eval;
