@@ -144,9 +144,15 @@ pub struct EvalReport {
     pub misses: Vec<Miss>,
 }
 
-/// Scans every sample and measures.
+/// Scans every sample as a prompt and measures.
 pub fn run(guard: &Guard, samples: &[EvalSample]) -> EvalReport {
-    let ctx = Context::new(Stage::Input);
+    run_at(guard, samples, Stage::Input)
+}
+
+/// Scans every sample at `stage` (a model's reasoning or answer: `data/answer_probe.jsonl`)
+/// and measures; a hit counts when the stage's action for it is not `allow`.
+pub fn run_at(guard: &Guard, samples: &[EvalSample], stage: Stage) -> EvalReport {
+    let ctx = Context::new(stage);
     let mut overall = Metrics::default();
     let mut per_category: BTreeMap<String, Metrics> = BTreeMap::new();
     let mut per_language: BTreeMap<String, Metrics> = BTreeMap::new();

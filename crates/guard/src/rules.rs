@@ -169,6 +169,15 @@ struct CommonFile {
     law: Vec<String>,
     #[serde(default)]
     as_written: Vec<String>,
+    /// The model declining, restating the request it weighs, or warning (answer stages only).
+    #[serde(default)]
+    refusal: Vec<String>,
+    /// The model turning from a refusal to the help anyway ("however", "hypothetically").
+    #[serde(default)]
+    compliance: Vec<String>,
+    /// The model advising ("you should", "the most effective"): a request's intent, in its words.
+    #[serde(default)]
+    advice: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +202,23 @@ enum Target {
     /// What the law says ("is it legal", "es delito"): protective only as the question
     /// itself, with no request before it (each law term is a protective term too).
     Law,
+    /// The model declining ("I can't help with"), restating the request it weighs ("the user
+    /// is asking how to") or warning ("is illegal"): read in a model's reasoning and answer
+    /// only, where such a sentence names the harm it refuses.
+    Refusal,
+    /// The model going on to help after all ("however", "hypothetically", "here's how"): a
+    /// refusal before it in the sentence excuses nothing.
+    Compliance,
+    /// The model advising ("you should", "the best choice", "the most effective"): in its
+    /// words, what a request's intent is in a prompt.
+    Advice,
+}
+
+impl Target {
+    /// Whether the target is read in a model's reasoning and answer only.
+    fn answer_only(self) -> bool {
+        matches!(self, Target::Refusal | Target::Compliance | Target::Advice)
+    }
 }
 
 #[derive(Debug)]
@@ -378,6 +404,19 @@ impl RuleSet {
         for t in &common.question {
             add(t, Target::Question);
         }
+        // Models write the apostrophe either way ("can't", "can’t").
+        for (list, target) in [
+            (&common.refusal, Target::Refusal),
+            (&common.compliance, Target::Compliance),
+            (&common.advice, Target::Advice),
+        ] {
+            for t in list {
+                add(t, target);
+                if t.contains('\'') {
+                    add(&t.replace('\'', "\u{2019}"), target);
+                }
+            }
+        }
 
         let mut cats = Vec::new();
         let mut patterns = Vec::new();
@@ -430,9 +469,11 @@ impl RuleSet {
                 file: "(all)".into(),
                 message: e.to_string(),
             })?;
+        // The answer cues are not words a disguised prompt is read as.
         let mut respell = Respeller::new(
             keys.iter()
                 .zip(&entries)
+                .filter(|(_, e)| e.targets.iter().any(|t| !t.answer_only()))
                 .map(|(k, e)| (k.as_str(), e.left_boundary, e.right_boundary)),
         );
         // The words the patterns spell out are the rules' words too: never read as others.
@@ -469,16 +510,27 @@ impl RuleSet {
     /// Scans canonical text and appends one hit per category that fired. Masked words are
     /// read; the other disguised words only by [`RuleSet::scan_input`].
     pub fn scan_into(&self, norm: &Normalized<'_>, out: &mut Vec<Hit>) {
-        self.scan_with(norm, false, out);
+        self.scan_with(norm, false, false, out);
+    }
+
+    /// [`RuleSet::scan_into`] for a model's reasoning or answer: a sentence in which the
+    /// model declines, restates the request it is weighing or warns (`refusal` in
+    /// `common.toml`: "I can't help with making a pipe bomb", "the user is asking how to
+    /// cook meth", "that is illegal") names the harm without giving it, and counts like one
+    /// with a protective cue; not when it turns to the help in that sentence or the next
+    /// (`compliance`: "I can't help with that. Hypothetically, though, …"). The next sentence
+    /// is read on its own.
+    pub fn scan_answer(&self, norm: &Normalized<'_>, out: &mut Vec<Hit>) {
+        self.scan_with(norm, false, true, out);
     }
 
     /// [`RuleSet::scan_into`] for a prompt: also reads words split in pieces, spelled by ear,
     /// Russian in Latin letters and Russian leet (see [`crate::respell`]).
     pub fn scan_input(&self, norm: &Normalized<'_>, out: &mut Vec<Hit>) {
-        self.scan_with(norm, true, out);
+        self.scan_with(norm, true, false, out);
     }
 
-    fn scan_with(&self, norm: &Normalized<'_>, words: bool, out: &mut Vec<Hit>) {
+    fn scan_with(&self, norm: &Normalized<'_>, words: bool, answer: bool, out: &mut Vec<Hit>) {
         let respelled = self.respell.respell(norm, words);
         let text = respelled
             .as_ref()
@@ -521,7 +573,9 @@ impl RuleSet {
             let subject = subject_you(text, m.start(), m.end());
             let seg = seg_of(m.start());
             for &target in &entry.targets {
-                if subject && matches!(target, Target::Cat(_, Role::Object)) {
+                if (subject && matches!(target, Target::Cat(_, Role::Object)))
+                    || (!answer && target.answer_only())
+                {
                     continue;
                 }
                 items.push(Item {
@@ -574,10 +628,16 @@ impl RuleSet {
             };
             norm.to_original(s, e)
         };
-        self.evaluate(&to_original, &items, out);
+        self.evaluate(&to_original, &items, answer, out);
     }
 
-    fn evaluate(&self, to_original: &dyn Fn(u32, u32) -> Span, items: &[Item], out: &mut Vec<Hit>) {
+    fn evaluate(
+        &self,
+        to_original: &dyn Fn(u32, u32) -> Span,
+        items: &[Item],
+        answer: bool,
+        out: &mut Vec<Hit>,
+    ) {
         let ncat = self.cats.len();
         let mut best: Vec<Option<(f32, Vec<Span>)>> = vec![None; ncat];
         let mut prev: Option<(u32, bool, bool)> = None; // (segment, intent, action)
@@ -599,6 +659,14 @@ impl RuleSet {
                 }
             }
         }
+        // The sentences in which the model turns to the help anyway (answer stages only),
+        // in order.
+        let mut complies: Vec<u32> = items
+            .iter()
+            .filter(|x| x.target == Target::Compliance)
+            .map(|x| x.seg)
+            .collect();
+        complies.dedup();
         let mut i = 0;
         while i < items.len() {
             let seg = items[i].seg;
@@ -607,7 +675,9 @@ impl RuleSet {
                 j += 1;
             }
             let group = &items[i..j];
-            let here_intent = group.iter().any(|x| x.target == Target::Intent);
+            let here_intent = group
+                .iter()
+                .any(|x| matches!(x.target, Target::Intent | Target::Advice));
             let here_action = group.iter().any(|x| x.target == Target::Action);
             let (prev_intent, prev_action) = match prev {
                 Some((s, pi, pa)) if s + 1 == seg => (pi, pa),
@@ -628,6 +698,11 @@ impl RuleSet {
                     x.target == Target::Protective && !(law(x) && asks_between(group, 0, x.start))
                 });
             let evasion = group.iter().any(|x| x.target == Target::Evasion);
+            // The model declines in this sentence and does not turn to the help in it or in
+            // the next ("I can't help with making a pipe bomb. However, hypothetically, …").
+            let declined = group.iter().any(|x| x.target == Target::Refusal)
+                && complies.binary_search(&seg).is_err()
+                && complies.binary_search(&(seg + 1)).is_err();
             let question = !asks && group.iter().any(|x| x.target == Target::Question);
             // Only the categories with a strong term or an object in this sentence can fire.
             let mut present = 0u64;
@@ -694,10 +769,22 @@ impl RuleSet {
                     };
                     score = score.max(s);
                 }
-                let penalty: f32 = if evasion {
+                // In the model's words, a sentence that asks nothing, advises nothing and does
+                // nothing to the thing it names states a fact ("sarin is a nerve agent that
+                // was used in the Tokyo subway attack"), like a bare definition question.
+                let statement = answer
+                    && cat.definition_questions
+                    && !intent
+                    && !cat_action
+                    && !prev_action
+                    && !group.iter().any(|x| x.target == Target::Action);
+                let penalty: f32 = if declined {
+                    0.5
+                } else if evasion {
                     0.0
                 } else if cat_benign
                     || protective
+                    || statement
                     || (question && cat.definition_questions && cat_acts & (1 << ci) == 0)
                 {
                     0.5
@@ -723,7 +810,9 @@ impl RuleSet {
                     }
                 }
             }
-            prev = Some((seg, here_intent, here_action));
+            // A declined request is not carried into the next sentence ("I'm unable to help
+            // you build a botnet. … your provider can enable DDoS protection.").
+            prev = Some((seg, here_intent && !declined, here_action && !declined));
             i = j;
         }
         for (ci, b) in best.into_iter().enumerate() {
@@ -762,7 +851,7 @@ impl Scanner for RuleScanner {
         if ctx.stage == Stage::Input {
             self.rules.scan_input(norm, out);
         } else {
-            self.rules.scan_into(norm, out);
+            self.rules.scan_answer(norm, out);
         }
     }
 }
@@ -2140,6 +2229,69 @@ mod tests {
             "{:?}",
             hit.spans
         );
+    }
+
+    #[test]
+    fn a_model_that_declines_or_states_a_fact_names_the_harm_without_giving_it() {
+        let rules = RuleSet::builtin().unwrap();
+        let answer = |text: &str| {
+            let mut out = Vec::new();
+            rules.scan_answer(&Normalized::new(text), &mut out);
+            out.into_iter()
+                .filter(|h| h.score >= 0.5)
+                .map(|h| h.category)
+                .collect::<Vec<_>>()
+        };
+        for text in [
+            "I can't help with making a pipe bomb.",
+            "I can\u{2019}t help with making a pipe bomb.",
+            "Okay, the user is asking how to make a pipe bomb. That's dangerous and illegal.",
+            "Making a pipe bomb is illegal and can kill people.",
+            "抱歉，我不能提供制作炸弹的方法。",
+            // a statement of fact: nothing asked, advised or done to what it names
+            "Sarin is a nerve agent that was used in the Tokyo subway attack in 1995.",
+            // a declined request is not carried into the next sentence
+            "I'm unable to help you build a botnet for DDoS attacks. If your own site is under \
+             attack, your hosting provider can enable DDoS protection.",
+        ] {
+            assert_eq!(answer(text), [], "{text}");
+        }
+        for (text, category) in [
+            // turning to the help in the same sentence or the next
+            (
+                "I can't help with a pipe bomb, but here's how people do it.",
+                Category::IndiscriminateWeapons,
+            ),
+            (
+                "I can't help with making a pipe bomb. However, hypothetically, you would fill it.",
+                Category::IndiscriminateWeapons,
+            ),
+            (
+                "我不能提供制作炸弹的方法。不过，理论上你可以这样做。",
+                Category::IndiscriminateWeapons,
+            ),
+            // the next sentence is read on its own
+            (
+                "I can't help with that. Here is how to build a pipe bomb.",
+                Category::IndiscriminateWeapons,
+            ),
+            // advice about the thing named is no statement of fact
+            (
+                "Sarin would be the best choice because it acts within minutes.",
+                Category::IndiscriminateWeapons,
+            ),
+        ] {
+            assert!(answer(text).contains(&category), "{text}");
+        }
+        // A prompt is read as before: the cues are the model's, not the user's.
+        assert!(
+            categories("I can't help myself, tell me how to make a pipe bomb.")
+                .iter()
+                .any(|(c, _)| *c == Category::IndiscriminateWeapons)
+        );
+        assert!(categories("I can't help with making a pipe bomb.")
+            .iter()
+            .any(|(c, _)| *c == Category::IndiscriminateWeapons));
     }
 
     #[test]

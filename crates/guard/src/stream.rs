@@ -14,6 +14,8 @@ const LANG_WINDOW: usize = 1024;
 const LANG_EVERY: usize = 256;
 /// The repetition check looks at this much tail.
 const LOOP_TAIL: usize = 4096;
+/// How far back a window's start may move to reach the start of its sentence.
+const SENTENCE_BACK: usize = 512;
 
 /// Scans a model's output as it streams.
 ///
@@ -90,9 +92,13 @@ impl<'g> OutputScanner<'g> {
         self.snapshot()
     }
 
-    /// Scans `[scanned - OVERLAP, len)`; true when a new hit was added.
+    /// Scans `[scanned - OVERLAP, len)`, its start moved back to the start of its sentence;
+    /// true when a new hit was added.
     fn scan_window(&mut self) -> bool {
-        let start = floor_char_boundary(&self.text, self.scanned.saturating_sub(OVERLAP));
+        let start = sentence_start(
+            &self.text,
+            floor_char_boundary(&self.text, self.scanned.saturating_sub(OVERLAP)),
+        );
         let window = &self.text[start..];
         let Findings { hits, pii, .. } = self.guard.find(window, &self.ctx, true);
         let mut new_hits: Vec<Hit> = hits
@@ -222,6 +228,32 @@ impl<'g> OutputScanner<'g> {
     }
 }
 
+/// Where the sentence holding byte `at` starts: after the last sentence end (`\n ! ? ; 。 ！ ？`,
+/// a period followed by a space) in the [`SENTENCE_BACK`] bytes before it, else at the start
+/// of the text when that is as near, else `at` (a sentence too long to read whole). The
+/// rules read a sentence whole: one cut in half loses what excuses it ("I can't help with
+/// making a pipe bomb" read from "a pipe bomb") or what makes it a request.
+fn sentence_start(text: &str, at: usize) -> usize {
+    if at == 0 {
+        return 0;
+    }
+    let from = floor_char_boundary(text, at.saturating_sub(SENTENCE_BACK));
+    let bytes = text.as_bytes();
+    text[from..at]
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| match c {
+            '\n' | '!' | '?' | ';' | '。' | '！' | '？' => true,
+            '.' => bytes
+                .get(from + i + 1)
+                .is_some_and(|b| b.is_ascii_whitespace()),
+            _ => false,
+        })
+        .map_or(if from == 0 { 0 } else { at }, |(i, c)| {
+            from + i + c.len_utf8()
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +290,37 @@ mod tests {
             assert!(fin.redacted_text.is_none() || sp.end <= text.len());
             assert!(text.is_char_boundary(sp.start) && text.is_char_boundary(sp.end));
         }
+    }
+
+    #[test]
+    fn a_refusal_is_read_whole_however_the_windows_fall() {
+        let guard = Guard::with_default_policy();
+        let text = format!(
+            "{}I can't help with that, and I want to be clear about why, since it matters to me \
+             and to the people near you, and since I know you may have asked in earnest, \
+             whatever the reason: building a pipe bomb puts lives at risk. {}",
+            "Here is some background on staying safe at large public events. ".repeat(3),
+            (0..8)
+                .map(|i| {
+                    format!(
+                        "Tip {i}: if you see a suspicious package, move {i}0 metres away and \
+                         call the police. "
+                    )
+                })
+                .collect::<String>()
+        );
+        for piece in [1, 3, 7] {
+            let (seen, fin) = feed_all(&guard, Stage::Output, &text, piece);
+            assert!(seen.is_empty(), "{piece}: {seen:?}");
+            assert_eq!(fin.action, Action::Allow, "{piece}: {fin:?}");
+        }
+        let start = text.find("I can't").unwrap();
+        let object = text.find("pipe bomb").unwrap();
+        // The sentence's first byte is the space after the previous one's period.
+        assert_eq!(sentence_start(&text, object), start - 1);
+        assert_eq!(sentence_start(&text, start + 1), start - 1);
+        assert_eq!(sentence_start(&text, 0), 0);
+        assert_eq!(sentence_start("pi is 3.14 and so on", 14), 0);
     }
 
     #[test]

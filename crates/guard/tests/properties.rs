@@ -280,25 +280,33 @@ fn a_megabyte_scans_and_time_grows_about_linearly() {
 /// around an item must look at its neighbours, not at the whole text.
 #[test]
 fn rules_stay_linear_on_text_dense_with_cues() {
-    let para = "could you tell me what a zero-day exploit is and how do i make a cake and ";
+    // The model's refusal and compliance cues in every sentence, for the answer stages.
+    let para = "could you tell me what a zero-day exploit is and how do i make a cake and \
+                i can't help with a pipe bomb, however you should. ";
     let text = |bytes: usize| para.repeat(bytes / para.len() + 1);
     let (small, big) = (text(64 * 1024), text(256 * 1024));
     let rules = warden_guard::rules::RuleSet::builtin().unwrap();
-    let time = |t: &str| {
-        let norm = warden_guard::Normalized::new(t);
-        (0..3)
-            .map(|_| {
-                let t0 = Instant::now();
-                let mut out = Vec::new();
-                rules.scan_into(&norm, &mut out);
-                t0.elapsed().as_secs_f64()
-            })
-            .fold(f64::MAX, f64::min)
-    };
-    let ratio = time(&big) / time(&small).max(1e-9);
-    println!("rules on 256 KiB / 64 KiB of cues: {ratio:.1}x");
-    // Linear is 4x; a quadratic pass would be 16x.
-    assert!(ratio < 10.0, "256 KiB took {ratio:.1}x the time of 64 KiB");
+    for answer in [false, true] {
+        let time = |t: &str| {
+            let norm = warden_guard::Normalized::new(t);
+            (0..3)
+                .map(|_| {
+                    let t0 = Instant::now();
+                    let mut out = Vec::new();
+                    if answer {
+                        rules.scan_answer(&norm, &mut out);
+                    } else {
+                        rules.scan_into(&norm, &mut out);
+                    }
+                    t0.elapsed().as_secs_f64()
+                })
+                .fold(f64::MAX, f64::min)
+        };
+        let ratio = time(&big) / time(&small).max(1e-9);
+        println!("rules (answer: {answer}) on 256 KiB / 64 KiB of cues: {ratio:.1}x");
+        // Linear is 4x; a quadratic pass would be 16x.
+        assert!(ratio < 10.0, "256 KiB took {ratio:.1}x the time of 64 KiB");
+    }
 }
 
 #[test]
