@@ -88,6 +88,10 @@ pub struct EvalArgs {
     /// A policy file instead of the configured one.
     #[arg(long)]
     policy: Option<PathBuf>,
+    /// The stage the texts are scanned at: input (prompts), reasoning or output (a model's
+    /// words, e.g. `crates/guard/data/answer_probe.jsonl`).
+    #[arg(long, default_value = "input")]
+    stage: String,
 }
 
 #[derive(Deserialize)]
@@ -445,12 +449,13 @@ fn report(r: Retrained, out: Option<(PathBuf, Vec<u8>)>) -> Result<bool> {
 }
 
 pub fn eval(args: EvalArgs, settings: &Settings) -> Result<i32> {
+    let stage = parse_stage(&args.stage)?;
     let guard = guard_for(settings, args.policy)?;
     let text = std::fs::read_to_string(&args.set)
         .with_context(|| format!("reading {}", args.set.display()))?;
     let samples: Vec<eval::EvalSample> =
         eval::parse_jsonl(&text).with_context(|| format!("parsing {}", args.set.display()))?;
-    let report = eval::run(&guard, &samples);
+    let report = eval::run_at(&guard, &samples, stage);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
