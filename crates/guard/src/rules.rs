@@ -144,6 +144,12 @@ struct CategoryFile {
     /// terms is benign; `false` where the question itself is the risk (self-harm).
     #[serde(default = "yes")]
     definition_questions: bool,
+    /// Whether a model's sentence that only names this category's terms, with nothing asked,
+    /// advised or done ("sarin is a nerve agent that was used in the Tokyo subway attack"),
+    /// states a fact (answer stages). Not where the words themselves are the harm: a false
+    /// claim about voting, a slur, a licence key, a link, explicit text, a fork bomb.
+    #[serde(default)]
+    fact_statements: bool,
 }
 
 fn yes() -> bool {
@@ -178,6 +184,9 @@ struct CommonFile {
     /// The model advising ("you should", "the most effective"): a request's intent, in its words.
     #[serde(default)]
     advice: Vec<String>,
+    /// The model stating what something is or was ("is a", "was used in", "es un").
+    #[serde(default)]
+    fact: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,12 +221,17 @@ enum Target {
     /// The model advising ("you should", "the best choice", "the most effective"): in its
     /// words, what a request's intent is in a prompt.
     Advice,
+    /// The model stating what something is or was ("is a", "was used in", "es un").
+    Fact,
 }
 
 impl Target {
     /// Whether the target is read in a model's reasoning and answer only.
     fn answer_only(self) -> bool {
-        matches!(self, Target::Refusal | Target::Compliance | Target::Advice)
+        matches!(
+            self,
+            Target::Refusal | Target::Compliance | Target::Advice | Target::Fact
+        )
     }
 }
 
@@ -233,6 +247,7 @@ struct CatRules {
     category: Category,
     require_action: bool,
     definition_questions: bool,
+    fact_statements: bool,
 }
 
 /// An error in a rule file.
@@ -409,6 +424,7 @@ impl RuleSet {
             (&common.refusal, Target::Refusal),
             (&common.compliance, Target::Compliance),
             (&common.advice, Target::Advice),
+            (&common.fact, Target::Fact),
         ] {
             for t in list {
                 add(t, target);
@@ -438,6 +454,7 @@ impl RuleSet {
                 category,
                 require_action: f.require_action,
                 definition_questions: f.definition_questions,
+                fact_statements: f.fact_statements,
             });
             for (list, role) in [
                 (&f.strong, Role::Strong),
@@ -769,11 +786,14 @@ impl RuleSet {
                     };
                     score = score.max(s);
                 }
-                // In the model's words, a sentence that asks nothing, advises nothing and does
-                // nothing to the thing it names states a fact ("sarin is a nerve agent that
-                // was used in the Tokyo subway attack"), like a bare definition question.
+                // In the model's words, a sentence that says what something is or was and asks
+                // nothing, advises nothing and does nothing to the thing it names states a
+                // fact ("sarin is a nerve agent that was used in the Tokyo subway attack"),
+                // like a bare definition question: in the categories whose harm is a
+                // capability (`fact_statements`).
                 let statement = answer
-                    && cat.definition_questions
+                    && cat.fact_statements
+                    && group.iter().any(|x| x.target == Target::Fact)
                     && !intent
                     && !cat_action
                     && !prev_action
