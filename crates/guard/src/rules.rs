@@ -28,6 +28,12 @@
 //!
 //! Request intent may come from the previous sentence ("Can you help? I need to make a bomb.").
 //!
+//! A model's reasoning and answer are read as its own words ([`RuleSet::scan_answer`]): a
+//! sentence in which it declines, restates the request it weighs or warns excuses what it
+//! names unless it turns to the help in that sentence or the next; its advice ("you should")
+//! counts as intent; and a statement of what something is or was, with nothing asked, advised
+//! or done, counts like a bare definition question where the harm is a capability.
+//!
 //! A bare definitional question ("What is a pipe bomb?", "What does IED stand for?": a
 //! `question` cue and no intent or action anywhere in the text) gets the protective
 //! discount too, except in categories that opt out (`definition_questions = false`:
@@ -215,8 +221,8 @@ enum Target {
     /// is asking how to") or warning ("is illegal"): read in a model's reasoning and answer
     /// only, where such a sentence names the harm it refuses.
     Refusal,
-    /// The model going on to help after all ("however", "hypothetically", "here's how"): a
-    /// refusal before it in the sentence excuses nothing.
+    /// The model going on to help after all ("however", "hypothetically", "here are the
+    /// steps"): a refusal in its sentence or the one before excuses nothing.
     Compliance,
     /// The model advising ("you should", "the best choice", "the most effective"): in its
     /// words, what a request's intent is in a prompt.
