@@ -803,7 +803,7 @@ impl RuleSet {
                     && !intent
                     && !cat_action
                     && !prev_action
-                    && !group.iter().any(|x| x.target == Target::Action);
+                    && !here_action;
                 let penalty: f32 = if declined {
                     0.5
                 } else if evasion {

@@ -1,5 +1,6 @@
 //! Incremental scanning of a token stream.
 
+use crate::document::SENTENCE_ENDS;
 use crate::normalize::floor_char_boundary;
 use crate::types::{Action, Category, Context, Hit, LanguageReport, PiiMatch, Span, Verdict};
 use crate::{Findings, Guard};
@@ -228,8 +229,9 @@ impl<'g> OutputScanner<'g> {
     }
 }
 
-/// Where the sentence holding byte `at` starts: after the last sentence end (`\n ! ? ; 。 ！ ？`,
-/// a period followed by a space) in the [`SENTENCE_BACK`] bytes before it, else at the start
+/// Where the sentence holding byte `at` starts: after the last sentence end
+/// ([`SENTENCE_ENDS`], a period only when a space follows) in the [`SENTENCE_BACK`] bytes
+/// before it, else at the start
 /// of the text when that is as near, else `at` (a sentence too long to read whole). The
 /// rules read a sentence whole: one cut in half loses what excuses it ("I can't help with
 /// making a pipe bomb" read from "a pipe bomb") or what makes it a request.
@@ -242,12 +244,9 @@ fn sentence_start(text: &str, at: usize) -> usize {
     text[from..at]
         .char_indices()
         .rev()
-        .find(|&(i, c)| match c {
-            '\n' | '!' | '?' | ';' | '。' | '！' | '？' => true,
-            '.' => bytes
-                .get(from + i + 1)
-                .is_some_and(|b| b.is_ascii_whitespace()),
-            _ => false,
+        .find(|&(i, c)| {
+            SENTENCE_ENDS.contains(&c)
+                && (c != '.' || bytes.get(from + i + 1).is_some_and(u8::is_ascii_whitespace))
         })
         .map_or(if from == 0 { 0 } else { at }, |(i, c)| {
             from + i + c.len_utf8()

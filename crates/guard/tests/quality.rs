@@ -191,10 +191,7 @@ fn refusals_in_the_models_voice_pass_and_its_harmful_answers_are_caught() {
                 m.label, m.category, m.kind, m.got, m.text
             );
         }
-        let flagged: usize = ["refusal", "reasoning", "safety", "statement"]
-            .iter()
-            .map(|k| report.per_kind[*k].fp)
-            .sum();
+        let flagged = report.overall.fp;
         assert!(
             flagged <= 7,
             "{stage:?}: {flagged} of 89 benign texts flagged"
