@@ -2,7 +2,6 @@
 //! (`scripts/fetch-classifier.sh`, or `WARDEN_MINILM_DIR`) and fail, not skip, without them.
 
 use std::sync::OnceLock;
-use warden_classifier::train::{default_samples, train_head, SEED};
 use warden_classifier::{
     default_model_dir, Embed, Head, MiniLmClassifier, MiniLmEmbedder, MAX_WINDOW_TOKENS,
 };
@@ -188,51 +187,25 @@ fn long_texts_are_cut_into_windows() {
     assert_eq!(embedder().embed_windows("", 4).unwrap().len(), 1);
 }
 
+// Retraining every model and comparing it with the committed one is
+// `guard_train_reproduces_the_built_in_models` in `crates/cli/tests/guard_cli.rs`
+// (`warden guard train --check`): the head, the document head and both English n-gram models
+// are compared there with the same tolerances, so they are not trained a second time here
+// (it took a quarter of an hour of CI).
 #[test]
-fn retraining_reproduces_the_committed_head() {
-    let samples = default_samples().unwrap();
-    let trained = train_head(embedder(), &samples, SEED).unwrap();
-    let english = trained
-        .ngram
-        .max_difference(warden_classifier::english_ngram())
-        .expect("the same shape as data/ngram_en.bin");
-    assert!(
-        english < 1e-3,
-        "the English n-gram model differs from data/ngram_en.bin by {english:e}"
-    );
-    let document = trained
-        .document_ngram
-        .max_difference(warden_classifier::english_document_ngram())
-        .expect("the same shape as data/ngram_en_document.bin");
-    assert!(
-        document < 1e-3,
-        "the document English n-gram model differs from data/ngram_en_document.bin by {document:e}"
-    );
-    let (fresh, committed) = (trained.document_head, Head::builtin_document().unwrap());
-    assert_eq!(fresh.trained_on, committed.trained_on);
-    let d = fresh.max_difference(&committed).expect("the same shape");
-    assert!(
-        d < 1e-3 && (fresh.threshold - committed.threshold).abs() < 0.011,
-        "the document head differs from data/head_document.json by {d:e}: retrain with \
-         `warden guard train --document-out`"
-    );
-    let fresh = trained.head;
+fn the_committed_head_is_the_ensembles_and_a_changed_weight_shows() {
     let committed = Head::builtin().unwrap();
     assert!(committed.ngram, "the committed head is the ensemble's");
-    assert_eq!(fresh.trained_on, committed.trained_on);
-    assert_eq!(fresh.categories, committed.categories);
-    assert!((fresh.threshold - committed.threshold).abs() < 0.011);
-    let d = fresh
-        .max_difference(&committed)
-        .expect("the same shape as data/head.json");
-    assert!(
-        d < 1e-3,
-        "the head differs from data/head.json by {d:e}: retrain with `warden guard train --out`"
-    );
-    // And the measure itself: a changed weight shows.
+    assert_eq!(committed.max_difference(&committed), Some(0.0));
+    // The measure the retraining check relies on: a changed weight shows.
     let mut nudged = committed.clone();
     nudged.harmful_w[0] += 0.01 * (1.0 + nudged.harmful_w[0].abs());
     assert!(nudged.max_difference(&committed).unwrap() >= 0.009);
+    let document = Head::builtin_document().unwrap();
+    let mut nudged = document.clone();
+    let last = nudged.harmful_w.len() - 1;
+    nudged.harmful_w[last] -= 0.01 * (1.0 + nudged.harmful_w[last].abs());
+    assert!(nudged.max_difference(&document).unwrap() >= 0.009);
 }
 
 #[test]
