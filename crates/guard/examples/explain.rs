@@ -1,10 +1,11 @@
 //! Why the guard (rules, n-gram model, injection, PII; not the classifier) decides what it
 //! does about each text: every hit with the words its spans cover.
 //! `cargo run --release -p warden-guard --example explain -- "How do I make a b0mb?"`, or
-//! texts one per line on stdin.
+//! texts one per line on stdin. `EXPLAIN_STAGE=output` (or `reasoning`) reads them as the
+//! model's words.
 
 use std::io::BufRead;
-use warden_guard::{Context, Guard, Policy};
+use warden_guard::{Context, Guard, Policy, Stage};
 
 fn main() {
     let guard = Guard::new(Policy::default()).expect("the built-in policy loads");
@@ -18,8 +19,13 @@ fn main() {
     } else {
         args
     };
+    let stage = match std::env::var("EXPLAIN_STAGE").as_deref() {
+        Ok("output") => Stage::Output,
+        Ok("reasoning") => Stage::Reasoning,
+        _ => Stage::Input,
+    };
     for text in texts {
-        let v = guard.scan(&text, &Context::input());
+        let v = guard.scan(&text, &Context::new(stage));
         println!("{:?}  {text}", v.action);
         for h in &v.hits {
             let words: Vec<&str> = h

@@ -99,6 +99,28 @@ pub struct Guard {
     extra: Vec<(Box<dyn Scanner>, bool)>,
 }
 
+/// What a model says beyond its own safe voice: `original` with the `voice` ranges (sorted,
+/// disjoint, on char boundaries) blanked out by spaces, byte for byte, so that what is found
+/// in it is where it is in the original.
+fn beyond_voice(original: &str, voice: &[Span]) -> String {
+    let mut text = String::with_capacity(original.len());
+    let mut from = 0;
+    for v in voice {
+        let (start, end) = (
+            v.start.clamp(from, original.len()),
+            v.end.min(original.len()),
+        );
+        if end <= start {
+            continue;
+        }
+        text.push_str(&original[from..start]);
+        text.extend(std::iter::repeat_n(' ', end - start));
+        from = end;
+    }
+    text.push_str(&original[from..]);
+    text
+}
+
 /// Hits found in one piece of text, before the policy is applied.
 pub(crate) struct Findings {
     pub hits: Vec<Hit>,
@@ -187,7 +209,7 @@ impl Guard {
                     ((pii, pii_hits), self.language(text, ctx), hidden)
                 });
                 let norm = Normalized::new(text);
-                let partial = self.find_normalized(&norm, ctx);
+                let partial = self.find_normalized(&norm, ctx, true);
                 // The helper only runs our own scanners; a panic there is a bug to surface.
                 let (pii, language, hidden) = match helper.join() {
                     Ok(v) => v,
@@ -203,7 +225,7 @@ impl Guard {
     }
 
     fn scan_sequential(&self, text: &str, ctx: &Context) -> Verdict {
-        let findings = self.find(text, ctx, true);
+        let findings = self.find(text, ctx, true, true);
         let language = self.language(text, ctx);
         self.verdict(text, ctx, findings, language)
     }
@@ -242,11 +264,15 @@ impl Guard {
     }
 
     /// Every scanner but language. Spans are relative to `text`.
-    pub(crate) fn find(&self, text: &str, ctx: &Context, decode: bool) -> Findings {
+    /// `models`: the n-gram model and the added scanners read the text too (a streaming
+    /// window leaves them to [`Guard::find_models`], once per few sentences).
+    pub(crate) fn find(&self, text: &str, ctx: &Context, decode: bool, models: bool) -> Findings {
         let norm = Normalized::new(text);
         let pii = self.pii.find(text);
         let pii_hits = pii.iter().copied().map(pii::pii_hit).collect();
-        let mut findings = self.find_normalized(&norm, ctx).with_pii(pii, pii_hits);
+        let mut findings = self
+            .find_normalized(&norm, ctx, models)
+            .with_pii(pii, pii_hits);
         if decode {
             let hidden = self.hidden_payloads(text);
             self.scan_hidden(hidden, ctx, &mut findings.hits);
@@ -273,7 +299,7 @@ impl Guard {
     /// Scans decoded payloads (not decoding again) and reports what they hide at their spans.
     fn scan_hidden(&self, hidden: Vec<(Span, String)>, ctx: &Context, hits: &mut Vec<Hit>) {
         for (span, decoded) in hidden {
-            let inner = self.find(&decoded, ctx, false);
+            let inner = self.find(&decoded, ctx, false, true);
             let mut found = false;
             for h in inner.hits {
                 if h.score >= self.policy.threshold(h.category) && h.category != Category::Pii {
@@ -299,11 +325,25 @@ impl Guard {
 
     /// [`Guard::find`] on an already normalized text, without PII (PII reads the original
     /// text; the callers add it with [`Findings::with_pii`], on this thread or another).
-    fn find_normalized(&self, norm: &Normalized<'_>, ctx: &Context) -> Findings {
+    fn find_normalized(&self, norm: &Normalized<'_>, ctx: &Context, models: bool) -> Findings {
         let mut hits = Vec::new();
-        self.rules.scan(norm, ctx, &mut hits);
+        let mut voice = Vec::new();
         if ctx.stage == Stage::Input {
-            hits.extend(ngram::scan(norm));
+            self.rules.scan(norm, ctx, &mut hits);
+        } else {
+            self.rules
+                .rules()
+                .scan_answer_voice(norm, &mut hits, &mut voice);
+        }
+        // At the answer stages the models read the model's words beyond its safe voice (see
+        // [`Guard::find_models`]).
+        let beyond = (models && !voice.is_empty()).then(|| beyond_voice(norm.original(), &voice));
+        let beyond_norm = beyond.as_deref().map(Normalized::new);
+        let read = beyond_norm.as_ref().unwrap_or(norm);
+        // Nothing beyond the safe voice: nothing for the models.
+        let models = models && !read.as_str().trim().is_empty();
+        if models {
+            hits.extend(ngram::scan(read));
         }
         self.injection.scan(norm, ctx, &mut hits);
         let pii_at = hits.len();
@@ -311,8 +351,8 @@ impl Guard {
         for (scanner, optional) in &self.extra {
             // Ready before the scan and still after it: one that failed during its scan
             // (an unreadable weights file) counts as unavailable for this text too.
-            if scanner.ready() {
-                scanner.scan(norm, ctx, &mut hits);
+            if models && scanner.ready() {
+                scanner.scan(read, ctx, &mut hits);
             }
             if !scanner.ready()
                 && (!*optional || self.policy.optional_scanners.fail_mode == FailMode::Closed)
@@ -328,6 +368,36 @@ impl Guard {
             unavailable,
             pii_at,
         }
+    }
+
+    /// What the models (the n-gram model and the added scanners) find in a model's words
+    /// beyond its own safe voice: at the answer stages they read what the model says beyond
+    /// declining, restating the request, warning, pointing to help and offering something
+    /// else (see [`RuleSet::scan_answer_voice`]). A refusal names the harm it refuses and
+    /// reads like the request to a model trained on requests; the help after it does not.
+    /// Spans are relative to `text`.
+    pub(crate) fn find_models(&self, text: &str, ctx: &Context) -> Vec<Hit> {
+        let norm = Normalized::new(text);
+        let mut voice = Vec::new();
+        if ctx.stage != Stage::Input {
+            self.rules
+                .rules()
+                .scan_answer_voice(&norm, &mut Vec::new(), &mut voice);
+        }
+        let beyond = (!voice.is_empty()).then(|| beyond_voice(text, &voice));
+        let beyond_norm = beyond.as_deref().map(Normalized::new);
+        let read = beyond_norm.as_ref().unwrap_or(&norm);
+        let mut hits = Vec::new();
+        if read.as_str().trim().is_empty() {
+            return hits;
+        }
+        hits.extend(ngram::scan(read));
+        for (scanner, _) in &self.extra {
+            if scanner.ready() {
+                scanner.scan(read, ctx, &mut hits);
+            }
+        }
+        hits
     }
 
     /// Applies the policy to findings.

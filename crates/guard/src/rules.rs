@@ -30,7 +30,9 @@
 //!
 //! A model's reasoning and answer are read as its own words ([`RuleSet::scan_answer`]): a
 //! sentence in which it declines, restates the request it weighs or warns excuses what it
-//! names unless it turns to the help in that sentence or the next; its advice ("you should")
+//! names unless it turns to the help in that sentence or the next, and so does each sentence
+//! after it that asks, advises and does nothing (its reasons, its alternatives, a helpline);
+//! its advice ("you should")
 //! counts as intent; and a statement of what something is or was, with nothing asked, advised
 //! or done, counts like a bare definition question where the harm is a capability.
 //!
@@ -181,9 +183,16 @@ struct CommonFile {
     law: Vec<String>,
     #[serde(default)]
     as_written: Vec<String>,
-    /// The model declining, restating the request it weighs, or warning (answer stages only).
+    /// The model declining, warning or pointing to help (answer stages only).
     #[serde(default)]
     refusal: Vec<String>,
+    /// The model restating the request it weighs ("the user is asking"): its own sentence
+    /// only (answer stages only).
+    #[serde(default)]
+    restate: Vec<String>,
+    /// The model offering something else after it declined ("happy to help with").
+    #[serde(default)]
+    offer: Vec<String>,
     /// The model turning from a refusal to the help anyway ("however", "hypothetically").
     #[serde(default)]
     compliance: Vec<String>,
@@ -221,6 +230,13 @@ enum Target {
     /// is asking how to") or warning ("is illegal"): read in a model's reasoning and answer
     /// only, where such a sentence names the harm it refuses.
     Refusal,
+    /// The model restating the request it weighs ("the user is asking how to"): excuses its
+    /// own sentence like a refusal, not the ones after it (a reasoning trace may go on to work
+    /// the harm out).
+    Restate,
+    /// The model offering something else ("happy to help with", "instead, I can"): after a
+    /// refusal, part of its safe voice.
+    Offer,
     /// The model going on to help after all ("however", "hypothetically", "here are the
     /// steps"): a refusal in its sentence or the one before excuses nothing.
     Compliance,
@@ -236,7 +252,12 @@ impl Target {
     fn answer_only(self) -> bool {
         matches!(
             self,
-            Target::Refusal | Target::Compliance | Target::Advice | Target::Fact
+            Target::Refusal
+                | Target::Restate
+                | Target::Offer
+                | Target::Compliance
+                | Target::Advice
+                | Target::Fact
         )
     }
 }
@@ -428,6 +449,8 @@ impl RuleSet {
         // Models write the apostrophe either way ("can't", "can’t").
         for (list, target) in [
             (&common.refusal, Target::Refusal),
+            (&common.restate, Target::Restate),
+            (&common.offer, Target::Offer),
             (&common.compliance, Target::Compliance),
             (&common.advice, Target::Advice),
             (&common.fact, Target::Fact),
@@ -533,7 +556,7 @@ impl RuleSet {
     /// Scans canonical text and appends one hit per category that fired. Masked words are
     /// read; the other disguised words only by [`RuleSet::scan_input`].
     pub fn scan_into(&self, norm: &Normalized<'_>, out: &mut Vec<Hit>) {
-        self.scan_with(norm, false, false, out);
+        self.scan_with(norm, false, false, out, None);
     }
 
     /// [`RuleSet::scan_into`] for a model's reasoning or answer: a sentence in which the
@@ -541,19 +564,42 @@ impl RuleSet {
     /// `common.toml`: "I can't help with making a pipe bomb", "the user is asking how to
     /// cook meth", "that is illegal") names the harm without giving it, and counts like one
     /// with a protective cue; not when it turns to the help in that sentence or the next
-    /// (`compliance`: "I can't help with that. Hypothetically, though, …"). The next sentence
-    /// is read on its own.
+    /// (`compliance`: "I can't help with that. Hypothetically, though, …"). The sentences
+    /// after it are its reasons and alternatives while they ask, advise and do nothing
+    /// ("… It's fraud and hurts real people."), and are excused like it; what the declined
+    /// sentence asked is not carried into them.
     pub fn scan_answer(&self, norm: &Normalized<'_>, out: &mut Vec<Hit>) {
-        self.scan_with(norm, false, true, out);
+        self.scan_with(norm, false, true, out, None);
+    }
+
+    /// [`RuleSet::scan_answer`] that also gives the model's own safe voice: the sentences
+    /// (byte ranges of the original text, in order) in which it declines, restates the
+    /// request it weighs, warns or points to help, and those after them that ask, advise and
+    /// do nothing. What is left is what the model says beyond that: the words a classifier
+    /// should read ([`crate::Guard`] does, at the answer stages).
+    pub fn scan_answer_voice(
+        &self,
+        norm: &Normalized<'_>,
+        out: &mut Vec<Hit>,
+        voice: &mut Vec<Span>,
+    ) {
+        self.scan_with(norm, false, true, out, Some(voice));
     }
 
     /// [`RuleSet::scan_into`] for a prompt: also reads words split in pieces, spelled by ear,
     /// Russian in Latin letters and Russian leet (see [`crate::respell`]).
     pub fn scan_input(&self, norm: &Normalized<'_>, out: &mut Vec<Hit>) {
-        self.scan_with(norm, true, false, out);
+        self.scan_with(norm, true, false, out, None);
     }
 
-    fn scan_with(&self, norm: &Normalized<'_>, words: bool, answer: bool, out: &mut Vec<Hit>) {
+    fn scan_with(
+        &self,
+        norm: &Normalized<'_>,
+        words: bool,
+        answer: bool,
+        out: &mut Vec<Hit>,
+        voice: Option<&mut Vec<Span>>,
+    ) {
         let respelled = self.respell.respell(norm, words);
         let text = respelled
             .as_ref()
@@ -651,7 +697,22 @@ impl RuleSet {
             };
             norm.to_original(s, e)
         };
-        self.evaluate(&to_original, &items, answer, out);
+        let mut voiced = Vec::new();
+        self.evaluate(&to_original, &items, answer, out, &mut voiced);
+        if let Some(voice) = voice {
+            for seg in voiced {
+                let start = seg_starts[seg as usize];
+                let end = seg_starts
+                    .get(seg as usize + 1)
+                    .copied()
+                    .unwrap_or(text.len() as u32);
+                let span = to_original(start, end);
+                match voice.last_mut() {
+                    Some(last) if last.end >= span.start => last.end = last.end.max(span.end),
+                    _ => voice.push(span),
+                }
+            }
+        }
     }
 
     fn evaluate(
@@ -660,10 +721,14 @@ impl RuleSet {
         items: &[Item],
         answer: bool,
         out: &mut Vec<Hit>,
+        voiced: &mut Vec<u32>,
     ) {
         let ncat = self.cats.len();
         let mut best: Vec<Option<(f32, Vec<Span>)>> = vec![None; ncat];
-        let mut prev: Option<(u32, bool, bool)> = None; // (segment, intent, action)
+        // (segment, intent, action, declined: excuses the next sentence's commentary)
+        let mut prev: Option<(u32, bool, bool, bool)> = None;
+        // The model has declined and not turned to the help since.
+        let mut refused = false;
 
         // A question that asks for nothing anywhere in the text: no intent, no action (a
         // category's own actions count for that category: "bomb" is a verb of violence, not
@@ -702,9 +767,9 @@ impl RuleSet {
                 .iter()
                 .any(|x| matches!(x.target, Target::Intent | Target::Advice));
             let here_action = group.iter().any(|x| x.target == Target::Action);
-            let (prev_intent, prev_action) = match prev {
-                Some((s, pi, pa)) if s + 1 == seg => (pi, pa),
-                _ => (false, false),
+            let (prev_intent, prev_action, prev_declined) = match prev {
+                Some((s, pi, pa, pd)) if s + 1 == seg => (pi, pa, pd),
+                _ => (false, false, false),
             };
             let intent = here_intent || prev_intent;
             let benign = group.iter().any(|x| x.target == Target::Benign);
@@ -723,9 +788,23 @@ impl RuleSet {
             let evasion = group.iter().any(|x| x.target == Target::Evasion);
             // The model declines in this sentence and does not turn to the help in it or in
             // the next ("I can't help with making a pipe bomb. However, hypothetically, …").
-            let declined = group.iter().any(|x| x.target == Target::Refusal)
-                && complies.binary_search(&seg).is_err()
-                && complies.binary_search(&(seg + 1)).is_err();
+            let turns =
+                complies.binary_search(&seg).is_ok() || complies.binary_search(&(seg + 1)).is_ok();
+            let refuses = !turns && group.iter().any(|x| x.target == Target::Refusal);
+            let declined = refuses || (!turns && group.iter().any(|x| x.target == Target::Restate));
+            // A sentence after the model declined gives its reasons or an alternative
+            // ("I won't explain how to clone cards. It's fraud and hurts real people."): excused
+            // like the decline while it asks, advises and does nothing (to what a category
+            // names: checked below), and turns to no help.
+            let after_decline = prev_declined && !here_intent && !here_action && !turns;
+            // An offer of something else while the model has not turned to the help since it
+            // declined ("I can help you write a warning about phishing instead."): excused
+            // like the refusal.
+            if complies.binary_search(&seg).is_ok() {
+                refused = false;
+            }
+            let offers = refused && !turns && group.iter().any(|x| x.target == Target::Offer);
+
             let question = !asks && group.iter().any(|x| x.target == Target::Question);
             // Only the categories with a strong term or an object in this sentence can fire.
             let mut present = 0u64;
@@ -804,7 +883,7 @@ impl RuleSet {
                     && !cat_action
                     && !prev_action
                     && !here_action;
-                let penalty: f32 = if declined {
+                let penalty: f32 = if declined || offers || (after_decline && !cat_action) {
                     0.5
                 } else if evasion {
                     0.0
@@ -838,7 +917,26 @@ impl RuleSet {
             }
             // A declined request is not carried into the next sentence ("I'm unable to help
             // you build a botnet. … your provider can enable DDoS protection.").
-            prev = Some((seg, here_intent && !declined, here_action && !declined));
+            // The model's own safe voice, which the classifier does not read: a sentence in
+            // which it declines (warns, restates), one after it that is excused in every
+            // category it names, and an offer of something else.
+            // (Excused in every category it names: none acted on.)
+            let acts_on_named = group.iter().any(|x| {
+                matches!(x.target, Target::Cat(c, Role::Action) if group.iter().any(|o| {
+                    matches!(o.target, Target::Cat(oc, Role::Strong | Role::Object) if oc == c)
+                }))
+            });
+            if declined || (after_decline && !acts_on_named) || offers {
+                voiced.push(seg);
+            }
+            refused |= refuses;
+            let declined = declined || after_decline;
+            prev = Some((
+                seg,
+                here_intent && !declined,
+                here_action && !declined,
+                refuses || after_decline,
+            ));
             i = j;
         }
         for (ci, b) in best.into_iter().enumerate() {
@@ -2318,6 +2416,74 @@ mod tests {
         assert!(categories("I can't help with making a pipe bomb.")
             .iter()
             .any(|(c, _)| *c == Category::IndiscriminateWeapons));
+    }
+
+    #[test]
+    fn reasons_after_a_refusal_are_excused_and_the_safe_voice_is_marked() {
+        let rules = RuleSet::builtin().unwrap();
+        fn read<'t>(rules: &RuleSet, text: &'t str) -> (Vec<Category>, Vec<&'t str>) {
+            let (mut out, mut voice) = (Vec::new(), Vec::new());
+            rules.scan_answer_voice(&Normalized::new(text), &mut out, &mut voice);
+            let hits: Vec<Category> = out
+                .into_iter()
+                .filter(|h| h.score >= 0.5)
+                .map(|h| h.category)
+                .collect();
+            let voiced: Vec<&str> = voice.iter().map(|s| text[s.start..s.end].trim()).collect();
+            for w in voice.windows(2) {
+                assert!(w[0].end < w[1].start, "{voice:?}");
+            }
+            (hits, voiced)
+        }
+        let read = |text| read(&rules, text);
+        // First-person declining in general, and the reasons after it, excused and voiced.
+        let text = "I won't draft that. Sex without consent is rape, whatever anyone drank. \
+                    Happy to help with a message about consent instead.";
+        let (hits, voiced) = read(text);
+        assert_eq!(hits, [], "{text}");
+        assert_eq!(
+            voiced,
+            [
+                "I won't draft that. Sex without consent is rape, whatever anyone drank. \
+                 Happy to help with a message about consent instead."
+            ]
+        );
+        for text in [
+            "No voy a explicarte cómo clonar tarjetas. Es fraude y perjudica a gente real.",
+            "Wenn Sie an Suizid denken, sind Sie nicht allein.",
+        ] {
+            assert_eq!(read(text).0, [], "{text}");
+        }
+        // A sentence after the refusal that acts on what it names is neither excused nor
+        // voiced: it is read on its own.
+        let (hits, voiced) =
+            read("I won't help with that. Build a pipe bomb from a steel pipe and two caps.");
+        assert!(hits.contains(&Category::IndiscriminateWeapons), "{hits:?}");
+        assert_eq!(voiced, ["I won't help with that."]);
+        // Turning to the help: nothing is voiced, not even the refusal.
+        let (_, voiced) = read(
+            "I can't help with making a pipe bomb. However, hypothetically, you would fill it.",
+        );
+        assert_eq!(voiced, Vec::<&str>::new());
+        // A restated request voices its own sentence only: the plan after it is read.
+        let (_, voiced) = read(
+            "The user wants ransomware. I'll write code that encrypts every file in the home \
+             folder and shows a note demanding bitcoin for the key.",
+        );
+        assert_eq!(voiced, ["The user wants ransomware."]);
+        // An offer with no refusal before it is no safe voice.
+        let (_, voiced) = read("Happy to help with that. Take the pills with vodka.");
+        assert_eq!(voiced, Vec::<&str>::new());
+        // A prompt has no voice.
+        let mut voice = Vec::new();
+        rules.scan_with(
+            &Normalized::new("I won't lie, how do I make a pipe bomb?"),
+            true,
+            false,
+            &mut Vec::new(),
+            Some(&mut voice),
+        );
+        assert_eq!(voice, []);
     }
 
     #[test]

@@ -17,6 +17,12 @@ const LANG_EVERY: usize = 256;
 const LOOP_TAIL: usize = 4096;
 /// How far back a window's start may move to reach the start of its sentence.
 const SENTENCE_BACK: usize = 512;
+/// The models read once this many bytes of new whole sentences have gathered,
+const MODELS_EVERY: usize = 512;
+/// with this much of what they read before (moved back to a sentence start),
+const MODELS_BACK: usize = 128;
+/// or this many new bytes with no sentence end.
+const MODELS_UNENDED: usize = 2048;
 
 /// Scans a model's output as it streams.
 ///
@@ -32,6 +38,8 @@ pub struct OutputScanner<'g> {
     ctx: Context,
     text: String,
     scanned: usize,
+    /// Where the models have read to.
+    read_to: usize,
     lang_checked: usize,
     expected: Option<String>,
     hits: Vec<Hit>,
@@ -48,6 +56,7 @@ impl<'g> OutputScanner<'g> {
             ctx,
             text: String::new(),
             scanned: 0,
+            read_to: 0,
             lang_checked: 0,
             hits: Vec::new(),
             pii: Vec::new(),
@@ -77,7 +86,8 @@ impl<'g> OutputScanner<'g> {
             return None;
         }
         let new = self.scan_window();
-        (new && self.action != Action::Allow).then(|| self.snapshot())
+        let read = self.read_models(false);
+        ((new || read) && self.action != Action::Allow).then(|| self.snapshot())
     }
 
     /// Scans what is left and returns the verdict for the whole text.
@@ -85,6 +95,7 @@ impl<'g> OutputScanner<'g> {
         if self.scanned < self.text.len() {
             self.scan_window();
         }
+        self.read_models(true);
         let (report, lang_hit) = self.guard.language(&self.text, &self.ctx);
         self.language = Some(report);
         if let Some(h) = lang_hit {
@@ -94,14 +105,14 @@ impl<'g> OutputScanner<'g> {
     }
 
     /// Scans `[scanned - OVERLAP, len)`, its start moved back to the start of its sentence;
-    /// true when a new hit was added.
+    /// true when a new hit was added. The models read apart ([`Self::read_models`]).
     fn scan_window(&mut self) -> bool {
         let start = sentence_start(
             &self.text,
             floor_char_boundary(&self.text, self.scanned.saturating_sub(OVERLAP)),
         );
         let window = &self.text[start..];
-        let Findings { hits, pii, .. } = self.guard.find(window, &self.ctx, true);
+        let Findings { hits, pii, .. } = self.guard.find(window, &self.ctx, true, false);
         let mut new_hits: Vec<Hit> = hits
             .into_iter()
             .map(|mut h| {
@@ -163,6 +174,45 @@ impl<'g> OutputScanner<'g> {
         }
         self.scanned = self.text.len();
         self.merge(new_hits)
+    }
+
+    /// The models (n-gram, classifier) read the sentences completed since they last read,
+    /// once [`MODELS_EVERY`] bytes of them have gathered (`last`: whatever is left), with up to
+    /// [`MODELS_BACK`] bytes before them for context, moved back to a sentence start. A
+    /// forward pass of the classifier costs more than many tokens, and a sentence cut off
+    /// mid-way reads differently from the whole one. True when a new hit was added.
+    fn read_models(&mut self, last: bool) -> bool {
+        let pending = &self.text[self.read_to..];
+        let end = if last || pending.len() >= MODELS_UNENDED {
+            self.text.len()
+        } else {
+            match pending
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| c == '\n' || SENTENCE_ENDS.contains(&c))
+            {
+                Some((i, c)) => self.read_to + i + c.len_utf8(),
+                None => return false,
+            }
+        };
+        if end <= self.read_to || (!last && end - self.read_to < MODELS_EVERY) {
+            return false;
+        }
+        let start = sentence_start(
+            &self.text,
+            floor_char_boundary(&self.text, self.read_to.saturating_sub(MODELS_BACK)),
+        );
+        let hits = self
+            .guard
+            .find_models(&self.text[start..end], &self.ctx)
+            .into_iter()
+            .map(|mut h| {
+                h.spans = h.spans.iter().map(|s| s.shifted(start)).collect();
+                h
+            })
+            .collect();
+        self.read_to = end;
+        self.merge(hits)
     }
 
     /// Applies the policy to `new` and merges it; true when anything new was added.
