@@ -70,7 +70,7 @@ test("defaults read as words, not nulls", () => {
   const rows = Object.fromEntries(settingsRows({ ...base, retention_days: null, language: null, classifier_enabled: false, context: 0 }));
   expect(rows["Audit retention"]).toBe("kept forever");
   expect(rows["Language pin"]).toBe("none");
-  expect(rows["Input classifier"]).toBe("off");
+  expect(rows["Classifier"]).toBe("off");
   expect(rows["Context"]).toBe("the model's (capped)");
 });
 

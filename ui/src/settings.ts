@@ -18,7 +18,7 @@ export function settingsRows(s: EffectiveSettings): [string, string][] {
     ["Model loaded by default", s.model_path],
     ["Context", s.context === 0 ? "the model's (capped)" : String(s.context)],
     ["Audit retention", s.retention_days === null ? "kept forever" : `${s.retention_days} days`],
-    ["Input classifier", s.classifier_enabled ? `on (weights in ${s.classifier_dir})` : "off"],
+    ["Classifier", s.classifier_enabled ? `on, prompts and answers (weights in ${s.classifier_dir})` : "off"],
     ["Language pin", s.language ?? "none"],
   ];
 }

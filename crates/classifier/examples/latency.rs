@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 use warden_classifier::{default_model_dir, MiniLmClassifier};
-use warden_guard::{Context, Guard};
+use warden_guard::{Context, Guard, Stage};
 
 fn p50(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -175,6 +175,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (name, times) in cases {
         println!(
             "input guard, bench prompt, {name}: {:.1} ms (p50)",
+            p50(times)
+        );
+    }
+
+    // The output guard streaming an English answer in 4-byte tokens, as the pipeline feeds
+    // it: the rules alone, and with the classifier reading the answer (Warden's default since
+    // the thirty-second session).
+    let mut reading = Guard::with_default_policy();
+    reading.add_scanner(
+        Box::new(MiniLmClassifier::load(default_model_dir())?.with_stages(&Stage::ALL)),
+        true,
+    );
+    let answer = "Photosynthesis turns light into chemical energy. Plants take in carbon \
+        dioxide through their leaves and water through their roots. In the chloroplasts, \
+        chlorophyll absorbs light and splits water, releasing oxygen. The energy is stored in \
+        sugars that the plant uses to grow. "
+        .repeat(8);
+    for (name, guard) in [("rules", &rules), ("rules + classifier", &reading)] {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let mut scanner = guard.output_scanner(Stage::Output);
+            let bytes = answer.as_bytes();
+            let t = Instant::now();
+            for piece in bytes.chunks(4) {
+                std::hint::black_box(scanner.feed(std::str::from_utf8(piece)?));
+            }
+            std::hint::black_box(scanner.finish());
+            times.push(t.elapsed().as_secs_f64() * 1e6 / (bytes.len() / 4) as f64);
+        }
+        println!(
+            "output guard streaming {} bytes in 4-byte tokens, {name}: {:.1} µs/token (p50)",
+            answer.len(),
             p50(times)
         );
     }

@@ -99,7 +99,7 @@ pub struct EffectiveSettings {
     pub gpu_layers: u32,
     /// Audit retention in days (`None`: kept forever).
     pub retention_days: Option<u32>,
-    /// Whether the ML input classifier runs.
+    /// Whether the ML classifier runs (on prompts and the model's words).
     pub classifier_enabled: bool,
     /// Where its weights are looked for.
     pub classifier_dir: PathBuf,

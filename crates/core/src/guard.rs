@@ -27,7 +27,12 @@ pub fn build_reporting(settings: &Settings) -> Result<(Guard, Option<String>), C
             problem = Some(e.to_string());
             MiniLmClassifier::unavailable(e)
         });
-        guard.add_scanner(Box::new(classifier), true);
+        // Every stage: the model's reasoning and answer are read beyond its refusals, warnings
+        // and offers, once per few sentences while streaming (`OutputScanner`).
+        guard.add_scanner(
+            Box::new(classifier.with_stages(&warden_guard::Stage::ALL)),
+            true,
+        );
     }
     Ok((guard, problem))
 }

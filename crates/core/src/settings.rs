@@ -190,11 +190,12 @@ impl SamplingOverrides {
     }
 }
 
-/// The ML input classifier.
+/// The ML classifier: it reads every prompt, and the model's reasoning and answer beyond its
+/// refusals, warnings and offers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClassifierSettings {
-    /// Run it on every prompt (default on). When on but its weights are missing, the policy's
+    /// Run it (default on). When on but its weights are missing, the policy's
     /// fail mode for optional scanners decides (open: skip it, closed: block).
     pub enabled: bool,
     /// Where `scripts/fetch-classifier.sh` put the weights; `None` means `$WARDEN_MINILM_DIR`,
@@ -241,7 +242,7 @@ pub struct Settings {
     /// A Llama Guard–format GGUF to run as an extra guard; `None` looks in `models_dir` for a
     /// file whose name mentions "guard".
     pub guard_model: Option<PathBuf>,
-    /// The ML input classifier (all-MiniLM-L6-v2 + a trained head).
+    /// The ML classifier (all-MiniLM-L6-v2 + a trained head), on prompts and the model's words.
     pub classifier: ClassifierSettings,
     /// Audit log retention and privacy.
     pub audit: AuditSettings,
