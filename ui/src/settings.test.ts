@@ -55,7 +55,7 @@ async function mount(s: EffectiveSettings | (() => never)) {
 test("the settings and the policy table are shown", async () => {
   const s = await mount(base);
   const dl = s.el.querySelector(".settings-list")!.textContent!;
-  for (const text of ["/d/audit.sqlite3", "/m", "90 days", "on (weights in /m/minilm)", "en"]) expect(dl).toContain(text);
+  for (const text of ["/d/audit.sqlite3", "/m", "90 days", "on, prompts and answers (weights in /m/minilm)", "en"]) expect(dl).toContain(text);
   const s1 = s.el.querySelector("tr[data-category='S1']")!;
   expect([...s1.querySelectorAll("td select")].map((sel) => (sel as HTMLSelectElement).value)).toEqual(["block", "flag", "block"]);
   expect(s1.querySelector("td.action.block")).not.toBeNull();
