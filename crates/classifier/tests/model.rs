@@ -627,23 +627,12 @@ fn the_classifier_reads_the_models_words_beyond_its_refusals() {
         let samples: Vec<EvalSample> = eval::parse_jsonl(src).unwrap();
         for stage in [Stage::Output, Stage::Reasoning] {
             let report = eval::run_at(&g, &samples, stage);
-            let harmful = samples
-                .iter()
-                .filter(|s| s.label == eval::Label::Harmful)
-                .count();
-            let caught = (report.overall.recall * harmful as f64).round() as usize;
-            println!(
-                "{name} at {stage:?}: {} benign flagged, {caught} of {harmful} harmful caught\n{report}",
-                report.overall.fp
-            );
+            let (flagged, caught) = (report.overall.fp, report.overall.tp);
+            println!("{name} at {stage:?}\n{report}");
             assert!(
-                report.overall.fp <= max_flagged,
-                "{name} {stage:?}: {} benign flagged",
-                report.overall.fp
-            );
-            assert!(
-                caught >= min_caught,
-                "{name} {stage:?}: {caught} of {harmful} harmful caught"
+                flagged <= max_flagged && caught >= min_caught,
+                "{name} {stage:?}: {flagged} benign flagged, {caught} of {} harmful caught",
+                caught + report.overall.fn_
             );
         }
     }

@@ -335,31 +335,22 @@ impl Guard {
                 .rules()
                 .scan_answer_voice(norm, &mut hits, &mut voice);
         }
-        // At the answer stages the models read the model's words beyond its safe voice (see
-        // [`Guard::find_models`]).
-        let beyond = (models && !voice.is_empty()).then(|| beyond_voice(norm.original(), &voice));
-        let beyond_norm = beyond.as_deref().map(Normalized::new);
-        let read = beyond_norm.as_ref().unwrap_or(norm);
-        // Nothing beyond the safe voice: nothing for the models.
-        let models = models && !read.as_str().trim().is_empty();
-        if models {
-            hits.extend(ngram::scan(read));
-        }
         self.injection.scan(norm, ctx, &mut hits);
         let pii_at = hits.len();
-        let mut unavailable = Vec::new();
-        for (scanner, optional) in &self.extra {
-            // Ready before the scan and still after it: one that failed during its scan
-            // (an unreadable weights file) counts as unavailable for this text too.
-            if models && scanner.ready() {
-                scanner.scan(read, ctx, &mut hits);
-            }
-            if !scanner.ready()
-                && (!*optional || self.policy.optional_scanners.fail_mode == FailMode::Closed)
-            {
-                unavailable.push(scanner.name().to_string());
-            }
+        if models {
+            self.read_with_models(norm, ctx, &voice, &mut hits);
         }
+        // Ready before the scan and still after it: one that failed during its scan (an
+        // unreadable weights file) counts as unavailable for this text too.
+        let unavailable = self
+            .extra
+            .iter()
+            .filter(|(scanner, optional)| {
+                !scanner.ready()
+                    && (!*optional || self.policy.optional_scanners.fail_mode == FailMode::Closed)
+            })
+            .map(|(scanner, _)| scanner.name().to_string())
+            .collect();
         Findings {
             hits,
             pii: Vec::new(),
@@ -370,12 +361,8 @@ impl Guard {
         }
     }
 
-    /// What the models (the n-gram model and the added scanners) find in a model's words
-    /// beyond its own safe voice: at the answer stages they read what the model says beyond
-    /// declining, restating the request, warning, pointing to help and offering something
-    /// else (see [`RuleSet::scan_answer_voice`]). A refusal names the harm it refuses and
-    /// reads like the request to a model trained on requests; the help after it does not.
-    /// Spans are relative to `text`.
+    /// What the models (the n-gram model and the added scanners) find in a model's words: at
+    /// the answer stages, beyond its own safe voice. Spans are relative to `text`.
     pub(crate) fn find_models(&self, text: &str, ctx: &Context) -> Vec<Hit> {
         let norm = Normalized::new(text);
         let mut voice = Vec::new();
@@ -384,20 +371,36 @@ impl Guard {
                 .rules()
                 .scan_answer_voice(&norm, &mut Vec::new(), &mut voice);
         }
-        let beyond = (!voice.is_empty()).then(|| beyond_voice(text, &voice));
-        let beyond_norm = beyond.as_deref().map(Normalized::new);
-        let read = beyond_norm.as_ref().unwrap_or(&norm);
         let mut hits = Vec::new();
+        self.read_with_models(&norm, ctx, &voice, &mut hits);
+        hits
+    }
+
+    /// The n-gram model and the added scanners read `norm` with the `voice` sentences blanked
+    /// out: at the answer stages, the model's own safe voice (declining, restating the
+    /// request, warning, pointing to help, offering something else: see
+    /// [`RuleSet::scan_answer_voice`]). A refusal names the harm it refuses and reads like the
+    /// request to a model trained on requests; the help after it does not. Nothing left to
+    /// read: nothing for the models.
+    fn read_with_models(
+        &self,
+        norm: &Normalized<'_>,
+        ctx: &Context,
+        voice: &[Span],
+        hits: &mut Vec<Hit>,
+    ) {
+        let beyond = (!voice.is_empty()).then(|| beyond_voice(norm.original(), voice));
+        let beyond_norm = beyond.as_deref().map(Normalized::new);
+        let read = beyond_norm.as_ref().unwrap_or(norm);
         if read.as_str().trim().is_empty() {
-            return hits;
+            return;
         }
         hits.extend(ngram::scan(read));
         for (scanner, _) in &self.extra {
             if scanner.ready() {
-                scanner.scan(read, ctx, &mut hits);
+                scanner.scan(read, ctx, hits);
             }
         }
-        hits
     }
 
     /// Applies the policy to findings.

@@ -260,24 +260,12 @@ fn a_fresh_probe_of_the_models_words() {
     ] {
         let samples: Vec<EvalSample> = eval::parse_jsonl(src).unwrap();
         let report = eval::run_at(guard(), &samples, warden_guard::Stage::Output);
+        let (flagged, caught) = (report.overall.fp, report.overall.tp);
         println!("{name} at Output\n{report}");
-        let harmful = samples
-            .iter()
-            .filter(|s| s.label == eval::Label::Harmful)
-            .count();
-        let caught = (report.overall.recall * harmful as f64).round() as usize;
-        println!(
-            "{name}: {} benign flagged, {caught} of {harmful} harmful caught",
-            report.overall.fp
-        );
         assert!(
-            report.overall.fp <= max_flagged,
-            "{name}: {} benign flagged",
-            report.overall.fp
-        );
-        assert!(
-            caught >= min_caught,
-            "{name}: {caught} of {harmful} harmful caught"
+            flagged <= max_flagged && caught >= min_caught,
+            "{name}: {flagged} benign flagged, {caught} of {} harmful caught",
+            caught + report.overall.fn_
         );
     }
 }
