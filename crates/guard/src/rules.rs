@@ -574,8 +574,8 @@ impl RuleSet {
 
     /// [`RuleSet::scan_answer`] that also gives the model's own safe voice: the sentences
     /// (byte ranges of the original text, in order) in which it declines, restates the
-    /// request it weighs, warns or points to help, and those after them that ask, advise and
-    /// do nothing. What is left is what the model says beyond that: the words a classifier
+    /// request it weighs, warns or points to help, those after a refusal that ask, advise and
+    /// do nothing, and an offer of something else after a refusal. What is left is what the model says beyond that: the words a classifier
     /// should read ([`crate::Guard`] does, at the answer stages).
     pub fn scan_answer_voice(
         &self,
@@ -725,7 +725,8 @@ impl RuleSet {
     ) {
         let ncat = self.cats.len();
         let mut best: Vec<Option<(f32, Vec<Span>)>> = vec![None; ncat];
-        // (segment, intent, action, declined: excuses the next sentence's commentary)
+        // (segment, intent, action, refused or its reasons: excuses the next sentence's
+        // commentary; a restatement does not)
         let mut prev: Option<(u32, bool, bool, bool)> = None;
         // The model has declined and not turned to the help since.
         let mut refused = false;
