@@ -328,7 +328,8 @@ impl Guard {
     fn find_normalized(&self, norm: &Normalized<'_>, ctx: &Context, models: bool) -> Findings {
         let mut hits = Vec::new();
         let mut voice = Vec::new();
-        if ctx.stage == Stage::Input {
+        // The safe voice only matters to the models: a streaming window (no models) skips it.
+        if ctx.stage == Stage::Input || !models {
             self.rules.scan(norm, ctx, &mut hits);
         } else {
             self.rules
