@@ -119,7 +119,7 @@ pub const FOCUS_MIN_BYTES: usize = 400;
 /// 0.018, unseen C 0.080 → 0.075, HarmBench 0.700 → 0.695 (one prompt).
 pub const VETO_BELOW: f32 = 0.05;
 /// A rule hit at or above this score (a strong term or pattern) is never withdrawn.
-pub const STRONG_RULE: f32 = 0.9;
+pub use warden_guard::scanner::STRONG_RULE;
 
 /// Scanner name, also the prefix of [`Hit::scanner`].
 pub const NAME: &str = "classifier";
@@ -382,6 +382,10 @@ impl Scanner for MiniLmClassifier {
 
     fn ready(&self) -> bool {
         self.embedder.get().is_ok() && self.failed.get().is_none()
+    }
+
+    fn withdraws_rules(&self, ctx: &Context) -> bool {
+        self.stages.contains(&ctx.stage)
     }
 
     fn prepare(&self) {

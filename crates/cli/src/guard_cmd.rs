@@ -27,6 +27,10 @@ pub enum GuardCmd {
         /// A policy file instead of the configured one.
         #[arg(long)]
         policy: Option<PathBuf>,
+        /// Feed each text to the streaming scanner word by word, as the pipeline reads a
+        /// model's reasoning or answer (with --stage reasoning or output).
+        #[arg(long)]
+        stream: bool,
     },
     /// Print the effective policy (TOML).
     Policy {
@@ -181,9 +185,22 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
             stage,
             expect_lang,
             policy,
+            stream,
         } => {
             let guard = guard_for(settings, policy)?;
             let stage = parse_stage(&stage)?;
+            if stream && stage == Stage::Input {
+                anyhow::bail!(
+                    "--stream reads a model's words: use it with --stage reasoning or output"
+                );
+            }
+            let scan = |text: &str, ctx: &Context| {
+                if stream {
+                    guard.scan_streamed(text, ctx)
+                } else {
+                    guard.scan(text, ctx)
+                }
+            };
             let ctx_for = |lang: Option<String>| {
                 let c = Context::new(stage);
                 match lang.or_else(|| expect_lang.clone()) {
@@ -202,13 +219,13 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
                     let item: ScanLine = serde_json::from_str(&line).with_context(|| {
                         format!("stdin line {}: expected {{\"id\", \"text\"}}", n + 1)
                     })?;
-                    let v = guard.scan(&item.text, &ctx_for(item.expected_lang));
+                    let v = scan(&item.text, &ctx_for(item.expected_lang));
                     serde_json::to_writer(&mut out, &scan_out(item.id, &v))?;
                     out.write_all(b"\n")?;
                 }
             } else {
                 for (i, t) in text.iter().enumerate() {
-                    let v = guard.scan(t, &ctx_for(None));
+                    let v = scan(t, &ctx_for(None));
                     serde_json::to_writer_pretty(&mut out, &scan_out(serde_json::json!(i), &v))?;
                     out.write_all(b"\n")?;
                 }

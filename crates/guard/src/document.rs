@@ -23,13 +23,24 @@ pub const PIECE_BYTES: usize = 600;
 /// anywhere) into trimmed pieces of at most [`PIECE_BYTES`], in order; together they are the
 /// whole text but for the whitespace between them.
 pub fn pieces(text: &str) -> Vec<&str> {
+    piece_cuts(text)
+        .into_iter()
+        .map(|r| text[r].trim())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// The byte ranges [`pieces`] are trimmed from: consecutive, from 0 to `text.len()` (none
+/// for an empty text). Every cut but the last is final: text appended later changes only
+/// the last range (a streaming reader reads the model's words as these pieces).
+pub fn piece_cuts(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut end = 0;
     for s in text.split_inclusive(SENTENCE_ENDS) {
         let next = end + s.len();
         if next - start > PIECE_BYTES && end > start {
-            out.push(&text[start..end]);
+            out.push(start..end);
             start = end;
         }
         while next - start > PIECE_BYTES {
@@ -39,16 +50,15 @@ pub fn pieces(text: &str) -> Vec<&str> {
                 Some(i) if i > 0 => start + i + 1,
                 _ => limit,
             };
-            out.push(&text[start..cut]);
+            out.push(start..cut);
             start = cut;
         }
         end = next;
     }
-    out.push(&text[start..end]);
-    out.into_iter()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect()
+    if end > start {
+        out.push(start..end);
+    }
+    out
 }
 
 /// The last sentences of `text` that fit in [`PIECE_BYTES`] (a last sentence longer than

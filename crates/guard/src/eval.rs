@@ -150,7 +150,9 @@ pub fn run(guard: &Guard, samples: &[EvalSample]) -> EvalReport {
 }
 
 /// Scans every sample at `stage` (a model's reasoning or answer: `data/answer_probe.jsonl`)
-/// and measures; a hit counts when the stage's action for it is not `allow`.
+/// and measures; a hit counts when the stage's action for it is not `allow`. A model's
+/// words are streamed through the scanner as the pipeline reads them
+/// ([`Guard::scan_streamed`]); a prompt is scanned whole.
 pub fn run_at(guard: &Guard, samples: &[EvalSample], stage: Stage) -> EvalReport {
     let ctx = Context::new(stage);
     let mut overall = Metrics::default();
@@ -167,7 +169,11 @@ pub fn run_at(guard: &Guard, samples: &[EvalSample], stage: Stage) -> EvalReport
         .collect();
     for s in samples {
         let t0 = Instant::now();
-        let v = guard.scan(&s.text, &ctx);
+        let v = if stage == Stage::Input {
+            guard.scan(&s.text, &ctx)
+        } else {
+            guard.scan_streamed(&s.text, &ctx)
+        };
         latencies.push(t0.elapsed().as_secs_f64() * 1e6);
         let got: BTreeSet<String> = v
             .hits

@@ -79,7 +79,7 @@ pub use normalize::{Normalized, Obfuscation};
 pub use policy::{FailMode, Policy};
 pub use r1::R1Report;
 pub use scanner::Scanner;
-pub use stream::OutputScanner;
+pub use stream::{stream_pieces, OutputScanner};
 pub use types::{
     Action, Category, Context, Hit, LanguageReport, PiiKind, PiiMatch, Span, Stage, Verdict,
 };
@@ -235,6 +235,18 @@ impl Guard {
         r1::check(text, starts_in_think, finished, &self.policy.r1)
     }
 
+    /// The verdict the pipeline reaches on a model's words: `text` fed to an
+    /// [`OutputScanner`] piece by piece ([`stream_pieces`], as tokens arrive), then
+    /// finished. The pipeline stops a generation at its first block; this reads on to the
+    /// end, so every hit the whole text holds is in the verdict.
+    pub fn scan_streamed(&self, text: &str, ctx: &Context) -> Verdict {
+        let mut scanner = self.output_scanner_with(ctx.clone());
+        for piece in stream_pieces(text) {
+            scanner.feed(piece);
+        }
+        scanner.finish()
+    }
+
     /// A streaming scanner for the model's reasoning or answer.
     pub fn output_scanner(&self, stage: Stage) -> OutputScanner<'_> {
         OutputScanner::new(self, Context::new(stage))
@@ -364,7 +376,9 @@ impl Guard {
 
     /// What the models (the n-gram model and the added scanners) find in a model's words: at
     /// the answer stages, beyond its own safe voice. Spans are relative to `text`.
-    pub(crate) fn find_models(&self, text: &str, ctx: &Context) -> Vec<Hit> {
+    /// `held`: the rules' weaker hits on `text` ([`Guard::rules_withdrawable`]), which come
+    /// back with the models' hits unless a model withdraws them.
+    pub(crate) fn find_models(&self, text: &str, ctx: &Context, held: Vec<Hit>) -> Vec<Hit> {
         let norm = Normalized::new(text);
         let mut voice = Vec::new();
         if ctx.stage != Stage::Input {
@@ -372,9 +386,17 @@ impl Guard {
                 .rules()
                 .scan_answer_voice(&norm, &mut Vec::new(), &mut voice);
         }
-        let mut hits = Vec::new();
+        let mut hits = held;
         self.read_with_models(&norm, ctx, &voice, &mut hits);
         hits
+    }
+
+    /// Whether an added scanner that is ready may withdraw the rules' weaker hits at `ctx`'s
+    /// stage ([`Scanner::withdraws_rules`]).
+    pub(crate) fn rules_withdrawable(&self, ctx: &Context) -> bool {
+        self.extra
+            .iter()
+            .any(|(s, _)| s.ready() && s.withdraws_rules(ctx))
     }
 
     /// The n-gram model and the added scanners read `norm` with the `voice` sentences blanked

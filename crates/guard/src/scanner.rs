@@ -3,6 +3,11 @@
 use crate::normalize::Normalized;
 use crate::types::{Context, Hit};
 
+/// A rule hit scoring at least this (a strong term or pattern) is never withdrawn by a
+/// scanner that [withdraws rule hits](Scanner::withdraws_rules); a weaker one (a term next to
+/// an action or a request) may be.
+pub const STRONG_RULE: f32 = 0.9;
+
 /// A detector: canonical text (with its original) in, hits out.
 ///
 /// Scanners are pure and `Send + Sync` so one [`Guard`](crate::Guard) can serve every thread.
@@ -32,4 +37,11 @@ pub trait Scanner: Send + Sync + std::fmt::Debug {
     /// Gets ready in the background (a model that loads on first use may start loading now),
     /// so the first scan does not wait. Built-in scanners are always ready.
     fn prepare(&self) {}
+
+    /// Whether `scan` may withdraw the rules' weaker hazard hits (below [`STRONG_RULE`]) it
+    /// finds in `out` at `ctx`'s stage, reading the text as confidently benign. While
+    /// streaming, such hits wait for this scanner's reading of the text that holds them.
+    fn withdraws_rules(&self, _ctx: &Context) -> bool {
+        false
+    }
 }

@@ -10,6 +10,8 @@ use crate::{Findings, Guard};
 const OVERLAP: usize = 384;
 /// New bytes to collect before scanning, unless a sentence ends first.
 const CHUNK: usize = 128;
+/// Bytes with no sentence end after which the rules read on anyway.
+const RULES_UNENDED: usize = 512;
 /// Language drift is checked on the last this-many bytes, every `LANG_EVERY` new bytes.
 const LANG_WINDOW: usize = 1024;
 const LANG_EVERY: usize = 256;
@@ -17,29 +19,50 @@ const LANG_EVERY: usize = 256;
 const LOOP_TAIL: usize = 4096;
 /// How far back a window's start may move to reach the start of its sentence.
 const SENTENCE_BACK: usize = 512;
-/// The models read once this many bytes of new whole sentences have gathered,
+/// The models read the text in the pieces a long text is read in
+/// ([`crate::document::piece_cuts`], about 600 bytes cut after sentences), once this many
+/// bytes of complete pieces have gathered since they last read,
 const MODELS_EVERY: usize = 512;
-/// with this much of what they read before (moved back to a sentence start),
-const MODELS_BACK: usize = 128;
-/// or this many new bytes with no sentence end.
-const MODELS_UNENDED: usize = 2048;
+/// and each read covers at least this many characters (the whole text when shorter; before
+/// the end, the models wait for that much): the models that read documents were trained on
+/// long texts read in those pieces, the ones that read prompts on prompts. A prompt model
+/// reading the last sentences of a long answer flagged 18 of 131 such stretches of ordinary
+/// text (the classifier's long benign texts); reading pieces cut elsewhere than the whole
+/// text's, the document n-gram model flagged 6 of 85 ordinary texts it passes whole.
+const MODELS_MIN_CHARS: usize = 512;
 
 /// Scans a model's output as it streams.
 ///
-/// `feed` appends a delta and, once a chunk has gathered (128 bytes, or 48 ending a sentence), scans
-/// only the new bytes plus a 384-byte overlap of what came before: per-token cost stays flat
-/// however long the generation gets. Hits are deduplicated across overlapping windows. `feed`
-/// returns a verdict only when a new non-allow hit appears; the pipeline stops the generation
-/// on [`Action::Block`]. [`finish`](OutputScanner::finish) scans the rest and returns the
-/// verdict for the whole text (language measured over all of it, redactions applied).
+/// `feed` appends a delta and, once a chunk has gathered (128 bytes, or 48 ending a sentence),
+/// the rules scan the sentences completed since they last did plus a 384-byte overlap of what
+/// came before: per-token cost stays flat however long the generation gets, and a sentence is
+/// read whole, as in the whole text. The models (the n-gram model, the classifier) read the
+/// text in the pieces a long text is read in, a document's worth at a time; the rules'
+/// weaker hits wait for that reading when a model may withdraw them
+/// ([`Scanner::withdraws_rules`](crate::Scanner::withdraws_rules)). So a streamed answer
+/// gets the verdict its whole text would ([`Guard::scan_streamed`] measures it). Hits are
+/// deduplicated across overlapping windows. `feed` returns a verdict only when a new
+/// non-allow hit appears; the pipeline stops the generation on [`Action::Block`].
+/// [`finish`](OutputScanner::finish) scans the rest and returns the verdict for the whole
+/// text (language measured over all of it, redactions applied).
 #[derive(Debug)]
 pub struct OutputScanner<'g> {
     guard: &'g Guard,
     ctx: Context,
     text: String,
+    /// Where the rules have read to: a sentence end, or the end.
     scanned: usize,
-    /// Where the models have read to.
+    /// The text's length when it was last scanned.
+    checked: usize,
+    /// Where the models have read to: a piece start, or the end.
     read_to: usize,
+    /// The starts of the text's complete pieces, then of the piece still growing.
+    piece_starts: Vec<usize>,
+    /// The rules' weaker hits waiting for the models' reading of the text that holds them
+    /// (see [`Scanner::withdraws_rules`](crate::Scanner::withdraws_rules)).
+    held: Vec<Hit>,
+    /// Whether a model may withdraw them at this stage.
+    hold: bool,
     lang_checked: usize,
     expected: Option<String>,
     hits: Vec<Hit>,
@@ -50,13 +73,18 @@ pub struct OutputScanner<'g> {
 
 impl<'g> OutputScanner<'g> {
     pub(crate) fn new(guard: &'g Guard, ctx: Context) -> OutputScanner<'g> {
+        let hold = ctx.stage != crate::types::Stage::Input && guard.rules_withdrawable(&ctx);
         OutputScanner {
             guard,
             expected: ctx.expected_lang.clone(),
             ctx,
             text: String::new(),
             scanned: 0,
+            checked: 0,
             read_to: 0,
+            piece_starts: vec![0],
+            held: Vec::new(),
+            hold,
             lang_checked: 0,
             hits: Vec::new(),
             pii: Vec::new(),
@@ -77,23 +105,27 @@ impl<'g> OutputScanner<'g> {
 
     /// Appends `delta`; returns a verdict when a new non-allow hit appeared.
     pub fn feed(&mut self, delta: &str) -> Option<Verdict> {
+        // A period ends a sentence once a space follows it, maybe in the next delta.
+        let after_period = self.text.ends_with('.') && delta.starts_with(char::is_whitespace);
         self.text.push_str(delta);
-        let pending = self.text.len() - self.scanned;
-        let sentence_end = delta
-            .chars()
-            .any(|c| matches!(c, '\n' | '.' | '!' | '?' | '。' | '！' | '？'));
-        if pending < CHUNK && !(sentence_end && pending >= 48) {
+        let pending = self.text.len() - self.checked;
+        let unscanned = self.text.len() - self.scanned;
+        let sentence_end = after_period
+            || delta
+                .chars()
+                .any(|c| matches!(c, '\n' | '.' | '!' | '?' | '。' | '！' | '？'));
+        if pending < CHUNK && !(sentence_end && unscanned >= 48) {
             return None;
         }
-        let new = self.scan_window();
+        let new = self.scan_window(false);
         let read = self.read_models(false);
         ((new || read) && self.action != Action::Allow).then(|| self.snapshot())
     }
 
     /// Scans what is left and returns the verdict for the whole text.
     pub fn finish(mut self) -> Verdict {
-        if self.scanned < self.text.len() {
-            self.scan_window();
+        if self.checked < self.text.len() || self.scanned < self.text.len() {
+            self.scan_window(true);
         }
         self.read_models(true);
         let (report, lang_hit) = self.guard.language(&self.text, &self.ctx);
@@ -104,31 +136,24 @@ impl<'g> OutputScanner<'g> {
         self.snapshot()
     }
 
-    /// Scans `[scanned - OVERLAP, len)`, its start moved back to the start of its sentence;
-    /// true when a new hit was added. The models read apart ([`Self::read_models`]).
-    fn scan_window(&mut self) -> bool {
-        let start = sentence_start(
-            &self.text,
-            floor_char_boundary(&self.text, self.scanned.saturating_sub(OVERLAP)),
-        );
-        let window = &self.text[start..];
-        let Findings { hits, pii, .. } = self.guard.find(window, &self.ctx, true, false);
-        let mut new_hits: Vec<Hit> = hits
-            .into_iter()
-            .map(|mut h| {
-                h.spans = h.spans.iter().map(|s| s.shifted(start)).collect();
-                h
-            })
-            .collect();
-        for m in pii {
-            let m = PiiMatch {
-                start: m.start + start,
-                end: m.end + start,
-                ..m
-            };
-            if !self.pii.contains(&m) {
-                self.pii.push(m);
-            }
+    /// Scans `[scanned - OVERLAP, cut)`, its start moved back to the start of its sentence
+    /// and `cut` the last sentence end (`last`, or [`RULES_UNENDED`] bytes with none: the
+    /// end), so the rules read a sentence whole, as they read the whole text: "… talks about
+    /// suicide, take it seriously and help them call a crisis line" is not flagged at its
+    /// comma. The repetition and language checks read the tail as it is. True when a new hit
+    /// was added. The models read apart ([`Self::read_models`]).
+    fn scan_window(&mut self, last: bool) -> bool {
+        self.checked = self.text.len();
+        let cut = match last_sentence_end(&self.text, self.scanned) {
+            _ if last => self.text.len(),
+            Some(end) => end,
+            None if self.text.len() - self.scanned >= RULES_UNENDED => self.text.len(),
+            None => self.scanned,
+        };
+        let mut new_hits: Vec<Hit> = Vec::new();
+        if cut > self.scanned {
+            self.scan_rules(cut, &mut new_hits);
+            self.scanned = cut;
         }
         // Repetition loop on the tail.
         let tail_start = floor_char_boundary(&self.text, self.text.len().saturating_sub(LOOP_TAIL));
@@ -172,46 +197,118 @@ impl<'g> OutputScanner<'g> {
                 }
             }
         }
-        self.scanned = self.text.len();
         self.merge(new_hits)
     }
 
-    /// The models (n-gram, classifier) read the sentences completed since they last read,
-    /// once [`MODELS_EVERY`] bytes of them have gathered (`last`: whatever is left), with up to
-    /// [`MODELS_BACK`] bytes before them for context, moved back to a sentence start. A
-    /// forward pass of the classifier costs more than many tokens, and a sentence cut off
-    /// mid-way reads differently from the whole one. True when a new hit was added.
-    fn read_models(&mut self, last: bool) -> bool {
-        let pending = &self.text[self.read_to..];
-        let end = if last || pending.len() >= MODELS_UNENDED {
-            self.text.len()
-        } else {
-            match pending
-                .char_indices()
-                .rev()
-                .find(|&(_, c)| c == '\n' || SENTENCE_ENDS.contains(&c))
-            {
-                Some((i, c)) => self.read_to + i + c.len_utf8(),
-                None => return false,
-            }
-        };
-        if end <= self.read_to || (!last && end - self.read_to < MODELS_EVERY) {
-            return false;
-        }
+    /// The rules' (and injection's, PII's) reading of `[scanned - OVERLAP, cut)`, its start
+    /// moved back to the start of its sentence, into `new_hits`; their weaker hits the
+    /// models may withdraw are held instead ([`Self::read_models`]).
+    fn scan_rules(&mut self, cut: usize, new_hits: &mut Vec<Hit>) {
         let start = sentence_start(
             &self.text,
-            floor_char_boundary(&self.text, self.read_to.saturating_sub(MODELS_BACK)),
+            floor_char_boundary(&self.text, self.scanned.saturating_sub(OVERLAP)),
         );
+        let window = &self.text[start..cut];
+        let Findings { hits, pii, .. } = self.guard.find(window, &self.ctx, true, false);
+        for mut h in hits {
+            h.spans = h.spans.iter().map(|s| s.shifted(start)).collect();
+            if self.hold && withdrawable(&h) {
+                let known = self.held.iter().chain(&self.hits).any(|x| {
+                    x.category == h.category
+                        && x.scanner == h.scanner
+                        && x.spans
+                            .iter()
+                            .any(|e| h.spans.iter().any(|s| e.start < s.end && s.start < e.end))
+                });
+                if !known {
+                    self.held.push(h);
+                }
+            } else {
+                new_hits.push(h);
+            }
+        }
+        for m in pii {
+            let m = PiiMatch {
+                start: m.start + start,
+                end: m.end + start,
+                ..m
+            };
+            if !self.pii.contains(&m) {
+                self.pii.push(m);
+            }
+        }
+    }
+
+    /// The models (n-gram, classifier) read the pieces completed since they last read, once
+    /// [`MODELS_EVERY`] bytes of them have gathered (`last`: whatever is left), from the
+    /// latest piece start that gives them [`MODELS_MIN_CHARS`] to read. A forward pass of
+    /// the classifier costs more than many tokens, and a sentence cut off mid-way, or a few
+    /// sentences out of a long text, read differently from the text. True when a new hit was
+    /// added.
+    fn read_models(&mut self, last: bool) -> bool {
+        let growing = self.piece_starts.last().copied().unwrap_or(0);
+        let cuts = crate::document::piece_cuts(&self.text[growing..]);
+        self.piece_starts
+            .extend(cuts.iter().skip(1).map(|r| growing + r.start));
+        let end = if last {
+            self.text.len()
+        } else {
+            self.piece_starts.last().copied().unwrap_or(0)
+        };
+        let unread = end > self.read_to && (last || end - self.read_to >= MODELS_EVERY);
+        // At the end, held hits are read even when the text itself has been.
+        let held_at_end = last && !self.held.is_empty();
+        if !unread && !held_at_end {
+            return false;
+        }
+        let enough = |s: usize| {
+            self.text[s..end]
+                .chars()
+                .nth(MODELS_MIN_CHARS - 1)
+                .is_some()
+        };
+        // The held hits this reading covers, and where the first of them starts.
+        let covered = |h: &Hit| h.spans.iter().all(|s| s.end <= end);
+        let first_held = self
+            .held
+            .iter()
+            .filter(|h| covered(h))
+            .flat_map(|h| h.spans.iter().map(|s| s.start))
+            .min()
+            .unwrap_or(usize::MAX);
+        let from = self.read_to.min(first_held);
+        let start = self
+            .piece_starts
+            .iter()
+            .rev()
+            .copied()
+            .filter(|&s| s <= from)
+            .find(|&s| enough(s))
+            .unwrap_or(0);
+        if !last && !enough(start) {
+            return false;
+        }
+        let (held, waiting): (Vec<Hit>, Vec<Hit>) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(covered);
+        self.held = waiting;
+        let held = held
+            .into_iter()
+            .map(|mut h| {
+                h.spans = h.spans.iter().map(|s| s.shifted_back(start)).collect();
+                h
+            })
+            .collect();
         let hits = self
             .guard
-            .find_models(&self.text[start..end], &self.ctx)
+            .find_models(&self.text[start..end], &self.ctx, held)
             .into_iter()
             .map(|mut h| {
                 h.spans = h.spans.iter().map(|s| s.shifted(start)).collect();
                 h
             })
             .collect();
-        self.read_to = end;
+        self.read_to = self.read_to.max(end);
         self.merge(hits)
     }
 
@@ -277,6 +374,72 @@ impl<'g> OutputScanner<'g> {
             invisible: Vec::new(),
         }
     }
+}
+
+/// Where the last sentence of `text[from..]` ends ([`SENTENCE_ENDS`]; a period only when a
+/// space follows it), if one does.
+fn last_sentence_end(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    text[from..]
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| {
+            SENTENCE_ENDS.contains(&c)
+                && (c != '.' || bytes.get(from + i + 1).is_some_and(u8::is_ascii_whitespace))
+        })
+        .map(|(i, c)| from + i + c.len_utf8())
+}
+
+/// A hit a model may withdraw: the rules' weaker hazard hits.
+fn withdrawable(h: &Hit) -> bool {
+    h.scanner == crate::rules::NAME
+        && h.category.is_hazard()
+        && h.score < crate::scanner::STRONG_RULE
+}
+
+/// Longest piece [`stream_pieces`] gives a word.
+const PIECE_MAX: usize = 8;
+
+/// `text` cut the way a chat model's tokens come: a word with the spaces before it (a long
+/// word in pieces of at most eight bytes), a mark or a line break on its own. The pieces
+/// joined are the text. [`Guard::scan_streamed`] feeds them to an [`OutputScanner`].
+pub fn stream_pieces(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let mut chars = rest.char_indices().peekable();
+        let (_, first) = chars.next()?;
+        let mut end = first.len_utf8();
+        let mut word = first.is_alphanumeric();
+        if first == ' ' {
+            // The spaces before a word go with it.
+            while let Some(&(i, c)) = chars.peek() {
+                if c != ' ' {
+                    break;
+                }
+                end = i + c.len_utf8();
+                chars.next();
+            }
+            if let Some(&(i, c)) = chars.peek() {
+                if c.is_alphanumeric() {
+                    end = i + c.len_utf8();
+                    chars.next();
+                    word = true;
+                }
+            }
+        }
+        if word {
+            while let Some(&(i, c)) = chars.peek() {
+                if !c.is_alphanumeric() || i + c.len_utf8() > PIECE_MAX {
+                    break;
+                }
+                end = i + c.len_utf8();
+                chars.next();
+            }
+        }
+        let (piece, tail) = rest.split_at(end);
+        rest = tail;
+        Some(piece)
+    })
 }
 
 /// Where the sentence holding byte `at` starts: after the last sentence end
@@ -411,6 +574,123 @@ mod tests {
         );
         let (seen, fin) = feed_all(&guard, Stage::Reasoning, &text, 2);
         assert!(seen.iter().any(|v| v.has(Category::Language)), "{fin:?}");
+    }
+
+    /// Withdraws the rules' weaker hazard hits from every text it reads, as the classifier
+    /// does from a text it reads as confidently benign, and counts the characters it reads.
+    #[derive(Debug, Default)]
+    struct Withdrawing(std::sync::Arc<std::sync::Mutex<Vec<usize>>>);
+
+    impl crate::Scanner for Withdrawing {
+        fn name(&self) -> &str {
+            "withdrawing"
+        }
+        fn scan(&self, norm: &crate::Normalized<'_>, _: &Context, out: &mut Vec<Hit>) {
+            self.0.lock().unwrap().push(norm.original().chars().count());
+            out.retain(|h| !withdrawable(h));
+        }
+        fn withdraws_rules(&self, _: &Context) -> bool {
+            true
+        }
+    }
+
+    fn withdrawing_guard() -> (Guard, std::sync::Arc<std::sync::Mutex<Vec<usize>>>) {
+        let reads = std::sync::Arc::default();
+        let mut guard = Guard::with_default_policy();
+        guard.add_scanner(Box::new(Withdrawing(std::sync::Arc::clone(&reads))), true);
+        (guard, reads)
+    }
+
+    #[test]
+    fn weaker_rule_hits_wait_for_the_models_which_may_withdraw_them() {
+        let text = "If the pan catches fire, smother the flames with a lid and keep the children \
+            away from them. Melt the butter and brown sugar in a wide skillet over medium heat. \
+            Stir in the cinnamon and let the sauce bubble until it turns glossy. Slice the \
+            bananas lengthwise and lay them cut side down in the pan. Cook them for about a \
+            minute on each side, spooning the sauce over the top. Add the rum off the heat, then \
+            return the pan to the stove and tilt it toward the flame. Serve the bananas warm, \
+            with a scoop of vanilla ice cream and a little extra sauce on the side. Leftover \
+            sauce keeps in the fridge for a week and is lovely on pancakes. ";
+        let (_, fin) = feed_all(&Guard::with_default_policy(), Stage::Output, text, 3);
+        assert!(fin.has(Category::ViolentCrimes), "{fin:?}");
+        let (guard, reads) = withdrawing_guard();
+        let (seen, fin) = feed_all(&guard, Stage::Output, text, 3);
+        assert!(
+            seen.is_empty() && fin.action == Action::Allow,
+            "{seen:?} {fin:?}"
+        );
+        // Each reading is a document's worth of the text.
+        let reads = reads.lock().unwrap().clone();
+        assert!(
+            !reads.is_empty() && reads.iter().all(|&n| n >= MODELS_MIN_CHARS),
+            "{reads:?}"
+        );
+        // A strong hit is never held: it blocks as soon as its sentence is read.
+        let (seen, _) = feed_all(
+            &guard,
+            Stage::Output,
+            "Sure. Here is how to make a pipe bomb at home: first you need a steel pipe. ",
+            3,
+        );
+        assert_eq!(seen.first().map(|v| v.action), Some(Action::Block));
+        // At the input stage nothing is held.
+        assert!(!guard.output_scanner(Stage::Input).hold);
+    }
+
+    #[test]
+    fn the_models_read_no_less_than_a_document_of_a_long_answer() {
+        let (guard, reads) = withdrawing_guard();
+        let text = "水是由氢和氧组成的，在常温下是一种无色无味的液体。".repeat(30);
+        let mut s = guard.output_scanner(Stage::Output);
+        for piece in stream_pieces(&text) {
+            s.feed(piece);
+            let read = reads.lock().unwrap().clone();
+            assert!(read.iter().all(|&n| n >= MODELS_MIN_CHARS), "{read:?}");
+        }
+        assert!(!reads.lock().unwrap().is_empty());
+        // A short answer is read whole, once, at the end.
+        reads.lock().unwrap().clear();
+        let (_, _) = feed_all(
+            &guard,
+            Stage::Output,
+            "Water boils at 100 °C at sea level.",
+            3,
+        );
+        assert_eq!(*reads.lock().unwrap(), [35]);
+    }
+
+    #[test]
+    fn a_sentence_is_read_whole_while_streaming() {
+        // Its first 128 bytes, read alone, are flagged (S11: no help offered yet).
+        let text = "Si un amigo habla de suicidio, no lo dejes solo, quédate a su lado y \
+                    escúchalo con calma, sin juzgar nada de lo que diga, y después llamen juntos a \
+                    una línea de ayuda. ";
+        let guard = Guard::with_default_policy();
+        let prefix = &text[..floor_char_boundary(text, 128)];
+        assert!(guard
+            .scan(prefix, &Context::new(Stage::Output))
+            .has(Category::SelfHarm));
+        let (seen, fin) = feed_all(&guard, Stage::Output, text, 3);
+        assert!(
+            seen.is_empty() && fin.action == Action::Allow,
+            "{seen:?} {fin:?}"
+        );
+    }
+
+    #[test]
+    fn stream_pieces_are_words_and_marks_that_join_into_the_text() {
+        let text = "Hello,  wonderful world!\n水是由氢和氧组成的。 x";
+        let pieces: Vec<&str> = stream_pieces(text).collect();
+        assert_eq!(pieces.concat(), text);
+        assert_eq!(
+            pieces,
+            [
+                "Hello", ",", "  wonder", "ful", " world", "!", "\n", "水是", "由氢", "和氧",
+                "组成", "的", "。", " x"
+            ]
+        );
+        assert_eq!(stream_pieces("").count(), 0);
+        assert_eq!(stream_pieces("   ").collect::<Vec<_>>(), ["   "]);
     }
 
     #[test]

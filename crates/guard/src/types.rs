@@ -196,6 +196,11 @@ impl Span {
     pub fn shifted(self, by: usize) -> Span {
         Span::new(self.start + by, self.end + by)
     }
+
+    /// The span `by` bytes earlier (a span in a text that starts `by` bytes in).
+    pub(crate) fn shifted_back(self, by: usize) -> Span {
+        Span::new(self.start.saturating_sub(by), self.end.saturating_sub(by))
+    }
 }
 
 /// Everything a scanner needs to know besides the text.

@@ -11,6 +11,32 @@ fn guard() -> &'static Guard {
     G.get_or_init(Guard::with_default_policy)
 }
 
+/// Withdraws the rules' weaker hazard hits from every text it reads, as the classifier does
+/// from a text it reads as benign: streaming holds those hits for it.
+#[derive(Debug)]
+struct Withdrawing;
+
+impl warden_guard::Scanner for Withdrawing {
+    fn name(&self) -> &str {
+        "withdrawing"
+    }
+    fn scan(&self, _: &Normalized<'_>, _: &Context, out: &mut Vec<warden_guard::Hit>) {
+        out.retain(|h| h.scanner != "rules" || h.score >= warden_guard::scanner::STRONG_RULE);
+    }
+    fn withdraws_rules(&self, _: &Context) -> bool {
+        true
+    }
+}
+
+fn withdrawing_guard() -> &'static Guard {
+    static G: OnceLock<Guard> = OnceLock::new();
+    G.get_or_init(|| {
+        let mut g = Guard::with_default_policy();
+        g.add_scanner(Box::new(Withdrawing), true);
+        g
+    })
+}
+
 fn assert_span_ok(text: &str, s: &Span, what: &str) {
     assert!(s.start <= s.end, "{what}: inverted span {s:?}");
     assert!(
@@ -171,6 +197,23 @@ fn tricky_text() -> impl Strategy<Value = String> {
     .prop_map(|v| v.concat())
 }
 
+/// Several [`tricky_text`]s with sentences of prose between them: long enough to be cut into
+/// pieces and read by the models while streaming.
+fn long_text() -> impl Strategy<Value = String> {
+    let prose = prop::sample::select(vec![
+        "The committee met on Tuesday and agreed on the budget for next year. ",
+        "Stir the sauce until it thickens, then take it off the heat.\n",
+        "Можно добавить немного соли; это улучшит вкус. ",
+        "这是一个很长的句子，用来测试分段。",
+        "A sentence without an end that just keeps going and going ",
+    ]);
+    prop::collection::vec((tricky_text(), prose), 0..12).prop_map(|v| {
+        v.into_iter()
+            .flat_map(|(t, p)| [t, p.repeat(3)])
+            .collect::<String>()
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -225,6 +268,36 @@ proptest! {
         }
         let v = s.finish();
         assert_verdict_ok(&text, &v);
+    }
+
+    #[test]
+    fn streaming_with_held_rule_hits_keeps_spans_inside(text in long_text(), piece in 1usize..9) {
+        let mut s = withdrawing_guard().output_scanner(Stage::Output);
+        let chars: Vec<char> = text.chars().collect();
+        for chunk in chars.chunks(piece) {
+            let d: String = chunk.iter().collect();
+            if let Some(v) = s.feed(&d) {
+                assert_verdict_ok(s.text(), &v);
+            }
+        }
+        let v = s.finish();
+        assert_verdict_ok(&text, &v);
+    }
+
+    #[test]
+    fn piece_cuts_of_a_prefix_are_final_but_the_last(text in long_text(), at in 0usize..8192) {
+        let cuts = warden_guard::document::piece_cuts(&text);
+        let mut next = 0;
+        for r in &cuts {
+            prop_assert!(r.start == next && r.end > r.start, "{cuts:?}");
+            next = r.end;
+        }
+        prop_assert_eq!(next, text.len());
+        let at = warden_guard::normalize::floor_char_boundary(&text, at);
+        let early = warden_guard::document::piece_cuts(&text[..at]);
+        if let Some((_, done)) = early.split_last() {
+            prop_assert_eq!(done, &cuts[..done.len()]);
+        }
     }
 
     #[test]
