@@ -63,6 +63,8 @@ pub struct OutputScanner<'g> {
     held: Vec<Hit>,
     /// Whether a model may withdraw them at this stage.
     hold: bool,
+    /// The held hits a model withdrew: the rules' overlapping windows find them again.
+    withdrawn: Vec<Hit>,
     lang_checked: usize,
     expected: Option<String>,
     hits: Vec<Hit>,
@@ -85,6 +87,7 @@ impl<'g> OutputScanner<'g> {
             piece_starts: vec![0],
             held: Vec::new(),
             hold,
+            withdrawn: Vec::new(),
             lang_checked: 0,
             hits: Vec::new(),
             pii: Vec::new(),
@@ -213,13 +216,18 @@ impl<'g> OutputScanner<'g> {
         for mut h in hits {
             h.spans = h.spans.iter().map(|s| s.shifted(start)).collect();
             if self.hold && withdrawable(&h) {
-                let known = self.held.iter().chain(&self.hits).any(|x| {
-                    x.category == h.category
-                        && x.scanner == h.scanner
-                        && x.spans
-                            .iter()
-                            .any(|e| h.spans.iter().any(|s| e.start < s.end && s.start < e.end))
-                });
+                let known = self
+                    .held
+                    .iter()
+                    .chain(&self.hits)
+                    .chain(&self.withdrawn)
+                    .any(|x| {
+                        x.category == h.category
+                            && x.scanner == h.scanner
+                            && x.spans
+                                .iter()
+                                .any(|e| h.spans.iter().any(|s| e.start < s.end && s.start < e.end))
+                    });
                 if !known {
                     self.held.push(h);
                 }
@@ -292,22 +300,28 @@ impl<'g> OutputScanner<'g> {
             .into_iter()
             .partition(covered);
         self.held = waiting;
-        let held = held
+        let held: Vec<Hit> = held
             .into_iter()
             .map(|mut h| {
                 h.spans = h.spans.iter().map(|s| s.shifted_back(start)).collect();
                 h
             })
             .collect();
-        let hits = self
+        let hits: Vec<Hit> = self
             .guard
-            .find_models(&self.text[start..end], &self.ctx, held)
+            .find_models(&self.text[start..end], &self.ctx, held.clone())
             .into_iter()
             .map(|mut h| {
                 h.spans = h.spans.iter().map(|s| s.shifted(start)).collect();
                 h
             })
             .collect();
+        for mut h in held {
+            h.spans = h.spans.iter().map(|s| s.shifted(start)).collect();
+            if !hits.contains(&h) {
+                self.withdrawn.push(h);
+            }
+        }
         self.read_to = self.read_to.max(end);
         self.merge(hits)
     }
