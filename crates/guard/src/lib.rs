@@ -205,7 +205,7 @@ impl Guard {
                 let helper = s.spawn(|| {
                     let pii = self.pii.find(text);
                     let pii_hits = pii.iter().copied().map(pii::pii_hit).collect();
-                    let hidden = self.hidden_payloads(text);
+                    let hidden = self.hidden_payloads(text, ctx.stage);
                     ((pii, pii_hits), self.language(text, ctx), hidden)
                 });
                 let norm = Normalized::new(text);
@@ -286,7 +286,7 @@ impl Guard {
             .find_normalized(&norm, ctx, models)
             .with_pii(pii, pii_hits);
         if decode {
-            let hidden = self.hidden_payloads(text);
+            let hidden = self.hidden_payloads(text, ctx.stage);
             self.scan_hidden(hidden, ctx, &mut findings.hits);
         }
         findings
@@ -296,14 +296,14 @@ impl Guard {
     /// shift), ROT47, written backwards or upside down, in Greek or Cyrillic look-alikes or in
     /// leet drawn with symbols, and Morse, binary, character codes, numbered letters,
     /// vertical and escaped text that decode to text, NATO spelling and Braille, names standing
-    /// for quoted words, and words split by markup, with their spans.
-    fn hidden_payloads(&self, text: &str) -> Vec<(Span, String)> {
+    /// for quoted words (in a prompt), and words split by markup, with their spans.
+    fn hidden_payloads(&self, text: &str, stage: Stage) -> Vec<(Span, String)> {
         let mut hidden = self.injection.encoded_payloads(text);
         if let Some(tagged) = decode_tag_characters(text) {
             hidden.push(tagged);
         }
         hidden.extend(ciphers::deciphered_lines(text));
-        hidden.extend(encodings::decoded_runs(text));
+        hidden.extend(encodings::decoded_runs_in(text, stage == Stage::Input));
         hidden.extend(markup::unmarked(text));
         hidden
     }

@@ -639,7 +639,10 @@ impl RuleSet {
             {
                 continue;
             }
-            let subject = subject_you(text, m.start(), m.end());
+            // In the model's words "you" is the reader, advised or warned ("carbon monoxide
+            // can kill you"), not a victim.
+            let subject = subject_you(text, m.start(), m.end())
+                || (answer && text.get(m.start()..m.end()) == Some("you"));
             let seg = seg_of(m.start());
             for &target in &entry.targets {
                 if (subject && matches!(target, Target::Cat(_, Role::Object)))
@@ -2417,6 +2420,34 @@ mod tests {
         assert!(categories("I can't help with making a pipe bomb.")
             .iter()
             .any(|(c, _)| *c == Category::IndiscriminateWeapons));
+    }
+
+    #[test]
+    fn in_the_models_words_you_is_the_reader_not_a_victim() {
+        let rules = RuleSet::builtin().unwrap();
+        let answer = |text: &str| {
+            let mut out = Vec::new();
+            rules.scan_answer(&Normalized::new(text), &mut out);
+            out.into_iter()
+                .filter(|h| h.score >= 0.5)
+                .map(|h| h.category)
+                .collect::<Vec<_>>()
+        };
+        for text in [
+            "Carbon monoxide can kill you in your sleep, so fit an alarm near the bedrooms.",
+            "A kickback from a circular saw can seriously hurt you.",
+            "Are you having thoughts of killing yourself? Asking directly doesn't raise the risk.",
+        ] {
+            assert_eq!(answer(text), [], "{text}");
+        }
+        // Anyone else is still a victim, and a user's "kill you" still reads as a threat.
+        assert!(
+            answer("Wait for him behind the door and stab him in the neck.")
+                .contains(&Category::ViolentCrimes)
+        );
+        assert!(categories("I will find out where you live and kill you.")
+            .iter()
+            .any(|(c, _)| *c == Category::ViolentCrimes));
     }
 
     #[test]
