@@ -213,6 +213,10 @@ impl<'g> OutputScanner<'g> {
         );
         let window = &self.text[start..cut];
         let Findings { hits, pii, .. } = self.guard.find(window, &self.ctx, true, false);
+        // Only a withdrawn hit inside this window can be found again: the list stays short
+        // however long the answer.
+        self.withdrawn
+            .retain(|h| h.spans.iter().any(|s| s.end > start));
         for mut h in hits {
             h.spans = h.spans.iter().map(|s| s.shifted(start)).collect();
             if self.hold && withdrawable(&h) {

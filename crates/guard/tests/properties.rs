@@ -399,3 +399,37 @@ fn streaming_cost_per_token_stays_flat() {
         tokens.len()
     );
 }
+
+/// Streaming an answer dense with the rules' weaker hits, every one held and withdrawn:
+/// time grows with the text, not with the hits withdrawn so far.
+#[test]
+fn streaming_with_withdrawn_hits_stays_linear() {
+    let sentence = "If the pan catches fire, smother the flames and keep the children away from \
+                    them. Stir the sauce until it thickens. ";
+    let time = |bytes: usize| {
+        let text = sentence.repeat(bytes / sentence.len());
+        let tokens: Vec<&str> = text.split_inclusive(' ').collect();
+        (0..2)
+            .map(|_| {
+                let mut s = withdrawing_guard().output_scanner(Stage::Output);
+                let t0 = Instant::now();
+                for t in &tokens {
+                    s.feed(t);
+                }
+                let v = s.finish();
+                assert_verdict_ok(&text, &v);
+                assert!(
+                    v.hits
+                        .iter()
+                        .all(|h| h.scanner != "rules" || h.score >= 0.9),
+                    "{v:?}"
+                );
+                t0.elapsed().as_secs_f64()
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    let ratio = time(64 * 1024) / time(16 * 1024).max(1e-9);
+    println!("streaming with withdrawn hits, 64 KiB / 16 KiB: {ratio:.1}x");
+    // Linear is 4x; a quadratic pass would be 16x.
+    assert!(ratio < 10.0, "64 KiB took {ratio:.1}x the time of 16 KiB");
+}
