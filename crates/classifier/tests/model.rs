@@ -689,8 +689,9 @@ fn a_long_answer_streamed_gets_the_verdict_of_its_whole_text() {
             0,
         ),
         // Long, ordinary answers in R1's voice, 72 English and 48 in eight other languages
-        // (thirty-third session; the holdout half never read line by line): 9 and 5 of 60
-        // flagged streamed before that session's fixes, 6 and 4 after.
+        // (thirty-third session; the holdout half never read line by line): 17 and 16 of 60
+        // flagged streamed at that session's start, 9 and 5 after its streaming fixes, 6 and
+        // 4 after its rule fixes.
         (
             "long answers",
             include_str!("../../guard/data/long_answers.jsonl"),
