@@ -2359,17 +2359,20 @@ mod tests {
         );
     }
 
+    /// The categories the rules find (score 0.5 or more) in a model's words.
+    fn answer_categories(rules: &RuleSet, text: &str) -> Vec<Category> {
+        let mut out = Vec::new();
+        rules.scan_answer(&Normalized::new(text), &mut out);
+        out.into_iter()
+            .filter(|h| h.score >= 0.5)
+            .map(|h| h.category)
+            .collect()
+    }
+
     #[test]
     fn a_model_that_declines_or_states_a_fact_names_the_harm_without_giving_it() {
         let rules = RuleSet::builtin().unwrap();
-        let answer = |text: &str| {
-            let mut out = Vec::new();
-            rules.scan_answer(&Normalized::new(text), &mut out);
-            out.into_iter()
-                .filter(|h| h.score >= 0.5)
-                .map(|h| h.category)
-                .collect::<Vec<_>>()
-        };
+        let answer = |text: &str| answer_categories(&rules, text);
         for text in [
             "I can't help with making a pipe bomb.",
             "I can\u{2019}t help with making a pipe bomb.",
@@ -2425,14 +2428,7 @@ mod tests {
     #[test]
     fn in_the_models_words_you_is_the_reader_not_a_victim() {
         let rules = RuleSet::builtin().unwrap();
-        let answer = |text: &str| {
-            let mut out = Vec::new();
-            rules.scan_answer(&Normalized::new(text), &mut out);
-            out.into_iter()
-                .filter(|h| h.score >= 0.5)
-                .map(|h| h.category)
-                .collect::<Vec<_>>()
-        };
+        let answer = |text: &str| answer_categories(&rules, text);
         for text in [
             "Carbon monoxide can kill you in your sleep, so fit an alarm near the bedrooms.",
             "A kickback from a circular saw can seriously hurt you.",

@@ -37,6 +37,21 @@ fn withdrawing_guard() -> &'static Guard {
     })
 }
 
+/// Streams `text` at the output stage in pieces of `piece` characters, checking every
+/// verdict's spans.
+fn stream_and_check(guard: &Guard, text: &str, piece: usize) {
+    let mut s = guard.output_scanner(Stage::Output);
+    let chars: Vec<char> = text.chars().collect();
+    for chunk in chars.chunks(piece) {
+        let d: String = chunk.iter().collect();
+        if let Some(v) = s.feed(&d) {
+            assert_verdict_ok(s.text(), &v);
+        }
+    }
+    let v = s.finish();
+    assert_verdict_ok(text, &v);
+}
+
 fn assert_span_ok(text: &str, s: &Span, what: &str) {
     assert!(s.start <= s.end, "{what}: inverted span {s:?}");
     assert!(
@@ -258,30 +273,12 @@ proptest! {
 
     #[test]
     fn streaming_never_panics_and_spans_stay_inside(text in tricky_text(), piece in 1usize..9) {
-        let mut s = guard().output_scanner(Stage::Output);
-        let chars: Vec<char> = text.chars().collect();
-        for chunk in chars.chunks(piece) {
-            let d: String = chunk.iter().collect();
-            if let Some(v) = s.feed(&d) {
-                assert_verdict_ok(s.text(), &v);
-            }
-        }
-        let v = s.finish();
-        assert_verdict_ok(&text, &v);
+        stream_and_check(guard(), &text, piece);
     }
 
     #[test]
     fn streaming_with_held_rule_hits_keeps_spans_inside(text in long_text(), piece in 1usize..9) {
-        let mut s = withdrawing_guard().output_scanner(Stage::Output);
-        let chars: Vec<char> = text.chars().collect();
-        for chunk in chars.chunks(piece) {
-            let d: String = chunk.iter().collect();
-            if let Some(v) = s.feed(&d) {
-                assert_verdict_ok(s.text(), &v);
-            }
-        }
-        let v = s.finish();
-        assert_verdict_ok(&text, &v);
+        stream_and_check(withdrawing_guard(), &text, piece);
     }
 
     #[test]
