@@ -363,11 +363,7 @@ impl Scanner for MiniLmClassifier {
             && p.harmful < VETO_BELOW
             && warden_guard::language::detects_english(norm.original())
         {
-            out.retain(|h| {
-                !(h.scanner == warden_guard::rules::NAME
-                    && h.category.is_hazard()
-                    && h.score < STRONG_RULE)
-            });
+            out.retain(|h| !warden_guard::scanner::withdrawable(h));
         }
         if let Some(score) = head.hit_score(p.harmful) {
             let span = Span::new(0, norm.original().len());

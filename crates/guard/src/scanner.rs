@@ -8,6 +8,12 @@ use crate::types::{Context, Hit};
 /// an action or a request) may be.
 pub const STRONG_RULE: f32 = 0.9;
 
+/// Whether a scanner that [withdraws rule hits](Scanner::withdraws_rules) may withdraw `h`:
+/// a hazard hit of the rules scoring below [`STRONG_RULE`].
+pub fn withdrawable(h: &Hit) -> bool {
+    h.scanner == crate::rules::NAME && h.category.is_hazard() && h.score < STRONG_RULE
+}
+
 /// A detector: canonical text (with its original) in, hits out.
 ///
 /// Scanners are pure and `Send + Sync` so one [`Guard`](crate::Guard) can serve every thread.
@@ -38,8 +44,8 @@ pub trait Scanner: Send + Sync + std::fmt::Debug {
     /// so the first scan does not wait. Built-in scanners are always ready.
     fn prepare(&self) {}
 
-    /// Whether `scan` may withdraw the rules' weaker hazard hits (below [`STRONG_RULE`]) it
-    /// finds in `out` at `ctx`'s stage, reading the text as confidently benign. While
+    /// Whether `scan` may withdraw the rules' weaker hazard hits ([`withdrawable`]) it finds
+    /// in `out` at `ctx`'s stage, reading the text as confidently benign. While
     /// streaming, such hits wait for this scanner's reading of the text that holds them.
     fn withdraws_rules(&self, _ctx: &Context) -> bool {
         false

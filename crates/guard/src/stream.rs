@@ -2,6 +2,7 @@
 
 use crate::document::SENTENCE_ENDS;
 use crate::normalize::floor_char_boundary;
+use crate::scanner::withdrawable;
 use crate::types::{Action, Category, Context, Hit, LanguageReport, PiiMatch, Span, Verdict};
 use crate::{Findings, Guard};
 
@@ -228,9 +229,7 @@ impl<'g> OutputScanner<'g> {
                     .any(|x| {
                         x.category == h.category
                             && x.scanner == h.scanner
-                            && x.spans
-                                .iter()
-                                .any(|e| h.spans.iter().any(|s| e.start < s.end && s.start < e.end))
+                            && overlapping(&x.spans, &h.spans)
                     });
                 if !known {
                     self.held.push(h);
@@ -348,12 +347,7 @@ impl<'g> OutputScanner<'g> {
                     let fresh: Vec<Span> = h
                         .spans
                         .into_iter()
-                        .filter(|s| {
-                            !existing
-                                .spans
-                                .iter()
-                                .any(|e| e.start < s.end && s.start < e.end)
-                        })
+                        .filter(|s| !overlapping(&existing.spans, std::slice::from_ref(s)))
                         .collect();
                     if !fresh.is_empty() && existing.spans.len() < 64 {
                         existing.spans.extend(fresh);
@@ -408,11 +402,10 @@ fn last_sentence_end(text: &str, from: usize) -> Option<usize> {
         .map(|(i, c)| from + i + c.len_utf8())
 }
 
-/// A hit a model may withdraw: the rules' weaker hazard hits.
-fn withdrawable(h: &Hit) -> bool {
-    h.scanner == crate::rules::NAME
-        && h.category.is_hazard()
-        && h.score < crate::scanner::STRONG_RULE
+/// Whether a span of `a` overlaps a span of `b`.
+fn overlapping(a: &[Span], b: &[Span]) -> bool {
+    a.iter()
+        .any(|x| b.iter().any(|y| x.start < y.end && y.start < x.end))
 }
 
 /// Longest piece [`stream_pieces`] gives a word.
