@@ -254,7 +254,40 @@ fn cipher_of(line: &str, every_shift: bool) -> Option<Cipher> {
         return None;
     }
     // 40% of the words common once deciphered, a quarter more than as written.
-    (best * 10 >= words_seen * 4 && best.saturating_sub(plain) * 4 >= words_seen).then_some(cipher)
+    if best * 10 < words_seen * 4 || best.saturating_sub(plain) * 4 < words_seen {
+        return None;
+    }
+    // A word said again is no more English: "Subject: RE: RE: RE: Killing Project Falcon"
+    // shifted by 9 has "an" three times and nothing else. The rarer ciphers need three
+    // different common words.
+    if !matches!(cipher, Cipher::Shift(13) | Cipher::Reversed)
+        && distinct_common(&cipher.decipher(line)) < RARE_CIPHER_WORDS
+    {
+        return None;
+    }
+    Some(cipher)
+}
+
+/// Different common words a line deciphered by a rarer cipher (not ROT13, not reversal)
+/// must hold.
+const RARE_CIPHER_WORDS: usize = 3;
+
+/// How many different common words of two letters or more `line` holds (counting up to
+/// [`RARE_CIPHER_WORDS`]; some shift turns any one letter into "a" or "i").
+fn distinct_common(line: &str) -> usize {
+    let table = common_table();
+    let mut seen: Vec<u64> = Vec::with_capacity(RARE_CIPHER_WORDS);
+    for (w, n) in words(line.as_bytes()).flatten().filter(|&(_, n)| n > 1) {
+        if let Some(key) = pack(w[..n].iter().copied()) {
+            if is_common(table, Some(key)) && !seen.contains(&key) {
+                seen.push(key);
+                if seen.len() == RARE_CIPHER_WORDS {
+                    break;
+                }
+            }
+        }
+    }
+    seen.len()
 }
 
 /// Texts up to this size (prompts) have every shift and Atbash tried, not just ROT13.
@@ -1032,6 +1065,7 @@ mod tests {
             "Anna, Otto and Bob saw a kayak at noon.",
             "我们还需要检查一下结果，然后再讨论。",
             "be or be or be or not",
+            "Subject: RE: RE: RE: Killing Project Falcon",
         ] {
             assert!(deciphered_lines(text).is_empty(), "{text}");
         }
