@@ -118,6 +118,11 @@ pub const FOCUS_MIN_BYTES: usize = 400;
 /// from 0.088 to 0.075 at the same recall (0.904); on unseen A's English look-alikes 0.036 →
 /// 0.018, unseen C 0.080 → 0.075, HarmBench 0.700 → 0.695 (one prompt).
 pub const VETO_BELOW: f32 = 0.05;
+/// The same bar for a document ([`is_document`]), read by the document models: a long
+/// ordinary text on a hard subject (a fraud-prevention leaflet, a pharmacist's dosing notes)
+/// rarely reads below 0.05 (181 of the 335 long benign training texts do, 284 below 0.2),
+/// while every long text hiding a request in the probes reads above 0.3.
+pub const DOCUMENT_VETO_BELOW: f32 = 0.2;
 /// A rule hit at or above this score (a strong term or pattern) is never withdrawn.
 pub use warden_guard::scanner::STRONG_RULE;
 
@@ -357,10 +362,15 @@ impl Scanner for MiniLmClassifier {
             return;
         };
         let (head, _) = self.reader(norm.as_str());
+        let veto = if is_document(norm.as_str()) {
+            DOCUMENT_VETO_BELOW
+        } else {
+            VETO_BELOW
+        };
         // Only where the text is English by the detector's best guess, not merely not
         // reliably something else: a short Portuguese request reads as noise to MiniLM.
         if head.ngram
-            && p.harmful < VETO_BELOW
+            && p.harmful < veto
             && warden_guard::language::detects_english(norm.original())
         {
             out.retain(|h| !warden_guard::scanner::withdrawable(h));
