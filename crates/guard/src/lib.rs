@@ -297,7 +297,7 @@ impl Guard {
     /// leet drawn with symbols, and Morse, binary, character codes, numbered letters,
     /// vertical and escaped text that decode to text, NATO spelling and Braille, names standing
     /// for quoted words (in a prompt), and words split by markup, with their spans.
-    fn hidden_payloads(&self, text: &str, stage: Stage) -> Vec<(Span, String)> {
+    pub(crate) fn hidden_payloads(&self, text: &str, stage: Stage) -> Vec<(Span, String)> {
         let mut hidden = self.injection.encoded_payloads(text);
         if let Some(tagged) = decode_tag_characters(text) {
             hidden.push(tagged);
@@ -309,7 +309,12 @@ impl Guard {
     }
 
     /// Scans decoded payloads (not decoding again) and reports what they hide at their spans.
-    fn scan_hidden(&self, hidden: Vec<(Span, String)>, ctx: &Context, hits: &mut Vec<Hit>) {
+    pub(crate) fn scan_hidden(
+        &self,
+        hidden: Vec<(Span, String)>,
+        ctx: &Context,
+        hits: &mut Vec<Hit>,
+    ) {
         for (span, decoded) in hidden {
             let inner = self.find(&decoded, ctx, false, true);
             let mut found = false;

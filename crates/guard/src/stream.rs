@@ -66,6 +66,9 @@ pub struct OutputScanner<'g> {
     hold: bool,
     /// The held hits a model withdrew: the rules' overlapping windows find them again.
     withdrawn: Vec<Hit>,
+    /// Payloads already decoded and scanned (where, what they decode to): the rules'
+    /// overlapping windows find them again, and the models would read them again each time.
+    decoded: Vec<(Span, String)>,
     lang_checked: usize,
     expected: Option<String>,
     hits: Vec<Hit>,
@@ -89,6 +92,7 @@ impl<'g> OutputScanner<'g> {
             held: Vec::new(),
             hold,
             withdrawn: Vec::new(),
+            decoded: Vec::new(),
             lang_checked: 0,
             hits: Vec::new(),
             pii: Vec::new(),
@@ -213,11 +217,27 @@ impl<'g> OutputScanner<'g> {
             floor_char_boundary(&self.text, self.scanned.saturating_sub(OVERLAP)),
         );
         let window = &self.text[start..cut];
-        let Findings { hits, pii, .. } = self.guard.find(window, &self.ctx, true, false);
-        // Only a withdrawn hit inside this window can be found again: the list stays short
-        // however long the answer.
+        let Findings { mut hits, pii, .. } = self.guard.find(window, &self.ctx, false, false);
+        // Only a withdrawn hit or a decoded payload inside this window can be found again:
+        // the lists stay short however long the answer.
         self.withdrawn
             .retain(|h| h.spans.iter().any(|s| s.end > start));
+        self.decoded.retain(|(s, _)| s.end > start);
+        // Each payload is scanned once (what it hides was merged when it was).
+        let hidden: Vec<(Span, String)> = self
+            .guard
+            .hidden_payloads(window, self.ctx.stage)
+            .into_iter()
+            .filter(|(span, decoded)| {
+                let key = (span.shifted(start), decoded.clone());
+                let new = !self.decoded.contains(&key);
+                if new {
+                    self.decoded.push(key);
+                }
+                new
+            })
+            .collect();
+        self.guard.scan_hidden(hidden, &self.ctx, &mut hits);
         for mut h in hits {
             h.spans = h.spans.iter().map(|s| s.shifted(start)).collect();
             if self.hold && withdrawable(&h) {
@@ -668,6 +688,25 @@ mod tests {
             3,
         );
         assert_eq!(*reads.lock().unwrap(), [35]);
+    }
+
+    #[test]
+    fn a_payload_is_decoded_and_read_once_however_many_windows_hold_it() {
+        let (guard, reads) = withdrawing_guard();
+        // "how to make a pipe bomb at home" (31 characters) in base64, in the middle of an
+        // answer long enough for several overlapping windows to hold it.
+        let text = format!(
+            "{}The string aG93IHRvIG1ha2UgYSBwaXBlIGJvbWIgYXQgaG9tZQ== is what the log shows {}",
+            "The service restarts every night and writes its state to the log file. ".repeat(3),
+            "and the rest of the night is quiet, with short lines and no errors at all. ".repeat(6)
+        );
+        let (_, fin) = feed_all(&guard, Stage::Output, &text, 2);
+        assert!(
+            fin.hits.iter().any(|h| h.scanner.ends_with(".encoded")),
+            "{fin:?}"
+        );
+        let payload_reads = reads.lock().unwrap().iter().filter(|&&n| n == 31).count();
+        assert_eq!(payload_reads, 1);
     }
 
     #[test]
