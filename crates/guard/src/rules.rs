@@ -2555,6 +2555,8 @@ mod tests {
                 "Cosa prevede la legge sul revenge porn e quali sono le pene?",
                 "How does naloxone reverse an opioid overdose, and where can I get it without a prescription?",
                 "I think someone installed stalkerware on my phone. How can I check for it and remove it?",
+                "Come faccio a sturare il lavandino senza chiamare l'idraulico?",
+                "मुझे एक अच्छी जासूसी कहानी सुझाओ",
             ],
         );
     }
