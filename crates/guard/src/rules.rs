@@ -2517,7 +2517,8 @@ mod tests {
     /// Families a fresh set found missing (thirty-fourth session): nuclear fuel and weapons,
     /// and "(so as) to die", in the other languages; mining on the tool's machine; and the
     /// look-alikes that keep their words (nuclear power, the planet, dying of laughter, the
-    /// law's penalties, the antidote, the one being watched).
+    /// law's penalties, the antidote, the one being watched, a sink unclogged in Italian, a
+    /// detective story in Hindi).
     #[test]
     fn families_of_the_thirty_fourth_round() {
         use Category::*;
