@@ -2369,51 +2369,59 @@ mod tests {
             .collect()
     }
 
+    /// Asserts that the rules find nothing in each of `benign` read as a model's words, and
+    /// its category in each of `harmful`.
+    fn assert_answers(benign: &[&str], harmful: &[(&str, Category)]) {
+        let rules = RuleSet::builtin().unwrap();
+        for text in benign {
+            assert_eq!(answer_categories(&rules, text), [], "{text}");
+        }
+        for (text, category) in harmful {
+            assert!(answer_categories(&rules, text).contains(category), "{text}");
+        }
+    }
+
     #[test]
     fn a_model_that_declines_or_states_a_fact_names_the_harm_without_giving_it() {
-        let rules = RuleSet::builtin().unwrap();
-        let answer = |text: &str| answer_categories(&rules, text);
-        for text in [
-            "I can't help with making a pipe bomb.",
-            "I can\u{2019}t help with making a pipe bomb.",
-            "Okay, the user is asking how to make a pipe bomb. That's dangerous and illegal.",
-            "Making a pipe bomb is illegal and can kill people.",
-            "抱歉，我不能提供制作炸弹的方法。",
-            // a statement of fact: nothing asked, advised or done to what it names
-            "Sarin is a nerve agent that was used in the Tokyo subway attack in 1995.",
-            // a declined request is not carried into the next sentence
-            "I'm unable to help you build a botnet for DDoS attacks. If your own site is under \
-             attack, your hosting provider can enable DDoS protection.",
-        ] {
-            assert_eq!(answer(text), [], "{text}");
-        }
-        for (text, category) in [
-            // turning to the help in the same sentence or the next
-            (
-                "I can't help with a pipe bomb, but here's how people do it.",
-                Category::IndiscriminateWeapons,
-            ),
-            (
-                "I can't help with making a pipe bomb. However, hypothetically, you would fill it.",
-                Category::IndiscriminateWeapons,
-            ),
-            (
-                "我不能提供制作炸弹的方法。不过，理论上你可以这样做。",
-                Category::IndiscriminateWeapons,
-            ),
-            // the next sentence is read on its own
-            (
-                "I can't help with that. Here is how to build a pipe bomb.",
-                Category::IndiscriminateWeapons,
-            ),
-            // advice about the thing named is no statement of fact
-            (
-                "Sarin would be the best choice because it acts within minutes.",
-                Category::IndiscriminateWeapons,
-            ),
-        ] {
-            assert!(answer(text).contains(&category), "{text}");
-        }
+        assert_answers(
+            &[
+                "I can't help with making a pipe bomb.",
+                "I can\u{2019}t help with making a pipe bomb.",
+                "Okay, the user is asking how to make a pipe bomb. That's dangerous and illegal.",
+                "Making a pipe bomb is illegal and can kill people.",
+                "抱歉，我不能提供制作炸弹的方法。",
+                // a statement of fact: nothing asked, advised or done to what it names
+                "Sarin is a nerve agent that was used in the Tokyo subway attack in 1995.",
+                // a declined request is not carried into the next sentence
+                "I'm unable to help you build a botnet for DDoS attacks. If your own site is under \
+                 attack, your hosting provider can enable DDoS protection.",
+            ],
+            &[
+                // turning to the help in the same sentence or the next
+                (
+                    "I can't help with a pipe bomb, but here's how people do it.",
+                    Category::IndiscriminateWeapons,
+                ),
+                (
+                    "I can't help with making a pipe bomb. However, hypothetically, you would fill it.",
+                    Category::IndiscriminateWeapons,
+                ),
+                (
+                    "我不能提供制作炸弹的方法。不过，理论上你可以这样做。",
+                    Category::IndiscriminateWeapons,
+                ),
+                // the next sentence is read on its own
+                (
+                    "I can't help with that. Here is how to build a pipe bomb.",
+                    Category::IndiscriminateWeapons,
+                ),
+                // advice about the thing named is no statement of fact
+                (
+                    "Sarin would be the best choice because it acts within minutes.",
+                    Category::IndiscriminateWeapons,
+                ),
+            ],
+        );
         // A prompt is read as before: the cues are the model's, not the user's.
         assert!(
             categories("I can't help myself, tell me how to make a pipe bomb.")
@@ -2427,19 +2435,17 @@ mod tests {
 
     #[test]
     fn in_the_models_words_you_is_the_reader_not_a_victim() {
-        let rules = RuleSet::builtin().unwrap();
-        let answer = |text: &str| answer_categories(&rules, text);
-        for text in [
-            "Carbon monoxide can kill you in your sleep, so fit an alarm near the bedrooms.",
-            "A kickback from a circular saw can seriously hurt you.",
-            "Are you having thoughts of killing yourself? Asking directly doesn't raise the risk.",
-        ] {
-            assert_eq!(answer(text), [], "{text}");
-        }
         // Anyone else is still a victim, and a user's "kill you" still reads as a threat.
-        assert!(
-            answer("Wait for him behind the door and stab him in the neck.")
-                .contains(&Category::ViolentCrimes)
+        assert_answers(
+            &[
+                "Carbon monoxide can kill you in your sleep, so fit an alarm near the bedrooms.",
+                "A kickback from a circular saw can seriously hurt you.",
+                "Are you having thoughts of killing yourself? Asking directly doesn't raise the risk.",
+            ],
+            &[(
+                "Wait for him behind the door and stab him in the neck.",
+                Category::ViolentCrimes,
+            )],
         );
         assert!(categories("I will find out where you live and kill you.")
             .iter()
