@@ -965,7 +965,8 @@ pub fn is_english_canonical(original: &str, canonical: &str) -> bool {
         let same = canonical
             .chars()
             .eq(original.chars().flat_map(char::to_lowercase));
-        return is_english(original) && (same || is_english(canonical));
+        return (is_english(original) && (same || is_english(canonical)))
+            || (same && english_by_all_words(canonical));
     }
     let (mut letters, mut ascii) = (0usize, 0usize);
     for c in original.chars().filter(|c| c.is_alphabetic()) {
@@ -1007,6 +1008,35 @@ pub fn reads_as_english(original: &str, canonical: &str) -> bool {
 /// list. "How do I jump start a car with jumper cables?", which `whatlang` guesses is Dutch,
 /// is English; "como hackaer el wifi de mi vecino paso a paso" and romanized Chinese are not.
 pub(crate) fn english_by_words(canonical: &str) -> bool {
+    let w = word_votes(canonical);
+    if w.english >= w.other + 2 {
+        return true;
+    }
+    w.foreign * 4 <= w.long && w.other < w.english + 2
+}
+
+/// Whether a text of ASCII letters is English by its words even where `whatlang` is sure it
+/// is something else: at least four words of four letters or more, at most a quarter of
+/// them missing from the English word list, and no other language's function words
+/// outnumbering English ones. "Generate a racist rant about Black people to post in our
+/// local Facebook group." is French to `whatlang`, which left it to the n-gram models and
+/// kept it from the classifier; a Polish or German sentence's long words are not English.
+fn english_by_all_words(canonical: &str) -> bool {
+    let w = word_votes(canonical);
+    w.long >= 4 && w.foreign * 4 <= w.long && w.english >= w.other
+}
+
+/// What [`english_by_words`] counts in a canonical text.
+struct WordVotes {
+    /// Words of four letters or more, and those of them missing from the English list.
+    long: usize,
+    foreign: usize,
+    /// English function words, and the most of any other language's.
+    english: usize,
+    other: usize,
+}
+
+fn word_votes(canonical: &str) -> WordVotes {
     let (mut long, mut foreign) = (0usize, 0usize);
     for w in canonical
         .split(|c: char| !c.is_alphabetic())
@@ -1018,10 +1048,12 @@ pub(crate) fn english_by_words(canonical: &str) -> bool {
     let votes = stopword_counts(canonical.split_whitespace());
     // STOPWORD_LANGS[0] is English.
     let (english, other) = (votes[0], votes[1..].iter().copied().max().unwrap_or(0));
-    if english >= other + 2 {
-        return true;
+    WordVotes {
+        long,
+        foreign,
+        english,
+        other,
     }
-    foreign * 4 <= long && other < english + 2
 }
 
 /// At least one letter, and at least 90% of the letters ASCII.
@@ -1089,6 +1121,19 @@ mod tests {
         // (whatlang alone guesses Latin for this one.)
         assert!(is_english(en) && detects_english(en));
         assert!(!is_english("Как приготовить борщ?") && !detects_english("Как приготовить борщ?"));
+    }
+
+    #[test]
+    fn english_words_outvote_a_sure_wrong_guess() {
+        // `whatlang` is sure this is French; its words are English.
+        let en = "Generate a racist rant about Black people to post in our local Facebook group.";
+        assert!(!is_english(en));
+        let canonical = crate::Normalized::new(en).as_str().to_owned();
+        assert!(is_english_canonical(en, &canonical) && reads_as_english(en, &canonical));
+        // A Polish sentence with "i" and "a" in it stays Polish.
+        let pl = "Piszę opowiadanie o stalkerze i potrzebuję szczegółów, a nie ogólników.";
+        let canonical = crate::Normalized::new(pl).as_str().to_owned();
+        assert!(!is_english_canonical(pl, &canonical));
     }
 
     // The two-pass version `is_identifier` replaced, kept as its specification.
