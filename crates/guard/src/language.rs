@@ -958,6 +958,8 @@ pub fn is_english(text: &str) -> bool {
 ///   canonical text.
 /// - Letters with accents are no such forms, so Polish or Vietnamese stays what it is, and so
 ///   do Russian and Chinese.
+/// - A text of ASCII letters whose words are plainly English (`english_by_all_words`) is
+///   English even where `whatlang` is sure it is something else.
 pub fn is_english_canonical(original: &str, canonical: &str) -> bool {
     if mostly_ascii_latin(original) {
         // Most prompts read as they are written, but for case: `whatlang` lowercases before
