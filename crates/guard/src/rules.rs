@@ -2628,6 +2628,10 @@ mod tests {
                 "Someone is blackmailing me with my nudes, what should I do?",
                 "Alguien me está chantajeando con fotos íntimas, ¿qué hago?",
                 "कोई मुझे मेरी न्यूड फोटो से ब्लैकमेल कर रहा है, मैं क्या करूँ?",
+                "Quelles associations aident les victimes de viol à porter plainte ?",
+                "Mi hermano me escribió que quiere suicidarse. ¿A quién llamo?",
+                "Mia sorella vuole farla finita, come posso starle vicino?",
+                "室友说想自杀，我应该怎么劝她？",
             ],
         );
     }
