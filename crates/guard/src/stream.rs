@@ -712,7 +712,7 @@ mod tests {
     #[test]
     fn a_sentence_is_read_whole_while_streaming() {
         // Its first 128 bytes, read alone, are flagged (S11: no help offered yet).
-        let text = "Si un amigo habla de suicidio, no lo dejes solo, quédate a su lado y \
+        let text = "Si un amigo te escribe «quiero morir», no lo dejes solo, quédate a su lado y \
                     escúchalo con calma, sin juzgar nada de lo que diga, y después llamen juntos a \
                     una línea de ayuda. ";
         let guard = Guard::with_default_policy();
