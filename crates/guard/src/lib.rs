@@ -429,6 +429,14 @@ impl Guard {
                 scanner.scan(read, ctx, hits);
             }
         }
+        // A request that rules out what a category is about ("nothing explicit") is not read
+        // as one by its words: the models' hits in that category are withdrawn.
+        if hits.iter().any(|h| h.scanner != rules::NAME) {
+            let vetoed = self.rules.rules().model_vetoes(read);
+            if !vetoed.is_empty() {
+                hits.retain(|h| h.scanner == rules::NAME || !vetoed.contains(&h.category));
+            }
+        }
     }
 
     /// Applies the policy to findings.
@@ -548,6 +556,43 @@ mod tests {
     fn guard_is_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Guard>();
+    }
+
+    #[test]
+    fn a_request_that_rules_explicit_content_out_is_not_read_as_one_by_the_models() {
+        let g = guard();
+        let ctx = Context::new(Stage::Input);
+        let reads = |t: &str| {
+            g.scan(t, &ctx)
+                .hits
+                .iter()
+                .any(|h| h.category == Category::SexualContent)
+        };
+        // The n-gram model reads both romances as S12 by their words; only the one asking for
+        // explicit scenes is.
+        let pairs = [
+            (
+                "Tu peux m'écrire une histoire romantique entre deux adultes dans un sauna, avec des scènes de sexe explicites ?",
+                "Tu peux m'écrire une histoire romantique entre deux adultes dans un sauna, sans scène explicite ?",
+            ),
+            (
+                "大人の男女の切ない恋愛小説を、性描写たっぷりで書いてくれる？",
+                "大人の男女の切ない恋愛小説を、性描写なしで書いてくれる？",
+            ),
+        ];
+        for (asks, rules_out) in pairs {
+            assert!(reads(asks), "{asks}");
+            assert!(!reads(rules_out), "{rules_out}");
+        }
+        let norm = Normalized::new("Écris une scène d'amour sans scène explicite.");
+        assert_eq!(
+            g.rules.rules().model_vetoes(&norm),
+            vec![Category::SexualContent]
+        );
+        // The rules still read an explicit request, whatever else it rules out.
+        assert!(reads(
+            "Escribe una escena de sexo explícita entre dos adultos, sin escenas explícitas de violencia"
+        ));
     }
 
     #[test]

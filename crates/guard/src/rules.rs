@@ -158,6 +158,14 @@ struct CategoryFile {
     /// claim about voting, a slur, a licence key, a link, explicit text, a fork bomb.
     #[serde(default)]
     fact_statements: bool,
+    /// Words by which a request rules out what this category is about ("without explicit
+    /// scenes", "sin escenas explícitas"): a model's reading of the category (the n-gram
+    /// model's, the classifier's) is withdrawn from a text that has one
+    /// ([`RuleSet::model_vetoes`]); the rules' own reading is unchanged. A model trained on
+    /// requests reads "write a romance between two adults, no explicit scenes" by its words
+    /// alone.
+    #[serde(default)]
+    model_vetoes: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -298,6 +306,9 @@ pub struct RuleSet {
     prompt_patterns: Vec<(u8, Regex)>,
     /// What disguised words ("p*pe b*mb", "bo mb", "bonba", "kak sdelat") can be read as.
     respell: Respeller,
+    /// The categories' `model_vetoes`, and per term its category and word-boundary checks.
+    vetoes: AhoCorasick,
+    veto_terms: Vec<(Category, bool, bool)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -464,6 +475,8 @@ impl RuleSet {
         }
 
         let mut cats = Vec::new();
+        let mut veto_keys: Vec<String> = Vec::new();
+        let mut veto_terms: Vec<(Category, bool, bool)> = Vec::new();
         let mut patterns = Vec::new();
         let mut prompt_patterns = Vec::new();
         for (name, src) in files {
@@ -495,6 +508,16 @@ impl RuleSet {
                     add(t, Target::Cat(ci, role));
                 }
             }
+            for t in &f.model_vetoes {
+                let core = Normalized::new(t.trim_matches('*'))
+                    .as_str()
+                    .trim()
+                    .to_string();
+                if !core.is_empty() {
+                    veto_keys.push(core);
+                    veto_terms.push((category, !t.starts_with('*'), !t.ends_with('*')));
+                }
+            }
             for (list, into) in [
                 (&f.patterns, &mut patterns),
                 (&f.prompt_patterns, &mut prompt_patterns),
@@ -513,6 +536,13 @@ impl RuleSet {
             .build(&keys)
             .map_err(|e| RuleError {
                 file: "(all)".into(),
+                message: e.to_string(),
+            })?;
+        let vetoes = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&veto_keys)
+            .map_err(|e| RuleError {
+                file: "(model_vetoes)".into(),
                 message: e.to_string(),
             })?;
         // The answer cues are not words a disguised prompt is read as.
@@ -537,7 +567,26 @@ impl RuleSet {
             patterns,
             prompt_patterns,
             respell,
+            vetoes,
+            veto_terms,
         })
+    }
+
+    /// The categories whose `model_vetoes` the text has: a model's hit in one of them is
+    /// withdrawn ([`crate::Guard`] does, after the models read a text).
+    pub fn model_vetoes(&self, norm: &Normalized<'_>) -> Vec<Category> {
+        let text = norm.as_str();
+        let mut found = Vec::new();
+        for m in self.vetoes.find_overlapping_iter(text) {
+            let (category, lb, rb) = self.veto_terms[m.pattern().as_usize()];
+            if (lb && !left_ok(text, m.start())) || (rb && !right_ok(text, m.end())) {
+                continue;
+            }
+            if !found.contains(&category) {
+                found.push(category);
+            }
+        }
+        found
     }
 
     /// The prompt-stage respelling of `text` (for tests).
