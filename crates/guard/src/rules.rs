@@ -159,8 +159,8 @@ struct CategoryFile {
     #[serde(default)]
     fact_statements: bool,
     /// Words by which a request rules out what this category is about ("without explicit
-    /// scenes", "sin escenas explícitas"): a model's reading of the category (the n-gram
-    /// model's, the classifier's) is withdrawn from a text that has one
+    /// scenes", "sin escenas explícitas"): the n-gram model's reading of the category is
+    /// withdrawn from a text that has one
     /// ([`RuleSet::model_vetoes`]); the rules' own reading is unchanged. A model trained on
     /// requests reads "write a romance between two adults, no explicit scenes" by its words
     /// alone.
@@ -572,8 +572,8 @@ impl RuleSet {
         })
     }
 
-    /// The categories whose `model_vetoes` the text has: a model's hit in one of them is
-    /// withdrawn ([`crate::Guard`] does, after the models read a text).
+    /// The categories whose `model_vetoes` the text has: the n-gram model's hit in one of
+    /// them is withdrawn ([`crate::Guard`] does, after the models read a text).
     pub fn model_vetoes(&self, norm: &Normalized<'_>) -> Vec<Category> {
         let text = norm.as_str();
         let mut found = Vec::new();
