@@ -562,7 +562,7 @@ mod tests {
     }
 
     #[test]
-    fn a_request_that_rules_explicit_content_out_is_not_read_as_one_by_the_models() {
+    fn a_request_that_rules_explicit_content_out_is_not_read_as_one_by_the_ngram_model() {
         let g = guard();
         let ctx = Context::new(Stage::Input);
         let reads = |t: &str| {
@@ -587,11 +587,16 @@ mod tests {
             assert!(reads(asks), "{asks}");
             assert!(!reads(rules_out), "{rules_out}");
         }
-        let norm = Normalized::new("Écris une scène d'amour sans scène explicite.");
-        assert_eq!(
-            g.rules.rules().model_vetoes(&norm),
-            vec![Category::SexualContent]
-        );
+        for text in [
+            "Écris une scène d'amour sans scène explicite.",
+            "اكتب قصة حب ودون مشاهد جنسية",
+        ] {
+            assert_eq!(
+                g.rules.rules().model_vetoes(&Normalized::new(text)),
+                vec![Category::SexualContent],
+                "{text}"
+            );
+        }
         // The rules still read an explicit request, whatever else it rules out.
         assert!(reads(
             "Escribe una escena de sexo explícita entre dos adultos, sin escenas explícitas de violencia"

@@ -513,9 +513,14 @@ impl RuleSet {
                     .as_str()
                     .trim()
                     .to_string();
+                // As for the terms: Arabic attaches clitics to the front, no left boundary.
+                let arabic = core
+                    .chars()
+                    .next()
+                    .is_some_and(|c| matches!(c as u32, 0x600..=0x6FF | 0x750..=0x77F));
                 if !core.is_empty() {
                     veto_keys.push(core);
-                    veto_terms.push((category, !t.starts_with('*'), !t.ends_with('*')));
+                    veto_terms.push((category, !t.starts_with('*') && !arabic, !t.ends_with('*')));
                 }
             }
             for (list, into) in [
