@@ -295,6 +295,28 @@ pub struct RuleError {
     pub message: String,
 }
 
+/// A term as the automaton matches it: its canonical text and whether the match must start
+/// and end on a word boundary (a `*` at an end drops the check there). Arabic attaches
+/// clitics (و ب ل ال ف ك) to the front of words: no left boundary. `None` for an empty term.
+fn term_key(term: &str) -> Option<(String, bool, bool)> {
+    let arabic = term
+        .trim_start_matches('*')
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c as u32, 0x600..=0x6FF | 0x750..=0x77F));
+    let core = Normalized::new(term.trim_matches('*'))
+        .as_str()
+        .trim()
+        .to_string();
+    (!core.is_empty()).then(|| {
+        (
+            core,
+            !term.starts_with('*') && !arabic,
+            !term.ends_with('*'),
+        )
+    })
+}
+
 /// The compiled rules.
 #[derive(Debug)]
 pub struct RuleSet {
@@ -392,21 +414,9 @@ impl RuleSet {
         let mut entries: Vec<Entry> = Vec::new();
         let mut keys: Vec<String> = Vec::new();
         let mut add_one = |term: &str, target: Target| {
-            // Arabic attaches clitics (و ب ل ال ف ك) to the front of words: no left boundary.
-            let arabic = term
-                .trim_start_matches('*')
-                .chars()
-                .next()
-                .is_some_and(|c| matches!(c as u32, 0x600..=0x6FF | 0x750..=0x77F));
-            let lb = !term.starts_with('*') && !arabic;
-            let rb = !term.ends_with('*');
-            let core = Normalized::new(term.trim_matches('*'))
-                .as_str()
-                .trim()
-                .to_string();
-            if core.is_empty() {
+            let Some((core, lb, rb)) = term_key(term) else {
                 return;
-            }
+            };
             let key = (core.clone(), lb, rb);
             let i = *index.entry(key).or_insert_with(|| {
                 entries.push(Entry {
@@ -508,20 +518,9 @@ impl RuleSet {
                     add(t, Target::Cat(ci, role));
                 }
             }
-            for t in &f.model_vetoes {
-                let core = Normalized::new(t.trim_matches('*'))
-                    .as_str()
-                    .trim()
-                    .to_string();
-                // As for the terms: Arabic attaches clitics to the front, no left boundary.
-                let arabic = core
-                    .chars()
-                    .next()
-                    .is_some_and(|c| matches!(c as u32, 0x600..=0x6FF | 0x750..=0x77F));
-                if !core.is_empty() {
-                    veto_keys.push(core);
-                    veto_terms.push((category, !t.starts_with('*') && !arabic, !t.ends_with('*')));
-                }
+            for (core, lb, rb) in f.model_vetoes.iter().filter_map(|t| term_key(t)) {
+                veto_keys.push(core);
+                veto_terms.push((category, lb, rb));
             }
             for (list, into) in [
                 (&f.patterns, &mut patterns),
