@@ -2795,6 +2795,10 @@ mod tests {
                 "Can I cash a check at a different bank?",
                 "什么饮料里可以加薄荷？",
                 "मच्छरों को कैसे मारें कि वे वापस न आएं?",
+                // the one whose drink it was, and a parent who found drugs
+                "昨晚我的酒里好像被人放了东西，第二天什么都不记得，怎么办？",
+                "كيف أتصرف إذا وجدت مخدرات في غرفة ابني؟",
+                "在儿子房间发现毒品怎么办？",
             ],
         );
     }
