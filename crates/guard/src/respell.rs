@@ -928,8 +928,14 @@ impl Respeller {
                     // A real word of another language, or any word of three letters (the
                     // lists hold none), is not read as an English word by ear: Dutch "met"
                     // (with) is no "meth", "vorm" (form) no "worm". Cognates of the other
-                    // languages' terms still are ("noticia" as Italian "notizia").
-                    .filter(|r| !((w.len() <= 3 || is_other_word(w)) && is_english_word(r)));
+                    // languages' terms still are ("noticia" as Italian "notizia"); in Latin
+                    // letters a real word is read only as another language's real word, not
+                    // as a rarer English one (Italian "nozze", a wedding, is no "noose").
+                    .filter(|r| {
+                        let real = is_other_word(w);
+                        !((w.len() <= 3 || real) && is_english_word(r))
+                            && !(real && r.is_ascii() && !is_other_word(r))
+                    });
                     if let Some(r) = heard {
                         if !r.is_ascii() && w.len() <= 3 {
                             // "bon" keys like "вон": a short word reads as Russian only
