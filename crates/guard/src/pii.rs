@@ -103,7 +103,8 @@ impl PiiScanner {
                 .build(SECRET_WORDS)
                 .expect("valid built-in secret words"),
             date_like: re(
-                r"^(?:\d{4}[\-./]\d{1,2}[\-./]\d{1,2}|\d{1,2}[\-./]\d{1,2}[\-./]\d{2,4})$",
+                // dates, and a span of years ("the war of 1936-1939"), not phone numbers
+                r"^(?:\d{4}[\-./]\d{1,2}[\-./]\d{1,2}|\d{1,2}[\-./]\d{1,2}[\-./]\d{2,4}|(?:1[5-9]|20)\d\d ?[\-/] ?(?:1[5-9]|20)\d\d)$",
             ),
         }
     }
@@ -312,6 +313,9 @@ impl PiiScanner {
             if !has_sep && !cand.starts_with('+') && digits != 10 && digits != 11 {
                 continue;
             }
+            if toll_free(cand) {
+                continue;
+            }
             push(&mut out, PiiKind::Phone, s, e);
         }
         into_matches(out)
@@ -319,6 +323,28 @@ impl PiiScanner {
 }
 
 /// Whether `[s, e)` overlaps a range in a map of non-overlapping ranges.
+/// A toll-free service number (a helpline's "1-800-662-4357", Russia's "8-800-2000-122",
+/// "0800 …", India's "1800 …", Japan's "0120-…"): a business's or a service's line, which
+/// names no person, and which a model's answer gives so that it can be called.
+fn toll_free(cand: &str) -> bool {
+    let digits: String = cand
+        .trim_start_matches('+')
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    // North America (the country code 1 optional): 800, 833, 844, 855, 866, 877, 888.
+    let nanp = digits.strip_prefix('1').filter(|_| digits.len() == 11).unwrap_or(&digits);
+    let nanp_free = nanp.len() == 10
+        && ["800", "833", "844", "855", "866", "877", "888"]
+            .iter()
+            .any(|p| nanp.starts_with(p));
+    nanp_free
+        || (digits.len() >= 8
+            && ["0800", "0808", "8800", "1800", "0120"]
+                .iter()
+                .any(|p| digits.starts_with(p)))
+}
+
 fn overlaps_map(map: &BTreeMap<usize, (usize, PiiKind)>, s: usize, e: usize) -> bool {
     map.range(..e)
         .next_back()
@@ -749,6 +775,9 @@ mod tests {
             ("date", "on 2024-05-17 we shipped"),
             ("cpp_path", "use std::vec::Vec"),
             ("year", "in 2024 and 2025"),
+            ("years", "the Spanish Civil War (1936-1939) and 1914 - 1918"),
+            ("helpline", "SAMHSA's helpline is 1-800-662-4357, free and confidential"),
+            ("toll_free", "call 8-800-2000-122 or 0800 1111 or 1800-599-0019"),
         ];
         for (name, text) in cases {
             let got = kinds(text);
