@@ -322,29 +322,39 @@ impl PiiScanner {
     }
 }
 
-/// Whether `[s, e)` overlaps a range in a map of non-overlapping ranges.
 /// A toll-free service number (a helpline's "1-800-662-4357", Russia's "8-800-2000-122",
 /// "0800 …", India's "1800 …", Japan's "0120-…"): a business's or a service's line, which
 /// names no person, and which a model's answer gives so that it can be called.
 fn toll_free(cand: &str) -> bool {
-    let digits: String = cand
-        .trim_start_matches('+')
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
+    // The candidate's digits (a phone candidate has at most 13), without allocating: this
+    // runs for every phone-shaped run of a long text.
+    let mut buf = [0u8; 16];
+    let mut n = 0;
+    for b in cand.bytes().filter(u8::is_ascii_digit) {
+        if n == buf.len() {
+            return false;
+        }
+        buf[n] = b;
+        n += 1;
+    }
+    let digits = &buf[..n];
     // North America (the country code 1 optional): 800, 833, 844, 855, 866, 877, 888.
-    let nanp = digits.strip_prefix('1').filter(|_| digits.len() == 11).unwrap_or(&digits);
+    let nanp = match digits {
+        [b'1', rest @ ..] if n == 11 => rest,
+        _ => digits,
+    };
     let nanp_free = nanp.len() == 10
-        && ["800", "833", "844", "855", "866", "877", "888"]
+        && [b"800", b"833", b"844", b"855", b"866", b"877", b"888"]
             .iter()
-            .any(|p| nanp.starts_with(p));
+            .any(|p| nanp.starts_with(*p));
     nanp_free
-        || (digits.len() >= 8
-            && ["0800", "0808", "8800", "1800", "0120"]
+        || (n >= 8
+            && [b"0800", b"0808", b"8800", b"1800", b"0120"]
                 .iter()
-                .any(|p| digits.starts_with(p)))
+                .any(|p| digits.starts_with(*p)))
 }
 
+/// Whether `[s, e)` overlaps a range in a map of non-overlapping ranges.
 fn overlaps_map(map: &BTreeMap<usize, (usize, PiiKind)>, s: usize, e: usize) -> bool {
     map.range(..e)
         .next_back()
