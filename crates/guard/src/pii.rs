@@ -786,8 +786,14 @@ mod tests {
             ("cpp_path", "use std::vec::Vec"),
             ("year", "in 2024 and 2025"),
             ("years", "the Spanish Civil War (1936-1939) and 1914 - 1918"),
-            ("helpline", "SAMHSA's helpline is 1-800-662-4357, free and confidential"),
-            ("toll_free", "call 8-800-2000-122 or 0800 1111 or 1800-599-0019"),
+            (
+                "helpline",
+                "SAMHSA's helpline is 1-800-662-4357, free and confidential",
+            ),
+            (
+                "toll_free",
+                "call 8-800-2000-122 or 0800 1111 or 1800-599-0019",
+            ),
         ];
         for (name, text) in cases {
             let got = kinds(text);
