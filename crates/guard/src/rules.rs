@@ -159,8 +159,9 @@ struct CategoryFile {
     #[serde(default)]
     fact_statements: bool,
     /// Words by which a request rules out what this category is about ("without explicit
-    /// scenes", "sin escenas explícitas"): the n-gram model's reading of the category is
-    /// withdrawn from a text that has one
+    /// scenes", "sin escenas explícitas"), or by which the writer is the one it happened to
+    /// ("me drogaron", "colocou rastreador no meu celular"): the n-gram model's reading of the
+    /// category is withdrawn from a text that has one
     /// ([`RuleSet::model_vetoes`]); the rules' own reading is unchanged. A model trained on
     /// requests reads "write a romance between two adults, no explicit scenes" by its words
     /// alone.
