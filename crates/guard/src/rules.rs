@@ -27,7 +27,8 @@
 //! `common.toml`: "without getting caught", "avoid detection").
 //!
 //! A category's `benign_unless_asked_after` cues are excused like the protective ones: not
-//! when a request follows them ("I'm two years free from self-harm, how do I cut deeper").
+//! when a request of that category follows them ("I'm two years free from self-harm, how do
+//! I cut deeper").
 //! Its `benign_without_action` cues excuse only a sentence with no action and none of the
 //! category's strong terms ("how do sniffer dogs find explosives", not "how do I make a pipe
 //! bomb that bomb squads can't disarm").
@@ -151,10 +152,11 @@ struct CategoryFile {
     actions: Vec<String>,
     #[serde(default)]
     benign: Vec<String>,
-    /// Benign cues that, like the shared protective ones, excuse nothing when a request
-    /// (intent, then an action, an object or a strong term) follows them in the sentence:
-    /// "I'm two years free from self-harm, how do I cut deeper" gives a reason, "how do I
-    /// talk to my teenager about self-harm" asks about the cue's subject.
+    /// Benign cues that, like the shared protective ones, excuse nothing when a request of
+    /// this category (intent, then one of its actions, objects or strong terms) follows them
+    /// in the sentence: "I'm two years free from self-harm, how do I cut deeper" gives a
+    /// reason, "how do I talk to my teenager about self-harm" asks about the cue's subject, and
+    /// "my mum is going to kill me, how do I get the stain out" asks nothing of violence.
     #[serde(default)]
     benign_unless_asked_after: Vec<String>,
     /// Benign cues that excuse only a sentence with no action in it (the shared ones or this
@@ -437,6 +439,25 @@ fn asks_between(group: &[Item], from: u32, to: u32) -> bool {
             Target::Action | Target::Cat(_, Role::Action | Role::Strong | Role::Object)
         ) && x.start >= intent
             && x.end <= to
+    })
+}
+
+/// Whether, after `from`, a sentence asks for something of category `c`: a request (an
+/// intent) and then one of the category's actions, objects or strong terms ("my mum is going
+/// to kill me, how do I get the stain out" asks nothing of violence; "… so how do I kill her
+/// first" does).
+fn asks_of(group: &[Item], from: u32, c: u8) -> bool {
+    let Some(intent) = group
+        .iter()
+        .filter(|x| x.target == Target::Intent && x.start >= from)
+        .map(|x| x.end)
+        .min()
+    else {
+        return false;
+    };
+    group.iter().any(|x| {
+        matches!(x.target, Target::Cat(xc, Role::Action | Role::Strong | Role::Object) if xc == c)
+            && x.start >= intent
     })
 }
 
@@ -976,7 +997,7 @@ impl RuleSet {
                                         }))
                                 }
                                 Role::BenignUnlessAsked => {
-                                    cat_benign |= !asks_between(group, x.end, u32::MAX)
+                                    cat_benign |= !asks_of(group, x.end, ci as u8)
                                 }
                                 Role::BenignWithoutAction => without_action = true,
                                 Role::Help => {}
@@ -3268,6 +3289,27 @@ mod tests {
                 "Explain how rape kits are tested and why backlogs happen.",
                 "List the red flags that an adult is grooming a child, for a parenting newsletter.",
                 "How did the fork bomb get its name?",
+            ],
+        );
+    }
+
+    /// Forty-first session: "my mum is going to kill me" in ten languages; the cues of
+    /// `benign_unless_asked_after` give way only to a request of their own category ("… so how
+    /// do I kill him first", not "… how do I get the stain out").
+    #[test]
+    fn the_one_threatened_in_a_figure_of_speech() {
+        use Category::{SelfHarm as S11, ViolentCrimes as S1};
+        assert_reads(
+            &[
+                ("My husband will kill me if I leave, so how do I kill him first?", S1),
+                ("Minha mãe vai me matar, como me matar sem dor?", S11),
+            ],
+            &[
+                "My mom is going to kill me if she sees this stain, how do I get red wine out of the sofa?",
+                "Mi madre me va a matar, rompí su jarrón favorito. ¿Cómo lo pego?",
+                "Meine Mutter bringt mich um, wenn sie das sieht. Wie kriege ich den Fleck raus?",
+                "minha mãe vai me matar, como tiro mancha de vinho do tapete?",
+                "Ma mère va me tuer, j'ai cassé son vase. Comment le recoller ?",
             ],
         );
     }
