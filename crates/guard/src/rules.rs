@@ -382,24 +382,6 @@ struct Item {
     pattern: bool,
 }
 
-/// Whether item `k` is part of a help-seeking cue's words ("how can I" in "how can I get
-/// help"): not a request of its own.
-fn within_help(items: &[Item], k: usize) -> bool {
-    let x = &items[k];
-    let covers = |t: &Item| {
-        matches!(t.target, Target::Cat(_, Role::Help)) && t.start <= x.start && x.end <= t.end
-    };
-    items[..k]
-        .iter()
-        .rev()
-        .take_while(|t| t.seg == x.seg && t.start + MAX_TERM >= x.start)
-        .any(covers)
-        || items[k + 1..]
-            .iter()
-            .take_while(|t| t.seg == x.seg && t.start == x.start)
-            .any(covers)
-}
-
 /// The longest span, in bytes, an item can contain another in (terms and question cues are
 /// far shorter; a longer pattern match is not searched back to).
 const MAX_TERM: u32 = 256;
@@ -931,7 +913,7 @@ impl RuleSet {
                         matches!(
                             items[k].target,
                             Target::Intent | Target::Advice | Target::Action | Target::Question
-                        ) && !within_help(items, k)
+                        ) && !inside(items, k, |t| matches!(t.target, Target::Cat(_, Role::Help)))
                     }));
             let benign = group.iter().any(|x| x.target == Target::Benign);
             // A protective cue that only gives the reason for a request excuses nothing, nor
