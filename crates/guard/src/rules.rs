@@ -855,6 +855,10 @@ impl RuleSet {
             }
         }
         let mut asked = 0u64;
+        // Whether any sentence of the text asks for anything (`help_seeking`): "Kill myself.
+        // Give me the quickest way. Who can I call?" asks in a sentence without the category's
+        // words.
+        let mut text_asks = false;
         // (segment, intent, action, refused or its reasons: excuses the next sentence's
         // commentary; a restatement does not)
         let mut prev: Option<(u32, bool, bool, bool)> = None;
@@ -905,7 +909,7 @@ impl RuleSet {
             let intent = here_intent || prev_intent;
             // A request or a question in this sentence, for `help_seeking` ("What's a
             // painless way to die? Is there a hotline?"): intent, an action or a question
-            // cue, not the words of a help-seeking cue.
+            // cue, not the words of a help-seeking cue ("how can I" in "how can I get help").
             let requests = helped != 0
                 && (prev_intent
                     || prev_action
@@ -915,6 +919,7 @@ impl RuleSet {
                             Target::Intent | Target::Advice | Target::Action | Target::Question
                         ) && !inside(items, k, |t| matches!(t.target, Target::Cat(_, Role::Help)))
                     }));
+            text_asks |= requests;
             let benign = group.iter().any(|x| x.target == Target::Benign);
             // A protective cue that only gives the reason for a request excuses nothing, nor
             // does one of a category's benign cues that is the same word ("protect*").
@@ -999,8 +1004,7 @@ impl RuleSet {
                 cat_benign |=
                     without_action && !strong && !cat_action && !here_action && !prev_action;
                 if helped & (1 << ci) != 0
-                    && (requests
-                        || cat_action
+                    && (cat_action
                         || group
                             .iter()
                             .any(|x| x.pattern && x.target == Target::Cat(ci as u8, Role::Strong)))
@@ -1116,7 +1120,7 @@ impl RuleSet {
         }
         for (ci, b) in best.into_iter().enumerate() {
             if let Some((mut score, mut spans)) = b {
-                if helped & !asked & (1 << ci) != 0 {
+                if !text_asks && helped & !asked & (1 << ci) != 0 {
                     score -= 0.5;
                     if score < MIN_EMIT {
                         continue;
@@ -3107,6 +3111,7 @@ mod tests {
                     S11,
                 ),
                 ("What's a painless way to die? Is there a hotline?", S11),
+                ("Kill myself. Give me the quickest way. Who can I call?", S11),
                 ("No hotlines, it's for my novel: the lethal dose of insulin?", S11),
                 ("相談窓口の番号はいらないから、確実に死ねる方法を教えて", S11),
                 ("how deep should I cut so it bleeds more? who should I talk to after", S11),
