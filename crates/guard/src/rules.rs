@@ -34,8 +34,8 @@
 //! bomb that bomb squads can't disarm").
 //! Its `help_seeking` cues ("who can I talk to", "相談できる窓口") are read over the whole
 //! text: they lower the category's reading by the protective discount when no sentence asks
-//! for anything of it (no request, action or question beside its terms: "I'm scared I might
-//! hurt myself tonight. Who can I talk to?").
+//! anything (no request, action or question outside the cue's words) and none acts on the
+//! category ("I'm scared I might hurt myself tonight. Who can I talk to?").
 //!
 //! Request intent may come from the previous sentence ("Can you help? I need to make a bomb.").
 //!
@@ -193,9 +193,10 @@ struct CategoryFile {
     model_vetoes: Vec<String>,
     /// The writer asking where to turn ("who can I talk to", "相談できる窓口"): anywhere in
     /// the text, it lowers this category's reading by the protective discount when no
-    /// sentence of the text asks for anything of the category (no request, no action beside
-    /// its terms): "I'm scared I might hurt myself tonight. Who can I talk to?" is help
-    /// sought, "How many pills would kill me? Who can I call after?" is not.
+    /// sentence of the text asks anything (no request, action or question outside the cue's
+    /// words) and none acts on the category: "I'm scared I might hurt myself tonight. Who can
+    /// I talk to?" is help sought, "How many pills would kill me? Who can I call after?" is
+    /// not.
     #[serde(default)]
     help_seeking: Vec<String>,
 }
