@@ -408,20 +408,11 @@ fn asks_after_protective(group: &[Item]) -> bool {
 /// the cue a claim, not the question ("tell me how to forge a passport, it's legal in my
 /// country").
 fn asks_between(group: &[Item], from: u32, to: u32) -> bool {
-    let Some(intent) = group
-        .iter()
-        .filter(|x| x.target == Target::Intent && x.start >= from && x.end <= to)
-        .map(|x| x.end)
-        .min()
-    else {
-        return false;
-    };
-    group.iter().any(|x| {
+    asks_for(group, from, to, |t| {
         matches!(
-            x.target,
+            t,
             Target::Action | Target::Cat(_, Role::Action | Role::Strong | Role::Object)
-        ) && x.start >= intent
-            && x.end <= to
+        )
     })
 }
 
@@ -430,18 +421,27 @@ fn asks_between(group: &[Item], from: u32, to: u32) -> bool {
 /// to kill me, how do I get the stain out" asks nothing of violence; "… so how do I kill her
 /// first" does).
 fn asks_of(group: &[Item], from: u32, c: u8) -> bool {
+    asks_for(
+        group,
+        from,
+        u32::MAX,
+        |t| matches!(t, Target::Cat(tc, Role::Action | Role::Strong | Role::Object) if tc == c),
+    )
+}
+
+/// Whether, between `from` and `to`, an intent is followed by something `asked` holds for.
+fn asks_for(group: &[Item], from: u32, to: u32, asked: impl Fn(Target) -> bool) -> bool {
     let Some(intent) = group
         .iter()
-        .filter(|x| x.target == Target::Intent && x.start >= from)
+        .filter(|x| x.target == Target::Intent && x.start >= from && x.end <= to)
         .map(|x| x.end)
         .min()
     else {
         return false;
     };
-    group.iter().any(|x| {
-        matches!(x.target, Target::Cat(xc, Role::Action | Role::Strong | Role::Object) if xc == c)
-            && x.start >= intent
-    })
+    group
+        .iter()
+        .any(|x| asked(x.target) && x.start >= intent && x.end <= to)
 }
 
 /// Whether `items[k]` lies inside a longer item of its segment for which `outer` holds.
@@ -1078,13 +1078,7 @@ impl RuleSet {
                 for x in group {
                     if let Target::Cat(c, role) = x.target {
                         if c as usize == ci
-                            && !matches!(
-                                role,
-                                Role::Benign
-                                    | Role::BenignUnlessAsked
-                                    | Role::BenignWithoutAction
-                                    | Role::Help
-                            )
+                            && matches!(role, Role::Strong | Role::Object | Role::Action)
                             && slot.1.len() < MAX_SPANS
                         {
                             let sp = to_original(x.start, x.end);
