@@ -937,9 +937,13 @@ impl Respeller {
                             && !(real && r.is_ascii() && !is_other_word(r))
                     });
                     if let Some(r) = heard {
-                        if !r.is_ascii() && w.len() <= 3 {
-                            // "bon" keys like "вон": a short word reads as Russian only
-                            // in a text with a longer word that does too.
+                        // "bon" keys like "вон": a short word reads as Russian only in a
+                        // text with a longer word that does too. So does a word read as a
+                        // Russian prefix term and its own ending ("bombones" as `бомб*` +
+                        // "ones", "bombear", "bombeiro"): a Spanish or Portuguese word on
+                        // its own is no transliterated Russian.
+                        let prefix_read = r.bytes().any(|b| b.is_ascii_alphabetic());
+                        if !r.is_ascii() && (w.len() <= 3 || prefix_read) {
                             short_russian.push((t.start, t.end, r));
                         } else {
                             russian |= !r.is_ascii();
