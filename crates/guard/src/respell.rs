@@ -8,7 +8,7 @@
 //! | masked word | `p*pe b*mb`, `взлом*ть`, `للان*حار` | the one term word that fits the letters, in any script written with spaces (any text); an Arabic word also without its clitic (`لل`) |
 //! | word split in pieces | `pi pe bo mb`, `ex-plo-sive`, `zha dan`, `ब म`, `enve nenar` | 2–4 pieces of 1–4 letters, or two halves of up to 8 making 8 or more (not in an English text: "lock picking"), none a frequent English word or a term by itself, that join into a one-word term, or into a word of a longer term when no piece is a term word |
 //! | letter written again and again | `bommmmba`, `взломмммать`, `黑进进进进` | each run of three or more read once or twice, the first reading that is a term word; in CJK, once |
-//! | word written backwards | `abmob`, `kcah` | the term word it reverses (five letters or more, neither a term word nor a frequent English word itself) |
+//! | word written backwards | `abmob`, `kcah` | the term word it reverses (five letters or more, neither a term word, a frequent English word nor, in Latin letters, a real word itself) |
 //! | letters shuffled inside words | `how to mkae a ppie bmob`, `cmoo eevnenanr` | the one term word of four letters or more with the same first and last letters and the same letters between, in a text where two words or more, a third of its words of four letters or more, read so ("trail" alone stays a trail) |
 //! | spaced letters run into a one-letter word | `h a c k e a r o WhatsApp` | the term word before the last letter, and that letter |
 //! | Latin word of mostly Cyrillic look-alikes | `hасkе` (`а с е` Cyrillic) | its Latin reading, when that is a term word (the normalizer went by the majority) |
@@ -27,7 +27,8 @@
 //! `v`, `w` → `b`; `sh`, `ch`, `sch`, `shch` → one sound; `zh` → `j`; `h` and `kh` silent; `ph` →
 //! `f`; `y` → `i`; `ie` → `i`; `ou` → `u`; `m` before `b p` → `n`; `x` → `ks`; doubled sounds
 //! once; `ts`, `tz` (Russian `ц`) one sound of their own. "bezino" and "vecino" are both `besino`; "hakear" and
-//! "hackear" both `akear`. A word is read by ear only when it is no term word itself, not a
+//! "hackear" both `akear`. A word is read by ear only when it is no term word itself, no real word of
+//! [`crate::words`] (a cognate or a false friend: "boca" is no "bocah"), not a
 //! frequent English word, not a name (capitalized, not first in its sentence), at least three
 //! letters, and the text is not English (fewer than one in four of its Latin words frequent
 //! English ones); English misspellings are the
@@ -910,9 +911,10 @@ impl Respeller {
                         continue;
                     }
                     // The readings of a word as another word: never of a term word or a
-                    // frequent English word; by ear, never of a name either. By ear, a real
-                    // word of one language is read as its cognate of another ("noticia" as
-                    // Italian "notizia"); past a typo, never (see `typo`).
+                    // frequent English word; by ear, never of a name, nor of a real word of
+                    // any language of the lists (Spanish "boca" is no Indonesian "bocah",
+                    // Portuguese "ouviu" no "убью", Turkish "gidi" no slur); past a typo,
+                    // never either (see `typo`).
                     let unknown = || {
                         !is_common_english(w.as_bytes())
                             && !self.known(w)
@@ -922,20 +924,13 @@ impl Respeller {
                         && by_ear
                         && w.len() >= 3
                         && unknown()
+                        && !is_real_word(w)
                         && !is_name(norm, t.start, t.end))
                     .then(|| self.by_ear(w, &mut key, &mut ends))
                     .flatten()
-                    // A real word of another language, or any word of three letters (the
-                    // lists hold none), is not read as an English word by ear: Dutch "met"
-                    // (with) is no "meth", "vorm" (form) no "worm". Cognates of the other
-                    // languages' terms still are ("noticia" as Italian "notizia"); in Latin
-                    // letters a real word is read only as another language's real word, not
-                    // as a rarer English one (Italian "nozze", a wedding, is no "noose").
-                    .filter(|r| {
-                        let real = is_other_word(w);
-                        !((w.len() <= 3 || real) && is_english_word(r))
-                            && !(real && r.is_ascii() && !is_other_word(r))
-                    });
+                    // Any word of three letters (the lists hold none) is not read as an
+                    // English word by ear: Dutch "met" (with) is no "meth".
+                    .filter(|r| !(w.len() <= 3 && is_english_word(r)));
                     if let Some(r) = heard {
                         // "bon" keys like "вон": a short word reads as Russian only in a
                         // text with a longer word that does too. So does a word read as a
@@ -1240,9 +1235,12 @@ impl Respeller {
     }
 
     /// A word written backwards ("bmob"): the term word it reverses, for words of five
-    /// letters or more that are neither term words nor frequent English words themselves.
+    /// letters or more that are neither term words, frequent English words nor, in Latin
+    /// letters, real words themselves (German "Dekan", a dean, is no "naked" backwards).
     fn reversed(&self, w: &str, kind: Kind) -> Option<String> {
-        if w.len() < 5 || (kind == Kind::Latin && is_common_english(w.as_bytes())) {
+        if w.len() < 5
+            || (kind == Kind::Latin && (is_common_english(w.as_bytes()) || is_real_word(w)))
+        {
             return None;
         }
         if !is_arabic(w) && !self.reversed.contains(w) {
