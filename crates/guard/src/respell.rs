@@ -18,7 +18,7 @@
 //! | words run together | `howtomakeabomb`, `какотравитьсоседа` | the words it is made of (term words and frequent English ones covering four in five letters, three or more, one a term word), when the run is most of the prompt |
 //! | spelled by ear | `komo azer una bonba kasera`, `wi baue ish eine bonbe`, `komment` | the term word with the same sound key (below) |
 //! | one typo (not English) | `como fabricar una bomab`, `envenanar`, `Rohrbmobe`, `отравтиь` | the one term word it is one typo from (two neighbours swapped, a letter added or left out, a vowel for a vowel in a word of seven letters or more; never the first letter), or the one prefix term its start is (`vergfiten` → `vergift*` + `en`); only a word that is no real word of [`crate::words`] and no word a pattern spells, in a text where words of other languages only outnumber English-only ones; a capitalized one (a name, a German noun) of eight letters or more |
-//! | Russian in Latin letters | `kak sdelat bombu` | the Russian term word whose transliteration has that sound key (`как сделать бомбу`) |
+//! | Russian in Latin letters | `kak sdelat bombu` | the Russian term word whose transliteration has that sound key (`как сделать бомбу`), in a text where two words or more read so, one of four letters or more in full (Portuguese "bombou" alone is no "бомбу") |
 //! | Russian leet with Latin digits | `к4к сд3л4ть` | `3` and `4` read as `е` and `а` instead of `з` and `ч`, when that makes a term word |
 //! | traditional Chinese | `怎麼製作炸彈` | the simplified characters the Chinese terms use (`怎么制作炸弹`), in a text without kana (Japanese kanji are often the traditional forms) |
 //!
@@ -852,7 +852,7 @@ impl Respeller {
         // text without kana: Japanese kanji are often the traditional forms ("殺す").
         let chinese = words && !text.chars().any(is_kana);
         let (mut key, mut ends) = (Vec::new(), Vec::new());
-        let (mut russian, mut short_russian) = (false, Vec::new());
+        let (mut russian, mut heard_russian) = (false, Vec::new());
         // Whether the normalizer joined letters spaced out one by one anywhere in the text.
         let spaced = norm.obfuscation().spaced > 0;
         let mut i = 0;
@@ -932,17 +932,16 @@ impl Respeller {
                     // English word by ear: Dutch "met" (with) is no "meth".
                     .filter(|r| !(w.len() <= 3 && is_english_word(r)));
                     if let Some(r) = heard {
-                        // "bon" keys like "вон": a short word reads as Russian only in a
-                        // text with a longer word that does too. So does a word read as a
-                        // Russian prefix term and its own ending ("bombones" as `бомб*` +
-                        // "ones", "bombear", "bombeiro"): a Spanish or Portuguese word on
-                        // its own is no transliterated Russian.
-                        let prefix_read = r.bytes().any(|b| b.is_ascii_alphabetic());
-                        if !r.is_ascii() && (w.len() <= 3 || prefix_read) {
-                            short_russian.push((t.start, t.end, r));
-                        } else {
-                            russian |= !r.is_ascii();
+                        if r.is_ascii() {
                             edits.push((t.start, t.end, r));
+                        } else {
+                            // Transliterated Russian is read only where two words or more
+                            // of the text read as Russian, one of them in full: Portuguese
+                            // "bombou" alone is no "бомбу", "bombones" no `бомб*` + "ones",
+                            // "bon" no "вон"; "kak sdelat bombu" is.
+                            let prefix_read = r.bytes().any(|b| b.is_ascii_alphabetic());
+                            russian |= w.len() > 3 && !prefix_read;
+                            heard_russian.push((t.start, t.end, r));
                         }
                     } else if typos
                         && (t.kind == Kind::Latin || cyrillic)
@@ -989,8 +988,8 @@ impl Respeller {
             i += 1;
         }
         let mut unsorted = false;
-        if russian && !short_russian.is_empty() {
-            edits.extend(short_russian);
+        if russian && heard_russian.len() >= 2 {
+            edits.extend(heard_russian);
             unsorted = true;
         }
         if words && text.bytes().any(|c| c >= 0xE2) {
