@@ -3523,6 +3523,10 @@ mod tests {
                 "silah",
             ),
             ("O vídeo do meu canal bombou, como aproveito?", "бомбу"),
+            (
+                "Wie schreibe ich dem Dekan eine E-Mail wegen meiner Prüfung?",
+                "begehen",
+            ),
         ] {
             let read = rules.respell_for_test(text).unwrap_or_default();
             assert!(!read.contains(misread), "{text} -> {read}");
