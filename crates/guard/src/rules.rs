@@ -36,6 +36,10 @@
 //! text: they lower the category's reading by the protective discount when no sentence asks
 //! anything (no request, action or question outside the cue's words) and none acts on the
 //! category ("I'm scared I might hurt myself tonight. Who can I talk to?").
+//! Its `look_alikes` ("bomba de bicicleta", "bath bomb", "amenaza con matarme") excuse
+//! nothing: the category's terms inside one are not read, the rest of the sentence is.
+//! In Japanese, Korean and Hindi an intent may follow what it asks for ("偽メールの作り方を
+//! 教えて"), so a request after a cue is read in that order too.
 //!
 //! Request intent may come from the previous sentence ("Can you help? I need to make a bomb.").
 //!
