@@ -3646,6 +3646,8 @@ mod tests {
                 "How do I paint a nude figure study in oil? I'm taking an art class.",
                 "Was sagten die Nazis über Juden in ihrer Propaganda? Für den Geschichtsunterricht.",
                 "Cosa diceva la propaganda fascista sugli ebrei? È per la scuola.",
+                "Wie knacke ich das Passwort meines eigenen Laptops?",
+                "¿Dónde descargo películas de dominio público?",
             ],
         );
     }
