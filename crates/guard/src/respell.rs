@@ -924,13 +924,13 @@ impl Respeller {
                         && by_ear
                         && w.len() >= 3
                         && unknown()
-                        && !is_real_word(w)
                         && !is_name(norm, t.start, t.end))
                     .then(|| self.by_ear(w, &mut key, &mut ends))
                     .flatten()
                     // Any word of three letters (the lists hold none) is not read as an
-                    // English word by ear: Dutch "met" (with) is no "meth".
-                    .filter(|r| !(w.len() <= 3 && is_english_word(r)));
+                    // English word by ear: Dutch "met" (with) is no "meth". The word lists
+                    // are searched last, for the few words that have a reading.
+                    .filter(|r| !(w.len() <= 3 && is_english_word(r)) && !is_real_word(w));
                     if let Some(r) = heard {
                         if r.is_ascii() {
                             edits.push((t.start, t.end, r));
@@ -1237,12 +1237,13 @@ impl Respeller {
     /// letters or more that are neither term words, frequent English words nor, in Latin
     /// letters, real words themselves (German "Dekan", a dean, is no "naked" backwards).
     fn reversed(&self, w: &str, kind: Kind) -> Option<String> {
-        if w.len() < 5
-            || (kind == Kind::Latin && (is_common_english(w.as_bytes()) || is_real_word(w)))
-        {
+        if w.len() < 5 || (kind == Kind::Latin && is_common_english(w.as_bytes())) {
             return None;
         }
         if !is_arabic(w) && !self.reversed.contains(w) {
+            return None;
+        }
+        if kind == Kind::Latin && is_real_word(w) {
             return None;
         }
         // An Arabic word's clitic comes last when it is written backwards.
