@@ -930,7 +930,7 @@ impl Respeller {
                     // Any word of three letters (the lists hold none) is not read as an
                     // English word by ear: Dutch "met" (with) is no "meth". The word lists
                     // are searched last, for the few words that have a reading.
-                    .filter(|r| !(w.len() <= 3 && is_english_word(r)) && !is_real_word(w));
+                    .filter(|r| (w.len() > 3 || !is_english_word(r)) && !is_real_word(w));
                     if let Some(r) = heard {
                         if r.is_ascii() {
                             edits.push((t.start, t.end, r));
