@@ -467,6 +467,14 @@ fn asks_for(group: &[Item], from: u32, to: u32, asked: impl Fn(Target) -> bool) 
             .is_some_and(|first| intents().any(|x| x.verb_last && x.start >= first))
 }
 
+/// Keeps the items for which `keep(items, k)` holds, each judged against the list as it was
+/// (so an item dropped does not change whether another lies inside it).
+fn retain_where(items: &mut Vec<Item>, keep: impl Fn(&[Item], usize) -> bool) {
+    let mask: Vec<bool> = (0..items.len()).map(|k| keep(items, k)).collect();
+    let mut mask = mask.into_iter();
+    items.retain(|_| mask.next().unwrap_or(true));
+}
+
 /// Whether `items[k]` lies inside a longer item of its segment for which `outer` holds.
 /// `items` is sorted by segment and start, so only the few items just before it (and those
 /// starting where it does) are looked at: linear in the text, not quadratic.
@@ -830,14 +838,10 @@ impl RuleSet {
         // Words inside a question cue are the question's ("can you" and "you" in "could you
         // tell me what"): not a request, not a victim.
         if items.iter().any(|q| q.target == Target::Question) {
-            let keep: Vec<bool> = (0..items.len())
-                .map(|k| {
-                    items[k].target == Target::Question
-                        || !inside(&items, k, |t| t.target == Target::Question)
-                })
-                .collect();
-            let mut keep = keep.into_iter();
-            items.retain(|_| keep.next().unwrap_or(true));
+            retain_where(&mut items, |items, k| {
+                items[k].target == Target::Question
+                    || !inside(items, k, |t| t.target == Target::Question)
+            });
         }
         // A category's terms inside one of its look-alikes ("bomba" in "bomba de bicicleta")
         // are the other thing's; the look-alike itself weighs nothing after that.
@@ -845,17 +849,13 @@ impl RuleSet {
             .iter()
             .any(|x| matches!(x.target, Target::Cat(_, Role::LookAlike)))
         {
-            let keep: Vec<bool> = (0..items.len())
-                .map(|k| match items[k].target {
-                    Target::Cat(_, Role::LookAlike) => false,
-                    Target::Cat(c, Role::Strong | Role::Object | Role::Action) => {
-                        !inside(&items, k, |t| t.target == Target::Cat(c, Role::LookAlike))
-                    }
-                    _ => true,
-                })
-                .collect();
-            let mut keep = keep.into_iter();
-            items.retain(|_| keep.next().unwrap_or(true));
+            retain_where(&mut items, |items, k| match items[k].target {
+                Target::Cat(_, Role::LookAlike) => false,
+                Target::Cat(c, Role::Strong | Role::Object | Role::Action) => {
+                    !inside(items, k, |t| t.target == Target::Cat(c, Role::LookAlike))
+                }
+                _ => true,
+            });
         }
         let to_original = |s: u32, e: u32| {
             let (s, e) = match &respelled {
