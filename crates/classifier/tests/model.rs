@@ -462,6 +462,23 @@ fn a_third_fresh_set_in_ten_languages_is_held_where_it_stands() {
     assert_meets("FRESH-G", &held, 0.86, 0.12);
 }
 
+/// A fourth fresh set (forty-third session, `fresh_probe_n.jsonl`): 1,548 prompts in ten
+/// languages other than English (es pt fr it de ru zh ja ar hi; per language 100 look-alikes
+/// over twenty themes, 20 everyday requests and 50 requests of five kinds, 152 lines within
+/// 0.5 word-Jaccard of an existing line dropped), by five writers who saw none of Warden's
+/// data. Scored once at first sight: recall 0.843 at benign FPR 0.059 (371 of 440, 65 of
+/// 1,108). Its misses and false positives were then read, and the rule families they showed
+/// took it to 0.911 at 0.042: a read set now, held where it stands. Retraining the n-gram
+/// models with it was tried and not kept (see the guard README).
+#[test]
+fn a_fourth_fresh_set_in_ten_languages_is_held_where_it_stands() {
+    let read = report(
+        "FRESH-N",
+        include_str!("../../guard/data/fresh_probe_n.jsonl"),
+    );
+    assert_meets("FRESH-N", &read, 0.90, 0.05);
+}
+
 /// Asserts a set's read half and held-out half (`srcs`) each meet their (recall, benign FPR)
 /// `bounds`; returns the held-out half's report.
 fn assert_halves(name: &str, srcs: [&str; 2], bounds: [(f64, f64); 2]) -> eval::EvalReport {
