@@ -847,10 +847,19 @@ impl RuleSet {
         // are the other thing's; the look-alike itself weighs nothing after that. And a
         // category's cue inside one of its strong terms ("how to vote" in "how to vote
         // twice") is the term's words, not a cue.
-        if items
-            .iter()
-            .any(|x| matches!(x.target, Target::Cat(_, Role::LookAlike | Role::Strong)))
-        {
+        let (mut strong, mut cues, mut look_alike) = (0u32, 0u32, false);
+        for x in &items {
+            match x.target {
+                Target::Cat(c, Role::Strong) => strong |= 1 << c,
+                Target::Cat(
+                    c,
+                    Role::Benign | Role::BenignUnlessAsked | Role::BenignWithoutAction,
+                ) => cues |= 1 << c,
+                Target::Cat(_, Role::LookAlike) => look_alike = true,
+                _ => {}
+            }
+        }
+        if look_alike || strong & cues != 0 {
             retain_where(&mut items, |items, k| match items[k].target {
                 Target::Cat(_, Role::LookAlike) => false,
                 Target::Cat(c, Role::Strong | Role::Object | Role::Action) => {
