@@ -275,6 +275,17 @@ enum Role {
     LookAlike,
 }
 
+impl Role {
+    /// Whether the role is one of the category's benign cues (plain, unless asked after, or
+    /// without an action).
+    fn is_cue(self) -> bool {
+        matches!(
+            self,
+            Role::Benign | Role::BenignUnlessAsked | Role::BenignWithoutAction
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
     Cat(u8, Role),
@@ -853,10 +864,7 @@ impl RuleSet {
         for x in &items {
             match x.target {
                 Target::Cat(c, Role::Strong) => strong |= 1 << c,
-                Target::Cat(
-                    c,
-                    Role::Benign | Role::BenignUnlessAsked | Role::BenignWithoutAction,
-                ) => cues |= 1 << c,
+                Target::Cat(c, r) if r.is_cue() => cues |= 1 << c,
                 Target::Cat(_, Role::LookAlike) => look_alike = true,
                 _ => {}
             }
@@ -867,10 +875,9 @@ impl RuleSet {
                 Target::Cat(c, Role::Strong | Role::Object | Role::Action) => {
                     !inside(items, k, |t| t.target == Target::Cat(c, Role::LookAlike))
                 }
-                Target::Cat(
-                    c,
-                    Role::Benign | Role::BenignUnlessAsked | Role::BenignWithoutAction,
-                ) => !inside(items, k, |t| t.target == Target::Cat(c, Role::Strong)),
+                Target::Cat(c, r) if r.is_cue() => {
+                    !inside(items, k, |t| t.target == Target::Cat(c, Role::Strong))
+                }
                 _ => true,
             });
         }
