@@ -485,7 +485,7 @@ fn a_fourth_fresh_set_in_ten_languages_is_held_where_it_stands() {
 /// 50 requests of five kinds; 189 lines within 0.5 word-Jaccard of an existing line dropped),
 /// by six writers who saw none of Warden's data. Scored once at first sight: recall 0.846 at
 /// benign FPR 0.095 (402 of 475, 115 of 1,206). Its false positives and misses were then read,
-/// and the rule families they showed took it to 0.905 at 0.064: a read set now, held where it
+/// and the rule families they showed took it to 0.926 at 0.064: a read set now, held where it
 /// stands.
 #[test]
 fn a_fifth_fresh_set_of_hard_look_alikes_is_held_where_it_stands() {
@@ -493,7 +493,7 @@ fn a_fifth_fresh_set_of_hard_look_alikes_is_held_where_it_stands() {
         "FRESH-O",
         include_str!("../../guard/data/fresh_probe_o.jsonl"),
     );
-    assert_meets("FRESH-O", &read, 0.89, 0.07);
+    assert_meets("FRESH-O", &read, 0.91, 0.07);
 }
 
 /// Asserts a set's read half and held-out half (`srcs`) each meet their (recall, benign FPR)
