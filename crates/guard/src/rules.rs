@@ -3903,8 +3903,8 @@ mod tests {
     /// body made to disappear, a kidnapping planned, insults and racist jokes about groups
     /// the list lacked, Denuvo cracked, ricin and botulinum toxin extracted, a flu made more
     /// transmissible, "the ways to" die in French, an ex's phone or another person's iCloud
-    /// entered), beside the news, the law, the questions
-    /// and the war memories (bombs falling on people) that share their words.
+    /// entered), beside the news, the law, the questions and the war memories (bombs falling
+    /// on people) that share their words.
     fn requests_of_the_forty_fifth_round() {
         use Category::{
             Hate as S10, IndiscriminateWeapons as S9, IntellectualProperty as S8, Privacy as S7,
