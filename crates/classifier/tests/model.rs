@@ -505,7 +505,7 @@ fn a_fifth_fresh_set_of_hard_look_alikes_is_held_where_it_stands() {
 /// (`prompt_holdout_p.jsonl`: mostly the hypothetical and protective frames), not read line
 /// by line after the split (39 of its requests were in the one listing of the whole set's
 /// misses at first sight). At first sight, recall 0.764 at benign FPR 0.206 over the whole
-/// set; the rule families the read half showed took it to 0.824 at 0.190 and the other half
+/// set; the rule families the read half showed took it to 0.831 at 0.190 and the other half
 /// from 0.761 at 0.224 to 0.765 at 0.224. Far from the targets: held where it stands.
 #[test]
 fn a_sixth_fresh_set_of_framed_requests_is_held_where_it_stands() {
