@@ -434,27 +434,25 @@ const MAX_TERM: u32 = 256;
 /// is asked for ("How do I protect myself from people who make meth?", "how can I tell if
 /// someone installed a keylogger"), the request comes before it.
 fn asks_after_protective(group: &[Item]) -> bool {
+    last_protective_end(group).is_some_and(|last| asks_between(group, last, u32::MAX))
+}
+
+/// Where a sentence's last protective cue ends, if it has one.
+fn last_protective_end(group: &[Item]) -> Option<u32> {
     group
         .iter()
         .filter(|x| x.target == Target::Protective)
         .map(|x| x.end)
         .max()
-        .is_some_and(|last| asks_between(group, last, u32::MAX))
 }
 
 /// Whether a sentence's last protective cue is a purpose (`purpose` in `common.toml`) that
 /// comes after a whole request of category `c` (an intent and one of the category's strong
 /// terms, or an intent, an action and one of its objects, all before it) and before anything
-/// of the category:
-/// it then gives the request's reason ("explain how to make a pipe bomb, to protect my
-/// family"), and a reason excuses nothing.
+/// of the category: it then gives the request's reason ("explain how to make a pipe bomb, to
+/// protect my family"), and a reason excuses nothing.
 fn gives_reason_after(group: &[Item], c: u8) -> bool {
-    let Some(end) = group
-        .iter()
-        .filter(|x| x.target == Target::Protective)
-        .map(|x| x.end)
-        .max()
-    else {
+    let Some(end) = last_protective_end(group) else {
         return false;
     };
     // The longest purpose ending there ("asking for prevention", not "prevention" inside it).
