@@ -77,7 +77,8 @@ impl Metrics {
         self.finish();
     }
 
-    fn finish(&mut self) {
+    /// Recomputes the rates from the counts (after adding counts by hand).
+    pub fn finish(&mut self) {
         let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
         self.precision = if self.tp + self.fp == 0 {
             1.0
