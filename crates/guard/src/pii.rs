@@ -31,6 +31,8 @@ pub struct PiiScanner {
     /// Where a generic secret can start (its key words, lowercase).
     secret_words: AhoCorasick,
     date_like: Regex,
+    /// A date, then a time ("2024-03-15 02:17"): a timestamp, not a phone number.
+    date_then_time: Regex,
 }
 
 impl Default for PiiScanner {
@@ -41,7 +43,7 @@ impl Default for PiiScanner {
 
 /// A key word, then the value. No look-around, so an anchored match on `text[p..]` is the
 /// match at `p` in the whole text.
-const GENERIC_SECRET: &str = r#"(?i)(?:api[_\-]?key|secret|token|passw(?:or)?d|pwd|auth|bearer|credential|access[_\-]?key)[A-Za-z_\-]{0,12}["']?\s*[:=]?\s*["']?([A-Za-z0-9_\-+/=.]{16,})"#;
+const GENERIC_SECRET: &str = r#"(?i)(?:api[_\-]?key|app[_\-]?key|secret|token|passw(?:or)?d|pwd|auth|bearer|credential|access[_\-]?key|(?:signing|encryption|master|private)[_\-]?key)[A-Za-z_\-]{0,12}["']?\s*[:=]?\s*["']?([A-Za-z0-9_\-+/=.]{16,})"#;
 
 /// Every way [`GENERIC_SECRET`] can start, in ASCII.
 const SECRET_WORDS: &[&str] = &[
@@ -59,6 +61,13 @@ const SECRET_WORDS: &[&str] = &[
     "access_key",
     "access-key",
     "accesskey",
+    "app_key",
+    "app-key",
+    "appkey",
+    "signing",
+    "encryption",
+    "master",
+    "private",
 ];
 
 fn re(p: &str) -> Regex {
@@ -83,13 +92,15 @@ impl PiiScanner {
             ),
             ipv6: re(r"(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:%[0-9a-z]+)?"),
             phone: re(
-                r"(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,4}\)[ .\-]?)?\d{2,4}(?:[ .\-]\d{2,5}){1,4}(?-u:\b)|(?-u:\b)\d{10,11}(?-u:\b)",
+                r"(?:\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{1,4}|(?:\(\d{1,4}\)[ .\-]?)?\d{2,4})(?:[ .\-]\d{2,5}){0,3}[ .\-]\d{2,8}(?-u:\b)|(?-u:\b)\d{10,11}(?-u:\b)",
             ),
             keys: re(concat!(
                 r"(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}(?-u:\b)",
                 r"|gh[pousr]_[A-Za-z0-9]{36,255}",
                 r"|github_pat_[A-Za-z0-9_]{22,255}",
                 r"|sk-(?:proj-|ant-(?:api\d\d-)?|live_|test_)?[A-Za-z0-9_\-]{20,}",
+                // Stripe's secret and restricted keys
+                r"|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}",
                 r"|xox[abprs]-[A-Za-z0-9\-]{10,}",
                 r"|AIza[0-9A-Za-z_\-]{35}",
                 r"|glpat-[A-Za-z0-9_\-]{20,}",
@@ -102,6 +113,9 @@ impl PiiScanner {
                 .match_kind(aho_corasick::MatchKind::LeftmostFirst)
                 .build(SECRET_WORDS)
                 .expect("valid built-in secret words"),
+            date_then_time: re(
+                r"^(?:\d{4}[\-./]\d{1,2}[\-./]\d{1,2}|\d{1,2}[\-./]\d{1,2}[\-./]\d{4})[ T]\d",
+            ),
             date_like: re(
                 // dates, and a span of years ("the war of 1936-1939"), not phone numbers
                 r"^(?:\d{4}[\-./]\d{1,2}[\-./]\d{1,2}|\d{1,2}[\-./]\d{1,2}[\-./]\d{2,4}|(?:1[5-9]|20)\d\d ?[\-/] ?(?:1[5-9]|20)\d\d)$",
@@ -286,12 +300,33 @@ impl PiiScanner {
         }
         for m in around(PHONE_MAX + 1).find_iter(&self.phone, text) {
             let (s, e) = (m.start(), m.end());
-            if overlaps_map(&rejected, s, e) {
+            // A number that failed a card's or an IBAN's checksum is not a phone number,
+            // unless it is written with a country code (cards never are).
+            if overlaps_map(&rejected, s, e) && !m.as_str().starts_with('+') {
                 continue;
             }
             let cand = m.as_str();
             let digits = cand.bytes().filter(u8::is_ascii_digit).count();
-            if !(8..=13).contains(&digits) || self.date_like.is_match(cand) {
+            if !(8..=13).contains(&digits)
+                || self.date_like.is_match(cand)
+                || self.date_then_time.is_match(cand)
+            {
+                continue;
+            }
+            // A last group of six to eight digits is a landline's number after its area code
+            // ("089 5595058", "0755-56848276"): with a trunk 0, a "+" or a bracket first, not
+            // an order number's "48-771203".
+            let last = cand.rsplit([' ', '-', '.']).next().map_or(0, str::len);
+            if last > 5 && !cand.starts_with(['0', '+', '(']) {
+                continue;
+            }
+            // A part of an identifier joined by hyphens ("ad35c367-2fb0-4949-9472-…",
+            // "RE-2024-0815").
+            let joined = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
+            if !cand.starts_with('+')
+                && ((text[..s].ends_with('-') && joined(text[..s - 1].chars().next_back()))
+                    || (text[e..].starts_with('-') && joined(text[e + 1..].chars().next())))
+            {
                 continue;
             }
             // Glued to a word or a decimal ("v2.10.3", "x123-4567"), not a phone number.
@@ -323,8 +358,9 @@ impl PiiScanner {
 }
 
 /// A toll-free service number (a helpline's "1-800-662-4357", Russia's "8-800-2000-122",
-/// "0800 …", India's "1800 …", Japan's "0120-…"): a business's or a service's line, which
-/// names no person, and which a model's answer gives so that it can be called.
+/// "0800 …", India's "1800 …", Japan's "0120-…" and its shared-cost "0570-…"): a business's
+/// or a service's line, which names no person, and which a model's answer gives so that it
+/// can be called.
 fn toll_free(cand: &str) -> bool {
     // The candidate's digits (a phone candidate has at most 13), without allocating: this
     // runs for every phone-shaped run of a long text.
@@ -349,7 +385,7 @@ fn toll_free(cand: &str) -> bool {
             .any(|p| nanp.starts_with(*p));
     nanp_free
         || (n >= 8
-            && [b"0800", b"0808", b"8800", b"1800", b"0120"]
+            && [b"0800", b"0808", b"8800", b"1800", b"0120", b"0570"]
                 .iter()
                 .any(|p| digits.starts_with(*p)))
 }
@@ -397,8 +433,8 @@ const CARD_MAX: usize = 19 + 18;
 // SSN: "social security number" (23), up to 4 separators of up to 3 bytes, 9 digits, 2 spaces.
 const SSN_MAX: usize = 23 + 12 + 11;
 const IPV4_MAX: usize = 15;
-// Phone: +ddd sep, (dddd) sep, dddd, then 4 x (sep ddddd).
-const PHONE_MAX: usize = 5 + 7 + 4 + 4 * 6;
+// Phone: +ddd sep, (dddd) sep, dddd, then 3 x (sep ddddd), then sep dddddddd.
+const PHONE_MAX: usize = 5 + 7 + 4 + 3 * 6 + 9;
 
 /// Runs of ASCII digits, as `(first, last + 1)`, joined when fewer than 8 bytes apart.
 fn digit_clusters(bytes: &[u8]) -> Vec<(usize, usize)> {
@@ -792,10 +828,79 @@ mod tests {
             ),
             (
                 "toll_free",
-                "call 8-800-2000-122 or 0800 1111 or 1800-599-0019",
+                "call 8-800-2000-122 or 0800 1111 or 1800-599-0019 or 0570-078374",
             ),
         ];
         for (name, text) in cases {
+            let got = kinds(text);
+            assert!(got.is_empty(), "case {name}: {got:?}");
+        }
+    }
+
+    /// The fresh PII set's read half (forty-sixth session): numbers written the way other
+    /// countries write them, keys named the way other services name them, and the
+    /// timestamps and identifiers that looked like phone numbers.
+    #[test]
+    fn numbers_and_keys_of_the_forty_sixth_round() {
+        let found = [
+            (
+                "br_mobile",
+                "me chame no +55 11 97210-7424.",
+                PiiKind::Phone,
+                "+55 11 97210-7424",
+            ),
+            (
+                "cn_mobile",
+                "电话 +86 134 9985 3970 或邮件",
+                PiiKind::Phone,
+                "+86 134 9985 3970",
+            ),
+            (
+                "fr_one_digit_area",
+                "tél. +33 1 53 87 95 49",
+                PiiKind::Phone,
+                "+33 1 53 87 95 49",
+            ),
+            (
+                "de_landline",
+                "Ruf mich unter 089 5595058 an",
+                PiiKind::Phone,
+                "089 5595058",
+            ),
+            (
+                "cn_landline",
+                "座机 0755-56848276。",
+                PiiKind::Phone,
+                "0755-56848276",
+            ),
+            (
+                "stripe",
+                "Stripe 密钥 sk_live_U4xoFPB0PGZPG8xmsAEUpxCca5vHZeezu 也需要",
+                PiiKind::ApiKey,
+                "sk_live_U4xoFPB0PGZPG8xmsAEUpxCca5vHZeezu",
+            ),
+            (
+                "app_key",
+                "APP_KEY=bfe4709be1f003f75574e154b42a47a697db73511bc80b2b2edec2130f29dda5",
+                PiiKind::ApiKey,
+                "bfe4709be1f003f75574e154b42a47a697db73511bc80b2b2edec2130f29dda5",
+            ),
+        ];
+        for (name, text, kind, value) in found {
+            let got = kinds(text);
+            assert_eq!(got, vec![(kind, value.to_string())], "case {name}");
+        }
+        let none = [
+            ("timestamp", "服务器日志：2024-03-15 03:21:09 拒绝登录"),
+            ("timestamp_de", "Firewall-Log: 15.03.2024 02:17:33 DROP TCP"),
+            (
+                "uuid",
+                "O registro ad35c367-2fb0-4949-9472-caeeb20de4ee foi atualizado",
+            ),
+            ("reference", "Verwendungszweck: RE-2024-0815"),
+            ("order", "(заказ № 48-771203 от 02.03.2025)"),
+        ];
+        for (name, text) in none {
             let got = kinds(text);
             assert!(got.is_empty(), "case {name}: {got:?}");
         }
