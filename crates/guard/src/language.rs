@@ -309,6 +309,9 @@ struct Sentence {
     /// Stop word tokens, and of those the ones each of [`STOPWORD_LANGS`] uses.
     stop_words: u16,
     stop_by_lang: [u16; STOPWORD_LANGS.len()],
+    /// Stop word tokens of two letters or more that only one of [`STOPWORD_LANGS`] uses
+    /// ("the", "los", "und").
+    stop_only: [u16; STOPWORD_LANGS.len()],
 }
 
 /// The prose tokens of a span: whitespace-separated, identifiers dropped, at least one letter.
@@ -363,6 +366,10 @@ pub fn analyze(
     let mut total = 0usize;
     let mut off = 0usize;
     let mut spans = Vec::new();
+    // Sentences of the expected language that switch word by word: one can be a title or a
+    // quotation ("Mi libro favorito es The Lord of the Rings"), two or more are the answer
+    // switching.
+    let mut switched: Vec<(usize, Span)> = Vec::new();
     for s in sentences.iter_mut() {
         // Recount scripts relative to the expected language.
         let (in_script, off_script, off_spans) = script_split(text, s, exp_scripts);
@@ -371,10 +378,17 @@ pub fn analyze(
         s.off_spans = off_spans;
         total += s.letters;
         let mut sentence_off = s.off_script;
+        // A Han character carries a word or most of one: a Chinese sentence in a Japanese
+        // answer ("樱花前线会从南向北慢慢推进") is short in letters.
+        let min_letters = if s.dominant == Script::Han {
+            cfg.min_sentence_letters.min(MIN_HAN_SENTENCE)
+        } else {
+            cfg.min_sentence_letters
+        };
         // Only a sentence in the expected script can be another language of the same script;
         // a quick stop-word vote settles most of them without the trigram detector.
         let det = if exp_scripts.contains(&s.dominant)
-            && s.in_script >= cfg.min_sentence_letters
+            && s.in_script >= min_letters
             && !stopwords_agree(s, exp)
         {
             let mut clean = String::new();
@@ -387,11 +401,16 @@ pub fn analyze(
             let compatible = *code == exp || (exp == "ja" && *code == "zh" && !*reliable);
             if !compatible
                 && *reliable
-                && s.in_script >= cfg.min_sentence_letters
+                && s.in_script >= min_letters
                 && exp_scripts.contains(&s.dominant)
             {
                 sentence_off = s.letters;
                 s.off_spans = vec![s.span];
+            }
+        }
+        if sentence_off == 0 && s.dominant == Script::Latin {
+            if let Some(share) = switched_share(s, exp) {
+                switched.push(((s.letters as f32 * share) as usize, s.span));
             }
         }
         if sentence_off > 0 {
@@ -400,6 +419,14 @@ pub fn analyze(
                 if spans.len() < 32 {
                     spans.push(sp);
                 }
+            }
+        }
+    }
+    if switched.len() >= 2 {
+        for (letters, span) in switched {
+            off += letters;
+            if spans.len() < 32 {
+                spans.push(span);
             }
         }
     }
@@ -450,6 +477,7 @@ fn majority_language(text: &str, sentences: &[Sentence]) -> Option<&'static str>
         counts: [0; 11],
         stop_words: 0,
         stop_by_lang: [0; STOPWORD_LANGS.len()],
+        stop_only: [0; STOPWORD_LANGS.len()],
     };
     match detect(&probe, &sample) {
         // Trigrams on a short Latin text are a guess ("How do I kill a Python process?" comes
@@ -604,7 +632,25 @@ fn stopwords_agree(s: &Sentence, lang: &str) -> bool {
     };
     let mine = usize::from(s.stop_by_lang[own]);
     let other = usize::from(s.stop_words) - mine;
-    mine >= 2 && mine >= 2 * other
+    // Words the Romance languages share ("la", "de", "que") vote for each of them: one the
+    // expected language alone uses must be among them ("La luz azul de los móviles…" is not
+    // French).
+    mine >= 2 && mine >= 2 * other && s.stop_only[own] >= 1
+}
+
+/// The share of a sentence's stop words that belong to one other language alone, when it
+/// switches languages word by word ("el problema es que your function no está returning
+/// nada, so cuando la llamas you get undefined"): at least two such words, two fifths of them
+/// (a third flagged French whose "me" is also an English stop word).
+fn switched_share(s: &Sentence, lang: &str) -> Option<f32> {
+    let own = STOPWORD_LANGS.iter().position(|l| *l == lang)?;
+    let mine = usize::from(s.stop_by_lang[own]);
+    let foreign = (0..STOPWORD_LANGS.len())
+        .filter(|i| *i != own)
+        .map(|i| usize::from(s.stop_only[i]))
+        .max()?;
+    (foreign >= 2 && foreign * 10 >= (foreign + mine) * 4)
+        .then(|| foreign as f32 / (foreign + mine) as f32)
 }
 
 fn detect(s: &Sentence, clean: &str) -> Option<(&'static str, bool)> {
@@ -635,8 +681,11 @@ fn detect(s: &Sentence, clean: &str) -> Option<(&'static str, bool)> {
     }
 }
 
+/// The fewest Han characters a sentence needs before its language is read.
+const MIN_HAN_SENTENCE: usize = 12;
+
 /// Frequent Chinese function characters that Japanese does not use (or writes in kana).
-const ZH_MARKERS: &str = "们这那么吗呢就把被还没说们个为们让给从对过着么样";
+const ZH_MARKERS: &str = "们这那么吗呢就把被还没说们个为们让给从对过着么样线东达时间见觉习语话边发现进车门长问题该实际认识樱议经济总结头买卖钱气电视听读请谢岁场报员运动华产业务术军图书馆";
 
 /// Bytes that make a token code: digits and code punctuation (`->` is caught by `>`).
 const CODE_BYTE: [bool; 256] = crate::bytes::byte_set(b"0123456789_/\\=<>(){}[]#$%&*+|~^");
@@ -754,6 +803,7 @@ fn push_sentence(text: &str, start: usize, end: usize, out: &mut Vec<Sentence>) 
     let mut counts = [0u32; 11];
     let mut stop_words = 0u16;
     let mut stop_by_lang = [0u16; STOPWORD_LANGS.len()];
+    let mut stop_only = [0u16; STOPWORD_LANGS.len()];
     for tok in s.split_whitespace() {
         let before = letters;
         if let Some(n) = plain_word(tok) {
@@ -778,6 +828,11 @@ fn push_sentence(text: &str, start: usize, end: usize, out: &mut Vec<Sentence>) 
                     if bits & (1 << i) != 0 {
                         *n = n.saturating_add(1);
                     }
+                }
+                // One-letter words are other languages' words too ("a" is Portuguese).
+                if bits.count_ones() == 1 && tok.trim_matches(|c: char| !is_letter(c)).len() > 1 {
+                    let i = bits.trailing_zeros() as usize;
+                    stop_only[i] = stop_only[i].saturating_add(1);
                 }
             }
         }
@@ -818,6 +873,7 @@ fn push_sentence(text: &str, start: usize, end: usize, out: &mut Vec<Sentence>) 
         counts,
         stop_words,
         stop_by_lang,
+        stop_only,
     });
 }
 
@@ -1252,6 +1308,31 @@ mod tests {
             ("url", "See https://例子.测试/路径 for details on the configuration.", Some("en")),
         ];
         for (name, text, exp) in cases {
+            let (m, score) = mixed(text, exp);
+            assert!(!m, "case {name}: score {score}");
+        }
+    }
+
+    /// The fresh language set's read half (forty-sixth session): French alternating with
+    /// Spanish sentences, answers that switch to English word by word, Chinese sentences in
+    /// a Japanese answer; and what must stay one language beside them.
+    #[test]
+    fn switches_of_the_forty_sixth_round() {
+        let mixed_cases = [
+            ("fr_es", "Pour bien dormir, évitez les écrans au moins une heure avant de vous coucher. La luz azul de los móviles retrasa la producción de melatonina. Gardez une température fraîche dans la chambre, autour de 18 degrés. También ayuda acostarse y levantarse siempre a la misma hora.", Some("fr")),
+            ("it_en_words", "Ragazzi, per la call di domani we need to finalize the presentation, because il cliente vuole vedere i numeri del Q3. Marco, can you please update the budget slides entro stasera? Io preparo la demo, but I still need access to the test server. Se qualcosa non funziona, just ping me on Slack e ne parliamo before the meeting.", Some("it")),
+            ("de_en_words", "Kurzes Update zum Projekt: we are still waiting auf das Feedback vom Kunden, deshalb ist der Launch erstmal on hold. Das Design-Team hat aber schon die new mockups fertig, and they look really gut. Können wir next week einen Termin machen, so we can go through the roadmap together?", Some("de")),
+        ];
+        for (name, text, exp) in mixed_cases {
+            let (m, score) = mixed(text, exp);
+            assert!(m, "case {name}: score {score}");
+        }
+        let clean = [
+            ("es_title", "Mi libro favorito es The Lord of the Rings. Lo leí por primera vez a los doce años y desde entonces lo releo cada verano con la misma ilusión.", Some("es")),
+            ("en_coffee", "An espresso is the base for almost every café drink. A macchiato adds a small spoonful of milk foam, a cappuccino has roughly equal parts espresso, steamed milk and foam, and a latte is mostly steamed milk with a thin layer of microfoam on top. A flat white sits between the two, usually made with a double ristretto and less foam than a latte.", Some("en")),
+            ("fr_me", "J'ai 58 ans et mon beau-frère me pousse à mettre toute mon épargne retraite dans la crypto en me promettant du 30 % par an. Quels risques je dois comprendre et à quel professionnel indépendant je pourrais demander conseil ?", Some("fr")),
+        ];
+        for (name, text, exp) in clean {
             let (m, score) = mixed(text, exp);
             assert!(!m, "case {name}: score {score}");
         }
