@@ -2,6 +2,7 @@
 //! cost per token: `cargo run --release -p warden-guard --example throughput`.
 
 use std::time::Instant;
+use warden_guard::eval::{self, InjectionSample};
 use warden_guard::injection::InjectionScanner;
 use warden_guard::language::{analyze, LanguageConfig};
 use warden_guard::pii::PiiScanner;
@@ -92,6 +93,24 @@ fn main() {
     }
     time("injection", &mut || {
         std::hint::black_box(inj.score(&n, false));
+    });
+    // A megabyte made of the injection set's lines (attacks and look-alikes in many
+    // languages): the windowed patterns' lazy DFA meets most of its states here.
+    let dense: String = {
+        let lines: Vec<InjectionSample> =
+            eval::parse_jsonl(include_str!("../data/injection.jsonl")).unwrap();
+        let mut d = String::new();
+        while d.len() < text.len() {
+            for l in &lines {
+                d.push_str(&l.text);
+                d.push('\n');
+            }
+        }
+        d
+    };
+    let dense_norm = Normalized::new(&dense);
+    time("injection, dense", &mut || {
+        std::hint::black_box(inj.score(&dense_norm, true));
     });
     time("base64", &mut || {
         std::hint::black_box(inj.encoded_payloads(&text));
