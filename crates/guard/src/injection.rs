@@ -95,6 +95,17 @@ fn compiled<'r>(cell: &'r OnceLock<Regex>, src: &str) -> Option<&'r Regex> {
     cell.get()
 }
 
+/// A pattern marked `alone` (see [`InjectionScanner`]).
+#[derive(Debug)]
+struct Alone {
+    name: String,
+    weight: f32,
+    src: String,
+    with: Vec<String>,
+    quotable: bool,
+    re: OnceLock<Regex>,
+}
+
 /// The compiled injection heuristics.
 #[derive(Debug)]
 pub struct InjectionScanner {
@@ -102,10 +113,19 @@ pub struct InjectionScanner {
     /// Name, weight, source, and the pattern's own regex (for its spans), compiled the first
     /// time the set says it matched: most never do, and compiled they held ~3 MB.
     patterns: Vec<(String, f32, String, OnceLock<Regex>)>,
-    /// The patterns marked `alone`: name, weight, regex, the patterns it needs beside it, and
-    /// whether it is `quotable`.
-    alone: Vec<(String, f32, Regex, Vec<String>, bool)>,
+    /// The patterns marked `alone`: name, weight, source, the patterns it needs beside it,
+    /// whether it is `quotable`, and its own regex, compiled the first time the set says it
+    /// matched (compiled up front they held ~18 MB).
+    alone: Vec<Alone>,
+    /// The same patterns in a set of their own, with a larger lazy-DFA cache
+    /// ([`ALONE_DFA_BYTES`]): one pass says which matched, and only those search again.
+    alone_set: RegexSet,
 }
+
+/// The cache of the `alone` patterns' set. At the default 2 MB their windows made it give up
+/// on an ordinary megabyte (6 s); 4 MB sufficed there, and this leaves room for text dense
+/// with their words. It grows only as far as a text needs.
+const ALONE_DFA_BYTES: usize = 16 << 20;
 
 impl InjectionScanner {
     /// The embedded heuristics.
@@ -125,9 +145,15 @@ impl InjectionScanner {
         let mut alone = Vec::new();
         for p in f.pattern {
             let folded = fold_pattern(&p.regex);
-            let re = Regex::new(&folded).map_err(|e| err(format!("pattern {}: {e}", p.name)))?;
             if p.alone {
-                alone.push((p.name, p.weight, re, p.with, p.quotable));
+                alone.push(Alone {
+                    name: p.name,
+                    weight: p.weight,
+                    src: folded,
+                    with: p.with,
+                    quotable: p.quotable,
+                    re: OnceLock::new(),
+                });
                 continue;
             }
             if !p.with.is_empty() || p.quotable {
@@ -137,15 +163,45 @@ impl InjectionScanner {
                 )));
             }
             srcs.push(folded.clone());
-            // Compiled once here to report a bad pattern at load time, then dropped.
-            drop(re);
             patterns.push((p.name, p.weight, folded, OnceLock::new()));
         }
-        let set = RegexSet::new(&srcs).map_err(|e| err(e.to_string()))?;
+        // A set that does not compile names the pattern at fault: each is compiled alone only
+        // then (compiled up front, and dropped, they left ~10 MB resident).
+        let named = |e: regex::Error, all: Vec<(&str, &str)>| {
+            all.into_iter()
+                .find_map(|(name, src)| {
+                    Regex::new(src)
+                        .err()
+                        .map(|e| err(format!("pattern {name}: {e}")))
+                })
+                .unwrap_or_else(|| err(e.to_string()))
+        };
+        let set = RegexSet::new(&srcs).map_err(|e| {
+            named(
+                e,
+                patterns
+                    .iter()
+                    .map(|(n, _, s, _)| (n.as_str(), s.as_str()))
+                    .collect(),
+            )
+        })?;
+        let alone_set = regex::RegexSetBuilder::new(alone.iter().map(|a| a.src.as_str()))
+            .dfa_size_limit(ALONE_DFA_BYTES)
+            .build()
+            .map_err(|e| {
+                named(
+                    e,
+                    alone
+                        .iter()
+                        .map(|a| (a.name.as_str(), a.src.as_str()))
+                        .collect(),
+                )
+            })?;
         Ok(InjectionScanner {
             set,
             patterns,
             alone,
+            alone_set,
         })
     }
 
@@ -180,10 +236,15 @@ impl InjectionScanner {
                 }
             }
         }
+        let matched = self.alone_set.matches(text);
         let found: Vec<Vec<regex::Match<'_>>> = self
             .alone
             .iter()
-            .map(|(_, _, re, ..)| re.find_iter(text).take(4).collect())
+            .enumerate()
+            .map(|(i, a)| match compiled(&a.re, &a.src) {
+                Some(re) if matched.matched(i) => re.find_iter(text).take(4).collect(),
+                _ => Vec::new(),
+            })
             .collect();
         let set_names = names.clone();
         let fired = |n: &String| {
@@ -192,18 +253,18 @@ impl InjectionScanner {
                     .alone
                     .iter()
                     .zip(&found)
-                    .any(|((name, ..), f)| name == n && !f.is_empty())
+                    .any(|(a, f)| a.name == *n && !f.is_empty())
         };
-        for ((name, weight, _, with, quotable), found) in self.alone.iter().zip(&found) {
-            if found.is_empty() || !(with.is_empty() || with.iter().any(fired)) {
+        for (a, found) in self.alone.iter().zip(&found) {
+            if found.is_empty() || !(a.with.is_empty() || a.with.iter().any(fired)) {
                 continue;
             }
-            score += if *quotable && found.iter().all(|m| quoted(text, m.start(), m.end())) {
-                weight * QUOTED
+            score += if a.quotable && found.iter().all(|m| quoted(text, m.start(), m.end())) {
+                a.weight * QUOTED
             } else {
-                *weight
+                a.weight
             };
-            names.push(name.as_str());
+            names.push(a.name.as_str());
             for m in found {
                 if spans.len() < MAX_SPANS {
                     let sp = norm.to_original(m.start(), m.end());
