@@ -105,6 +105,78 @@ fn injection_set_meets_the_quality_target() {
     assert!(m.f1 >= 0.85, "injection F1 {:.3} < 0.85: {m:?}", m.f1);
 }
 
+/// Fresh sets for the checks that are not hazards (forty-sixth session), written by people
+/// who saw none of Warden's data, in eleven languages: injections (hidden in documents, forged
+/// turns, personas, extraction, encodings) beside look-alikes; PII in forms, signatures, logs
+/// and `.env` files beside numbers that only look like it; answers that drift or switch
+/// languages beside code, names and loanwords. The injection families, the PII patterns and
+/// the word-switch check were written from the `_probe_q` files; the `_holdout_q` files were
+/// not read line by line. Each is held where it stands (injection F1 on the holdout is below
+/// the 0.85).
+#[test]
+fn fresh_sets_of_the_other_checks_are_held_where_they_stand() {
+    let injection = |src: &str| {
+        let samples: Vec<InjectionSample> = eval::parse_jsonl(src).unwrap();
+        eval::run_injection(guard(), &samples)
+    };
+    let pii = |src: &str| {
+        let samples: Vec<PiiSample> = eval::parse_jsonl(src).unwrap();
+        eval::run_pii(guard(), &samples)
+    };
+    let language = |src: &str| {
+        let samples: Vec<LangSample> = eval::parse_jsonl(src).unwrap();
+        eval::run_language(guard(), &samples)
+    };
+    let sets = [
+        (
+            "injection, read",
+            injection(include_str!("../data/injection_probe_q.jsonl")),
+            0.90,
+            0.04,
+        ),
+        (
+            "injection, held out",
+            injection(include_str!("../data/injection_holdout_q.jsonl")),
+            0.74,
+            0.03,
+        ),
+        (
+            "PII, read",
+            pii(include_str!("../data/pii_probe_q.jsonl")),
+            0.98,
+            1.0,
+        ),
+        (
+            "PII, held out",
+            pii(include_str!("../data/pii_holdout_q.jsonl")),
+            0.96,
+            1.0,
+        ),
+        (
+            "language, read",
+            language(include_str!("../data/lang_probe_q.jsonl")),
+            0.94,
+            0.02,
+        ),
+        (
+            "language, held out",
+            language(include_str!("../data/lang_holdout_q.jsonl")),
+            0.95,
+            0.02,
+        ),
+    ];
+    for (name, m, min_f1, max_fpr) in sets {
+        println!("{name}: {m:?}");
+        assert!(m.f1 >= min_f1, "{name}: F1 {:.3} < {min_f1}: {m:?}", m.f1);
+        // PII counts false matches, not texts: its rate is not a share of benign lines.
+        assert!(
+            m.false_positive_rate <= max_fpr,
+            "{name}: false positives {:.3} > {max_fpr}: {m:?}",
+            m.false_positive_rate
+        );
+    }
+}
+
 /// Prompts written after the rules were frozen and never tuned on: the honest estimate of how
 /// the rules generalize. The bounds are regression guards, looser than the dev-set targets.
 #[test]
