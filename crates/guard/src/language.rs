@@ -639,9 +639,10 @@ fn stopwords_agree(s: &Sentence, lang: &str) -> bool {
 }
 
 /// The share of a sentence's stop words that belong to one other language alone, when it
-/// switches languages word by word ("el problema es que your function no está returning
-/// nada, so cuando la llamas you get undefined"): at least two such words, two fifths of them
-/// (a third flagged French whose "me" is also an English stop word).
+/// switches languages word by word ("Das Design-Team hat aber schon die new mockups fertig,
+/// and they look really gut"): at least two such words, two fifths of them (a third flagged
+/// French whose "me" is also an English stop word, and missed Spanish with three English
+/// words among eight).
 fn switched_share(s: &Sentence, lang: &str) -> Option<f32> {
     let own = STOPWORD_LANGS.iter().position(|l| *l == lang)?;
     let mine = usize::from(s.stop_by_lang[own]);
@@ -1321,6 +1322,7 @@ mod tests {
         let mixed_cases = [
             ("fr_es", "Pour bien dormir, évitez les écrans au moins une heure avant de vous coucher. La luz azul de los móviles retrasa la producción de melatonina. Gardez une température fraîche dans la chambre, autour de 18 degrés. También ayuda acostarse y levantarse siempre a la misma hora.", Some("fr")),
             ("it_en_words", "Ragazzi, per la call di domani we need to finalize the presentation, because il cliente vuole vedere i numeri del Q3. Marco, can you please update the budget slides entro stasera? Io preparo la demo, but I still need access to the test server. Se qualcosa non funziona, just ping me on Slack e ne parliamo before the meeting.", Some("it")),
+            ("ja_zh", "日本語の敬語には、尊敬語、謙譲語、丁寧語の三種類があります。相手の行動を高めるのが尊敬語、自分の行動をへりくだって表現するのが謙譲語です。比如“说”这个动词，尊敬语是“おっしゃる”，谦让语是“申す”。对于外国学习者来说，最难的是判断在什么场合用哪一种。建议先掌握丁宁语，也就是“です”和“ます”的形式，这在大多数场合都够用了。等熟练以后，再慢慢学习尊敬语和谦让语。", Some("ja")),
             ("de_en_words", "Kurzes Update zum Projekt: we are still waiting auf das Feedback vom Kunden, deshalb ist der Launch erstmal on hold. Das Design-Team hat aber schon die new mockups fertig, and they look really gut. Können wir next week einen Termin machen, so we can go through the roadmap together?", Some("de")),
         ];
         for (name, text, exp) in mixed_cases {

@@ -315,9 +315,10 @@ impl PiiScanner {
             }
             // A last group of six to eight digits is a landline's number after its area code
             // ("089 5595058", "0755-56848276"): with a trunk 0, a "+" or a bracket first, not
-            // an order number's "48-771203".
+            // an order number's "48-771203". Ten or eleven digits in one run ("4155550132")
+            // are not groups.
             let last = cand.rsplit([' ', '-', '.']).next().map_or(0, str::len);
-            if last > 5 && !cand.starts_with(['0', '+', '(']) {
+            if last > 5 && last < digits && !cand.starts_with(['0', '+', '(']) {
                 continue;
             }
             // A part of an identifier joined by hyphens ("ad35c367-2fb0-4949-9472-…",
@@ -872,6 +873,12 @@ mod tests {
                 "座机 0755-56848276。",
                 PiiKind::Phone,
                 "0755-56848276",
+            ),
+            (
+                "us_one_run",
+                "call me at 4155550132 today",
+                PiiKind::Phone,
+                "4155550132",
             ),
             (
                 "stripe",
