@@ -212,8 +212,30 @@ impl InjectionScanner {
         let mut names = Vec::new();
         let mut spans = Vec::new();
         // Quotes excuse only in a text about injections: a quote alone would let anyone
-        // write "ignore all previous instructions" in quotation marks.
-        let about_injections = about_injections(text);
+        // write "ignore all previous instructions" in quotation marks. Looked up only when
+        // a quote would excuse.
+        let about = std::cell::OnceCell::new();
+        let weigh = |weight: f32, quotable: bool, found: &[regex::Match<'_>]| {
+            if quotable
+                && !found.is_empty()
+                && found.iter().all(|m| quoted(text, m.start(), m.end()))
+                && *about.get_or_init(|| about_injections(text))
+            {
+                weight * QUOTED
+            } else {
+                weight
+            }
+        };
+        let mut push_spans = |found: &[regex::Match<'_>]| {
+            for m in found {
+                if spans.len() < MAX_SPANS {
+                    let sp = norm.to_original(m.start(), m.end());
+                    if !sp.is_empty() {
+                        spans.push(sp);
+                    }
+                }
+            }
+        };
         for i in self.set.matches(text).iter() {
             let (name, weight, src, re) = &self.patterns[i];
             names.push(name.as_str());
@@ -224,63 +246,44 @@ impl InjectionScanner {
                 continue;
             };
             let found: Vec<regex::Match<'_>> = re.find_iter(text).take(4).collect();
-            score += if about_injections
-                && !found.is_empty()
-                && found.iter().all(|m| quoted(text, m.start(), m.end()))
-            {
-                weight * QUOTED
-            } else {
-                *weight
-            };
-            for m in found {
-                if spans.len() < MAX_SPANS {
-                    let sp = norm.to_original(m.start(), m.end());
-                    if !sp.is_empty() {
-                        spans.push(sp);
-                    }
-                }
-            }
+            score += weigh(*weight, true, &found);
+            push_spans(&found);
         }
         let matched = self.alone_set.matches(text);
         let found: Vec<Vec<regex::Match<'_>>> = self
             .alone
             .iter()
             .enumerate()
-            .map(|(i, a)| match compiled(&a.re, &a.src) {
-                Some(re) if matched.matched(i) => re.find_iter(text).take(4).collect(),
-                _ => Vec::new(),
+            .map(|(i, a)| {
+                // Compiled only for a pattern the set says matched.
+                matched
+                    .matched(i)
+                    .then(|| compiled(&a.re, &a.src))
+                    .flatten()
+                    .map(|re| re.find_iter(text).take(4).collect())
+                    .unwrap_or_default()
             })
             .collect();
-        let set_names = names.clone();
-        let fired = |n: &String| {
-            set_names.contains(&n.as_str())
-                || self
-                    .alone
+        let fired: Vec<&str> = names
+            .iter()
+            .copied()
+            .chain(
+                self.alone
                     .iter()
                     .zip(&found)
-                    .any(|(a, f)| a.name == *n && !f.is_empty())
-        };
+                    .filter(|(_, f)| !f.is_empty())
+                    .map(|(a, _)| a.name.as_str()),
+            )
+            .collect();
         for (a, found) in self.alone.iter().zip(&found) {
-            if found.is_empty() || !(a.with.is_empty() || a.with.iter().any(fired)) {
+            if found.is_empty()
+                || !(a.with.is_empty() || a.with.iter().any(|w| fired.contains(&w.as_str())))
+            {
                 continue;
             }
-            score += if a.quotable
-                && about_injections
-                && found.iter().all(|m| quoted(text, m.start(), m.end()))
-            {
-                a.weight * QUOTED
-            } else {
-                a.weight
-            };
+            score += weigh(a.weight, a.quotable, found);
             names.push(a.name.as_str());
-            for m in found {
-                if spans.len() < MAX_SPANS {
-                    let sp = norm.to_original(m.start(), m.end());
-                    if !sp.is_empty() {
-                        spans.push(sp);
-                    }
-                }
-            }
+            push_spans(found);
         }
         if score > 0.0 && untrusted {
             score += 0.15;
@@ -323,7 +326,7 @@ const QUOTED: f32 = 0.2;
 /// Whether the (canonical) text talks about injections or jailbreaks: the word for them, for
 /// an attack or for a defence, in one of the eleven languages.
 fn about_injections(text: &str) -> bool {
-    static WORDS: OnceLock<Option<aho_corasick::AhoCorasick>> = OnceLock::new();
+    static WORDS: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
     WORDS
         .get_or_init(|| {
             aho_corasick::AhoCorasick::new(
@@ -372,10 +375,9 @@ fn about_injections(text: &str) -> bool {
                 .iter()
                 .map(|w| fold_pattern(w)),
             )
-            .ok()
+            .expect("valid built-in topic words")
         })
-        .as_ref()
-        .is_some_and(|ac| ac.is_match(text))
+        .is_match(text)
 }
 
 /// Whether `text[start..end]` sits inside quotation marks on its line: an opening mark at most

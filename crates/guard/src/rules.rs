@@ -470,12 +470,10 @@ fn gives_reason_after(group: &[Item], c: u8) -> bool {
             || before(&|t| t == Target::Action || t == Target::Cat(c, Role::Action))
                 && before(&|t| t == Target::Cat(c, Role::Object)))
         && !group.iter().any(|x| {
-            let of_c = matches!(x.target, Target::Cat(tc, _) if tc == c);
             x.start >= cue.end
-                && of_c
                 && matches!(
                     x.target,
-                    Target::Cat(_, Role::Action | Role::Object | Role::Strong)
+                    Target::Cat(tc, Role::Action | Role::Object | Role::Strong) if tc == c
                 )
         })
 }
