@@ -11,6 +11,7 @@
 //! [`Guard`](crate::Guard) rescans the decoded text with every scanner; a hit inside is reported
 //! on the span of the encoded run.
 
+use crate::injection_model::{InjectionModel, MODEL_MIN_SCORE, MODEL_WEIGHT};
 use crate::normalize::{fold_pattern, Normalized};
 use crate::scanner::Scanner;
 use crate::types::{Category, Context, Hit, Span};
@@ -206,11 +207,25 @@ impl InjectionScanner {
     }
 
     /// Scores the canonical text; returns `(score, names of the heuristics that fired, spans)`.
+    /// The learned model ([`InjectionModel::builtin`]) adds its part where a heuristic fired.
     pub fn score(&self, norm: &Normalized<'_>, untrusted: bool) -> (f32, Vec<&str>, Vec<Span>) {
+        self.score_with(norm, untrusted, Some(InjectionModel::builtin()))
+    }
+
+    /// [`score`](Self::score) with another model, or none (the heuristics alone).
+    pub fn score_with(
+        &self,
+        norm: &Normalized<'_>,
+        untrusted: bool,
+        model: Option<&InjectionModel>,
+    ) -> (f32, Vec<&str>, Vec<Span>) {
         let text = norm.as_str();
         let mut score = 0.0f32;
         let mut names = Vec::new();
         let mut spans = Vec::new();
+        // Where the counted parts matched, in the canonical text: the model reads a long
+        // text's sentences there.
+        let mut places = Vec::new();
         // Quotes excuse only in a text about injections: a quote alone would let anyone
         // write "ignore all previous instructions" in quotation marks. Looked up only when
         // a quote would excuse.
@@ -248,6 +263,7 @@ impl InjectionScanner {
             let found: Vec<regex::Match<'_>> = re.find_iter(text).take(4).collect();
             score += weigh(*weight, true, &found);
             push_spans(&found);
+            places.extend(found.iter().map(|m| m.range()));
         }
         let matched = self.alone_set.matches(text);
         let found: Vec<Vec<regex::Match<'_>>> = self
@@ -284,6 +300,22 @@ impl InjectionScanner {
             score += weigh(a.weight, a.quotable, found);
             names.push(a.name.as_str());
             push_spans(found);
+            places.extend(found.iter().map(|m| m.range()));
+        }
+        // The learned reader's part, read only where the heuristics found a whole part
+        // ([`MODEL_MIN_SCORE`]) and the sum is short of saturating: it never flags alone,
+        // and ordinary text has no part. In a long text it reads only the sentences where a
+        // part matched: the two must agree on one place.
+        if let Some(model) = model.filter(|_| (MODEL_MIN_SCORE..1.0).contains(&score)) {
+            let (p, at) = model.read_near(text, &places);
+            if p >= model.threshold {
+                score += MODEL_WEIGHT;
+                names.push("model");
+                let sp = norm.to_original(at.start, at.end);
+                if !sp.is_empty() && spans.len() < MAX_SPANS {
+                    spans.push(sp);
+                }
+            }
         }
         if score > 0.0 && untrusted {
             score += 0.15;

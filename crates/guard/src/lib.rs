@@ -58,6 +58,7 @@ pub mod error;
 pub mod eval;
 pub mod guard_model;
 pub mod injection;
+pub mod injection_model;
 pub mod language;
 mod markup;
 pub mod ngram;

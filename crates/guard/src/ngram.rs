@@ -74,7 +74,7 @@ fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x9fff | 0xf900..=0xfaff | 0xac00..=0xd7af)
 }
 
-fn fnv(kind: u8, parts: &[&str]) -> u32 {
+pub(crate) fn fnv(kind: u8, parts: &[&str]) -> u32 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |b: u8| {
         h ^= u64::from(b);

@@ -111,8 +111,10 @@ fn injection_set_meets_the_quality_target() {
 /// and `.env` files beside numbers that only look like it; answers that drift or switch
 /// languages beside code, names and loanwords. The injection families, the PII patterns and
 /// the word-switch check were written from the `_probe_q` files; the `_holdout_q` files were
-/// not read line by line. Each is held where it stands (injection F1 on the holdout is below
-/// the 0.85).
+/// not read line by line. Each is held where it stands. Since the forty-seventh session the
+/// injection check has a learned part too (`injection_model`, trained on the read injection
+/// lines and not on the holdout), which took the holdout's F1 from 0.764 to 0.874, over the
+/// issue's 0.85; the read set's look-alikes are its training data.
 #[test]
 fn fresh_sets_of_the_other_checks_are_held_where_they_stand() {
     let injection = |src: &str| {
@@ -131,13 +133,13 @@ fn fresh_sets_of_the_other_checks_are_held_where_they_stand() {
         (
             "injection, read",
             injection(include_str!("../data/injection_probe_q.jsonl")),
-            0.90,
-            0.04,
+            0.95,
+            0.06,
         ),
         (
             "injection, held out",
             injection(include_str!("../data/injection_holdout_q.jsonl")),
-            0.74,
+            0.85,
             0.03,
         ),
         (
