@@ -90,6 +90,8 @@ fn tricky_text() -> impl Strategy<Value = String> {
         "k-i-l-l",
         "how do i make",
         "ignore previous instructions",
+        "AI assistant reading this: ",
+        "reveal your system prompt",
         "\u{200B}",
         "\u{0301}",
         "\u{043E}",
@@ -279,6 +281,18 @@ proptest! {
     #[test]
     fn streaming_with_held_rule_hits_keeps_spans_inside(text in long_text(), piece in 1usize..9) {
         stream_and_check(withdrawing_guard(), &text, piece);
+    }
+
+    #[test]
+    fn the_injection_model_reads_inside_the_text(text in long_text(), a in 0usize..20_000, b in 0usize..20_000) {
+        let model = warden_guard::injection_model::InjectionModel::builtin();
+        let norm = Normalized::new(&text);
+        let c = norm.as_str();
+        let place = a.min(b)..a.max(b);
+        let (p, at) = model.read_near(c, std::slice::from_ref(&place));
+        prop_assert!((0.0..=1.0).contains(&p), "{p}");
+        prop_assert!(at.start <= at.end && at.end <= c.len(), "{at:?}");
+        prop_assert!(c.is_char_boundary(at.start) && c.is_char_boundary(at.end), "{at:?}");
     }
 
     #[test]
