@@ -6,8 +6,9 @@
 //! instructions hidden in a document that name no reader). This model learns the same thing
 //! from labeled lines instead: the injections and look-alikes of `data/injection.jsonl` and
 //! `data/injection_probe_q.jsonl`, against the ordinary prompts of the hazard sets (benign
-//! ones and plain harmful requests: neither is an injection) and the PII and language
-//! probes' texts. Never the held-out sets.
+//! ones and plain harmful requests: neither is an injection), the benign long texts of
+//! `data/ngram_long.jsonl`, the PII and language probes' texts, and the sentences of all of
+//! those negatives ([`samples`]). Never the held-out sets, nor the answer sets.
 //!
 //! Its features are [`crate::ngram::features`] (3- to 5-grams inside words, 1- to 3-grams of
 //! ideographs and kana) plus each pair of adjacent words ("previous instructions", "system
@@ -36,7 +37,8 @@ pub const BUCKETS: usize = 1 << 16;
 pub const MAX_BYTES: usize = 8 * 1024;
 /// Seed of the committed model.
 pub const SEED: u64 = 20261205;
-/// Out-of-fold false-positive rate on the negatives that the threshold is picked at.
+/// Out-of-fold false-positive rate on the negatives that the threshold is picked at: the
+/// lowest threshold (on a 0.001 grid, not under 0.5) that flags at most this share.
 pub const TARGET_FPR: f64 = 0.015;
 /// What a probability at or above the threshold adds to the heuristics' score.
 pub const MODEL_WEIGHT: f32 = 0.3;
@@ -51,7 +53,6 @@ const LR: f64 = 0.05;
 /// injection sets (heuristics plus the model's part): 1e-6 0.918, 5e-6 0.922, 2e-5 0.930,
 /// 5e-5 0.933, 1e-4 and 2e-4 0.933 with more look-alikes read by the model alone.
 const L2: f64 = 5e-5;
-const FOLDS: usize = 5;
 const MAGIC: &[u8; 4] = b"WIN1";
 /// Sentences shorter than this many bytes are not read apart (their words are in the whole).
 const MIN_SENTENCE: usize = 24;
@@ -240,7 +241,8 @@ fn parse<T: serde::de::DeserializeOwned>(name: &str, src: &str) -> Result<Vec<T>
 
 /// The training samples, in a fixed order (see the module doc), then the sentences of the
 /// negatives that have more than one. Hazard-set lines of the kinds `jailbreak`, `indirect`
-/// and `obfuscated` are left out (some of them are injections), and harmful answers.
+/// and `obfuscated` are left out (some of them are injections), as are the long harmful
+/// texts.
 pub fn samples() -> Result<Vec<Sample>, GuardError> {
     let mut v = Vec::new();
     let injection_sets = [
@@ -400,9 +402,11 @@ pub fn train(samples: &[Sample], seed: u64) -> InjectionModel {
     train_with_oof(samples, seed).0
 }
 
-/// [`train`], plus each sample's out-of-fold probability read as the scanner reads it
-/// ([`InjectionModel::probability`]'s whole-and-sentences maximum, in `f64`), from the fold
-/// model that did not see it.
+/// [`train`], plus each sample's out-of-fold probability, from the fold model that did not
+/// see it: the highest of the text whole and its sentences, as the scanner reads a short
+/// text (it reads a document only near the heuristics' matches,
+/// [`InjectionModel::read_near`]). A negative's sentences are samples of their own and may
+/// fall in another fold than their text, so the negatives' figures are a little kind.
 pub fn train_with_oof(samples: &[Sample], seed: u64) -> (InjectionModel, Vec<f64>) {
     let canon: Vec<String> = samples
         .iter()
@@ -410,15 +414,6 @@ pub fn train_with_oof(samples: &[Sample], seed: u64) -> (InjectionModel, Vec<f64
         .collect();
     let x: Vec<Vec<u32>> = canon.iter().map(|c| features(c)).collect();
     let y: Vec<bool> = samples.iter().map(|s| s.injection).collect();
-    // Seeded fold assignment (xorshift over a shuffled index).
-    let mut order: Vec<usize> = (0..samples.len()).collect();
-    let mut state = seed.max(1);
-    for i in (1..order.len()).rev() {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        order.swap(i, (state % (i as u64 + 1)) as usize);
-    }
     let read = |d: &Dense, c: &str| -> f64 {
         let text = &c[..floor_char_boundary(c, MAX_BYTES)];
         crate::document::sentences(text)
@@ -427,14 +422,7 @@ pub fn train_with_oof(samples: &[Sample], seed: u64) -> (InjectionModel, Vec<f64
             .fold(d.probability(&features(text)), f64::max)
     };
     let mut oof = vec![0.0f64; samples.len()];
-    for fold in 0..FOLDS {
-        let test: Vec<usize> = order.iter().copied().skip(fold).step_by(FOLDS).collect();
-        let train: Vec<usize> = order
-            .iter()
-            .enumerate()
-            .filter(|&(rank, _)| rank % FOLDS != fold)
-            .map(|(_, &i)| i)
-            .collect();
+    for (train, test) in crate::ngram::folds(samples.len(), seed) {
         let d = fit(&x, &y, &train);
         for i in test {
             oof[i] = read(&d, &canon[i]);
@@ -445,12 +433,7 @@ pub fn train_with_oof(samples: &[Sample], seed: u64) -> (InjectionModel, Vec<f64
         .map(|i| oof[i])
         .collect();
     negatives.sort_by(f64::total_cmp);
-    let allowed = (negatives.len() as f64 * TARGET_FPR).floor() as usize;
-    let above = negatives.len().saturating_sub(allowed + 1);
-    let threshold = negatives
-        .get(above)
-        .map_or(0.5, |&t| ((t * 1000.0).floor() + 1.0) / 1000.0)
-        .clamp(0.5, 0.999);
+    let threshold = crate::ngram::threshold_at(&negatives, TARGET_FPR);
     let positives: Vec<usize> = (0..samples.len()).filter(|&i| y[i]).collect();
     let cv_recall = positives.iter().filter(|&&i| oof[i] >= threshold).count() as f64
         / positives.len().max(1) as f64;

@@ -627,6 +627,42 @@ pub fn train_with_oof(samples: &[EvalSample], seed: u64) -> (NgramModel, Vec<f64
     train_calibrated(samples, seed, L2, |_| true)
 }
 
+/// The cross-validation folds of `n` samples, as `(train, test)` index lists: a seeded
+/// shuffle (xorshift) of `0..n`, every [`FOLDS`]-th index of it held out in turn.
+pub(crate) fn folds(n: usize, seed: u64) -> Vec<(Vec<usize>, Vec<usize>)> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut state = seed.max(1);
+    for i in (1..order.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        order.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    (0..FOLDS)
+        .map(|fold| {
+            let test: Vec<usize> = order.iter().copied().skip(fold).step_by(FOLDS).collect();
+            let train: Vec<usize> = order
+                .iter()
+                .enumerate()
+                .filter(|&(rank, _)| rank % FOLDS != fold)
+                .map(|(_, &i)| i)
+                .collect();
+            (train, test)
+        })
+        .collect()
+}
+
+/// The lowest threshold (on a 0.001 grid, within `[0.5, 0.999]`) that leaves at most a
+/// `share` of the out-of-fold negative probabilities `sorted` (ascending) at or above it.
+pub(crate) fn threshold_at(sorted: &[f64], share: f64) -> f64 {
+    let allowed = (sorted.len() as f64 * share).floor() as usize;
+    let above = sorted.len().saturating_sub(allowed + 1);
+    sorted
+        .get(above)
+        .map_or(0.5, |&t| ((t * 1000.0).floor() + 1.0) / 1000.0)
+        .clamp(0.5, 0.999)
+}
+
 /// Trains with L2 penalty `l2`, the threshold picked on the benign samples `calibrate`
 /// accepts; returns the model and the out-of-fold probabilities.
 fn train_calibrated(
@@ -640,25 +676,8 @@ fn train_calibrated(
         .map(|s| features(Normalized::new(&s.text).as_str()))
         .collect();
     let y: Vec<usize> = samples.iter().map(class_of).collect();
-    // Seeded fold assignment (xorshift over a shuffled index).
-    let mut order: Vec<usize> = (0..samples.len()).collect();
-    let mut state = seed.max(1);
-    for i in (1..order.len()).rev() {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        order.swap(i, (state % (i as u64 + 1)) as usize);
-    }
     let mut oof = vec![0.0f64; samples.len()];
-    for fold in 0..FOLDS {
-        // Every FOLDS-th sample of the shuffled order is held out.
-        let test: Vec<usize> = order.iter().copied().skip(fold).step_by(FOLDS).collect();
-        let train: Vec<usize> = order
-            .iter()
-            .enumerate()
-            .filter(|&(rank, _)| rank % FOLDS != fold)
-            .map(|(_, &i)| i)
-            .collect();
+    for (train, test) in folds(samples.len(), seed) {
         let d = fit(&x, &y, &train, l2);
         for i in test {
             oof[i] = 1.0 - d.probs(&x[i])[0];
@@ -669,13 +688,7 @@ fn train_calibrated(
         .map(|i| oof[i])
         .collect();
     benign.sort_by(f64::total_cmp);
-    let allowed = (benign.len() as f64 * TARGET_FPR).floor() as usize;
-    // The lowest threshold (on a 0.001 grid) with at most `allowed` benign samples above it.
-    let above = benign.len().saturating_sub(allowed + 1);
-    let threshold = benign
-        .get(above)
-        .map_or(0.5, |&t| ((t * 1000.0).floor() + 1.0) / 1000.0)
-        .clamp(0.5, 0.999);
+    let threshold = threshold_at(&benign, TARGET_FPR);
     let harmful: Vec<usize> = (0..samples.len())
         .filter(|&i| y[i] != 0 && calibrate(&samples[i]))
         .collect();
