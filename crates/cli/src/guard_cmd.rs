@@ -38,10 +38,10 @@ pub enum GuardCmd {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
-    /// Retrain the classifier (its head and English n-gram model) and the multilingual n-gram
-    /// model from the labeled data built into Warden (the guard's dev set and the training
-    /// sets, never the held-out set). Deterministic: it reproduces the built-in models, which
-    /// this compares them with.
+    /// Retrain the classifier (its head and English n-gram model), the multilingual n-gram
+    /// models and the injection model from the labeled data built into Warden (the guard's
+    /// dev set and the training sets, never the held-out set). Deterministic: it reproduces
+    /// the built-in models, which this compares them with.
     Train {
         /// Write the new head (JSON, the format of the built-in `head.json`) to this file.
         #[arg(long)]
@@ -70,6 +70,10 @@ pub enum GuardCmd {
         /// this file.
         #[arg(long)]
         ngram_document_out: Option<PathBuf>,
+        /// Write the new injection model (the built-in `injection_ngram.bin`, the learned part
+        /// of the injection check) to this file.
+        #[arg(long)]
+        injection_out: Option<PathBuf>,
         /// Exit with status 1 when a new model differs from the built-in one.
         #[arg(long)]
         check: bool,
@@ -244,6 +248,7 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
             ngram_out,
             ngram_wide_out,
             ngram_document_out,
+            injection_out,
             check,
         } => {
             return train(
@@ -255,6 +260,7 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
                     ngram_out,
                     ngram_wide_out,
                     ngram_document_out,
+                    injection_out,
                 ],
                 check,
                 settings,
@@ -264,12 +270,13 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
     Ok(0)
 }
 
-/// `warden guard train`: retrains the heads, the English and the multilingual n-gram models,
-/// reports how they compare with the built-in ones, optionally writes them (to `out`:
+/// `warden guard train`: retrains the heads, the English and the multilingual n-gram models
+/// and the injection model, reports how they compare with the built-in ones, optionally
+/// writes them (to `out`:
 /// head, English n-gram, document head, document English n-gram, multilingual n-gram, wide
-/// n-gram, multilingual document n-gram); with `check`, 1 when one differs.
-fn train(out: [Option<PathBuf>; 7], check: bool, settings: &Settings) -> Result<i32> {
-    let [out, ngram_en_out, document_out, ngram_en_document_out, ngram_out, ngram_wide_out, ngram_document_out] =
+/// n-gram, multilingual document n-gram, injection model); with `check`, 1 when one differs.
+fn train(out: [Option<PathBuf>; 8], check: bool, settings: &Settings) -> Result<i32> {
+    let [out, ngram_en_out, document_out, ngram_en_document_out, ngram_out, ngram_wide_out, ngram_document_out, injection_out] =
         out;
     use warden_classifier::train::{default_samples, train_head, SEED};
     use warden_guard::ngram;
@@ -344,6 +351,27 @@ fn train(out: [Option<PathBuf>; 7], check: bool, settings: &Settings) -> Result<
         ngram_document_out,
         ngram::train_document,
     )?;
+    let injection_same = {
+        use warden_guard::injection_model::{self, InjectionModel};
+        let samples = injection_model::samples().context("reading the injection training data")?;
+        eprintln!(
+            "training the injection model on {} labeled samples (~20 s)...",
+            samples.len()
+        );
+        let started = std::time::Instant::now();
+        let model = injection_model::train(&samples, injection_model::SEED);
+        report(
+            Retrained {
+                what: "injection model",
+                trained_on: model.trained_on,
+                secs: started.elapsed().as_secs_f64(),
+                threshold: (model.threshold, InjectionModel::builtin().threshold),
+                cv: (model.cv_recall, model.cv_fpr),
+                difference: model.max_difference(InjectionModel::builtin()),
+            },
+            injection_out.map(|p| (p, model.to_bytes())),
+        )?
+    };
     Ok(
         if check
             && !(head_same
@@ -352,7 +380,8 @@ fn train(out: [Option<PathBuf>; 7], check: bool, settings: &Settings) -> Result<
                 && english_document_same
                 && ngram_same
                 && wide_same
-                && document_ngram_same)
+                && document_ngram_same
+                && injection_same)
         {
             1
         } else {

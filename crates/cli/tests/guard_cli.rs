@@ -262,6 +262,7 @@ fn guard_train_reproduces_the_built_in_models() {
     let document = dir.path().join("head_document.json");
     let english_document = dir.path().join("ngram_en_document.bin");
     let ngram_document = dir.path().join("ngram_document.bin");
+    let injection = dir.path().join("injection_ngram.bin");
     let out = warden(dir.path())
         .args(["guard", "train", "--check", "--out"])
         .arg(&head)
@@ -277,6 +278,8 @@ fn guard_train_reproduces_the_built_in_models() {
         .arg(&wide)
         .arg("--ngram-document-out")
         .arg(&ngram_document)
+        .arg("--injection-out")
+        .arg(&injection)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -289,6 +292,7 @@ fn guard_train_reproduces_the_built_in_models() {
         "multilingual n-gram model",
         "wide n-gram model",
         "document n-gram model",
+        "injection model",
     ] {
         assert!(
             stdout.contains(&format!("reproduces the built-in {model}")),
@@ -319,6 +323,16 @@ fn guard_train_reproduces_the_built_in_models() {
             .expect("the written n-gram model parses");
         assert!(fresh.max_difference(builtin).unwrap() < 1e-3, "{path:?}");
     }
+    let fresh = warden_guard::injection_model::InjectionModel::from_bytes(
+        &std::fs::read(&injection).unwrap(),
+    )
+    .expect("the written injection model parses");
+    assert!(
+        fresh
+            .max_difference(warden_guard::injection_model::InjectionModel::builtin())
+            .unwrap()
+            < 1e-3
+    );
     let fresh = warden_classifier::Head::from_json(&std::fs::read_to_string(&head).unwrap())
         .expect("the written head parses");
     let builtin = warden_classifier::Head::builtin().unwrap();
