@@ -7,6 +7,11 @@
 //! untrusted source (a pasted document, a web page, a tool result) gets +0.15: an instruction
 //! addressed to the model has no business there.
 //!
+//! A learned model ([`crate::injection_model`]) is one more part of the sum: where the
+//! heuristics found a whole part (0.2 or more), its agreement adds 0.3, read in a long text
+//! only where a part matched. It catches wordings of a demand or an addressee that no family
+//! lists, beside the part that one did.
+//!
 //! Encoded payloads: runs of base64 or base32 are decoded ([`encoded_payloads`]) and the
 //! [`Guard`](crate::Guard) rescans the decoded text with every scanner; a hit inside is reported
 //! on the span of the encoded run.
