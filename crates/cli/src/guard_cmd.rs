@@ -351,27 +351,7 @@ fn train(out: [Option<PathBuf>; 8], check: bool, settings: &Settings) -> Result<
         ngram_document_out,
         ngram::train_document,
     )?;
-    let injection_same = {
-        use warden_guard::injection_model::{self, InjectionModel};
-        let samples = injection_model::samples().context("reading the injection training data")?;
-        eprintln!(
-            "training the injection model on {} labeled samples (~20 s)...",
-            samples.len()
-        );
-        let started = std::time::Instant::now();
-        let model = injection_model::train(&samples, injection_model::SEED);
-        report(
-            Retrained {
-                what: "injection model",
-                trained_on: model.trained_on,
-                secs: started.elapsed().as_secs_f64(),
-                threshold: (model.threshold, InjectionModel::builtin().threshold),
-                cv: (model.cv_recall, model.cv_fpr),
-                difference: model.max_difference(InjectionModel::builtin()),
-            },
-            injection_out.map(|p| (p, model.to_bytes())),
-        )?
-    };
+    let injection_same = retrain_injection(injection_out)?;
     Ok(
         if check
             && !(head_same
@@ -408,6 +388,31 @@ fn retrain_ngram(
     let model = train(&samples, warden_guard::ngram::SEED);
     report(
         Retrained::ngram(what, &model, builtin, started.elapsed().as_secs_f64()),
+        out.map(|p| (p, model.to_bytes())),
+    )
+}
+
+/// Trains the injection model, reports it next to the built-in one and writes it to `out`;
+/// true when it reproduces the built-in model.
+fn retrain_injection(out: Option<PathBuf>) -> Result<bool> {
+    use warden_guard::injection_model::{self, InjectionModel};
+    let samples = injection_model::samples().context("reading the injection training data")?;
+    eprintln!(
+        "training the injection model on {} labeled samples (~20 s)...",
+        samples.len()
+    );
+    let started = std::time::Instant::now();
+    let model = injection_model::train(&samples, injection_model::SEED);
+    let builtin = InjectionModel::builtin();
+    report(
+        Retrained {
+            what: "injection model",
+            trained_on: model.trained_on,
+            secs: started.elapsed().as_secs_f64(),
+            threshold: (model.threshold, builtin.threshold),
+            cv: (model.cv_recall, model.cv_fpr),
+            difference: model.max_difference(builtin),
+        },
         out.map(|p| (p, model.to_bytes())),
     )
 }

@@ -179,15 +179,7 @@ impl InjectionModel {
                 || (at.len() < text.len()
                     && places.iter().any(|p| p.start < at.end && at.start < p.end))
         };
-        let stretches = std::iter::once(0..text.len()).chain(
-            crate::document::sentences(text)
-                .filter(|s| s.len() >= MIN_SENTENCE && s.len() < text.len())
-                .map(|s| {
-                    let at = crate::document::offset_in(text, s);
-                    at..at + s.len()
-                }),
-        );
-        stretches
+        stretches(text)
             .filter(keep)
             .map(|at| (self.probability_whole(&text[at.clone()]), at))
             .fold(
@@ -212,6 +204,19 @@ impl InjectionModel {
             .fold(0f32, f32::max);
         Some(w.max(rel(self.bias, other.bias)))
     }
+}
+
+/// What a reading of `text` considers: the whole, then its sentences of at least
+/// [`MIN_SENTENCE`] bytes that are not the whole.
+fn stretches(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    std::iter::once(0..text.len()).chain(
+        crate::document::sentences(text)
+            .filter(move |s| s.len() >= MIN_SENTENCE && s.len() < text.len())
+            .map(move |s| {
+                let at = crate::document::offset_in(text, s);
+                at..at + s.len()
+            }),
+    )
 }
 
 fn sigmoid(z: f32) -> f32 {
@@ -416,10 +421,9 @@ pub fn train_with_oof(samples: &[Sample], seed: u64) -> (InjectionModel, Vec<f64
     let y: Vec<bool> = samples.iter().map(|s| s.injection).collect();
     let read = |d: &Dense, c: &str| -> f64 {
         let text = &c[..floor_char_boundary(c, MAX_BYTES)];
-        crate::document::sentences(text)
-            .filter(|s| s.len() >= MIN_SENTENCE && s.len() < text.len())
-            .map(|s| d.probability(&features(s)))
-            .fold(d.probability(&features(text)), f64::max)
+        stretches(text)
+            .map(|at| d.probability(&features(&text[at])))
+            .fold(0.0, f64::max)
     };
     let mut oof = vec![0.0f64; samples.len()];
     for (train, test) in crate::ngram::folds(samples.len(), seed) {
