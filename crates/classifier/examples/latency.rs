@@ -21,6 +21,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             warden_classifier::cap_tier(Some(tier));
         }
     }
+    // `-- --no-amx`: the AVX-512 VNNI kernel on a CPU that also has AMX.
+    if args.iter().any(|a| a == "--no-amx") {
+        warden_classifier::qgemm::allow_amx(false);
+    }
     println!("kernels: {:?}", warden_classifier::qgemm::kernel());
     let t = Instant::now();
     let clf = MiniLmClassifier::load(default_model_dir())?;

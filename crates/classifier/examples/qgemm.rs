@@ -1,6 +1,7 @@
 //! Int8 product throughput on the encoder's four shapes:
 //! `RAYON_NUM_THREADS=2 cargo run --release -p warden-classifier --example qgemm`.
-//! Prints multiply-adds per second and per cycle (at the clock given as `-- GHZ`, default 2.3).
+//! Prints multiply-adds per second and per cycle (at the clock given as `-- GHZ`, default 2.3;
+//! `--no-amx` measures the VNNI kernel where the CPU has AMX).
 
 use std::time::Instant;
 use warden_classifier::qgemm::{kernel, QMatrix};
@@ -10,6 +11,10 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(2.3);
+    // `-- GHZ --no-amx`: the AVX-512 VNNI kernel on a CPU that also has AMX.
+    if std::env::args().any(|a| a == "--no-amx") {
+        warden_classifier::qgemm::allow_amx(false);
+    }
     let threads = rayon::current_num_threads();
     println!("kernel: {:?}, {threads} threads", kernel());
     let mut seed = 1u64;

@@ -15,6 +15,7 @@
 //! embeddings.
 
 use crate::simd::{multiversion, Tier};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Output columns per block: four 16-lane `i32` accumulators.
 const NB: usize = 64;
@@ -113,8 +114,9 @@ impl QMatrix {
         }
         // Rows in chunks, two a thread (a chunk is taken by whichever thread is free); each
         // thread reads all the weights, one 64-column block at a time, and writes its own
-        // rows of `y`. Chunks are whole row groups of both kernels (4 and 6 rows).
-        let per = rows.div_ceil(2 * crate::par::threads()).div_ceil(12) * 12;
+        // rows of `y`. Chunks are whole row groups of the kernel (4 and 6 rows; AMX's 32).
+        let group = if kernel == Kernel::Amx { 32 } else { 12 };
+        let per = rows.div_ceil(2 * crate::par::threads()).div_ceil(group) * group;
         let jobs: Vec<_> = y
             .chunks_mut(per * self.n)
             .zip(x.chunks(per * self.k))
@@ -242,6 +244,10 @@ impl Drop for QRows {
 /// Which inner loop computes the integer products.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kernel {
+    /// AMX-INT8 tiles (`tdpbusd`: 16 × 16 × 64 multiply-adds an instruction) with the
+    /// epilogue on AVX-512; x86-64 Linux on a CPU with AMX (Sapphire Rapids and later Xeons)
+    /// whose kernel grants the process the tile state.
+    Amx,
     /// AVX-512 VNNI (`vpdpbusd`), x86-64 only.
     Vnni,
     /// AVX2 (`vpmaddwd` on bytes widened to 16 bits), x86-64 only.
@@ -261,9 +267,52 @@ impl Kernel {
     }
 }
 
-/// The fastest kernel this CPU runs (at the [`crate::simd::tier`] in force).
+/// The fastest kernel this CPU runs (at the [`crate::simd::tier`] in force): AMX where
+/// [`amx_available`] and [`allow_amx`] has not turned it off, else the tier's.
 pub fn kernel() -> Kernel {
-    Kernel::for_tier(crate::simd::tier())
+    match Kernel::for_tier(crate::simd::tier()) {
+        Kernel::Vnni if AMX_ALLOWED.load(Ordering::Relaxed) && amx_available() => Kernel::Amx,
+        k => k,
+    }
+}
+
+impl Kernel {
+    /// Every kernel this CPU runs, slowest first (tests compare them all).
+    pub fn available() -> Vec<Kernel> {
+        let mut all: Vec<Kernel> = crate::simd::detected()
+            .and_below()
+            .map(Kernel::for_tier)
+            .collect();
+        if amx_available() {
+            all.push(Kernel::Amx);
+        }
+        all
+    }
+}
+
+static AMX_ALLOWED: AtomicBool = AtomicBool::new(true);
+
+/// Lets [`kernel`] pick AMX where the CPU has it (the default), or not: for benchmarks that
+/// measure the VNNI kernel beside it in one process. Every kernel gives the same bits.
+pub fn allow_amx(allowed: bool) {
+    AMX_ALLOWED.store(allowed, Ordering::Relaxed);
+}
+
+/// Whether the AMX kernel runs here: the CPU has AMX-TILE and AMX-INT8 besides the AVX-512
+/// tier, and (Linux) the kernel granted this process the tile data state
+/// (`arch_prctl(ARCH_REQ_XCOMP_PERM)`, asked once; without it the first tile instruction
+/// would be a fatal `SIGILL`).
+pub fn amx_available() -> bool {
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    {
+        use std::sync::OnceLock;
+        static AMX: OnceLock<bool> = OnceLock::new();
+        *AMX.get_or_init(|| {
+            crate::simd::detected() == crate::simd::Tier::Avx512 && x86::amx_permitted()
+        })
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+    false
 }
 
 /// `acc[i][c] = Σ_k a[i][k] * w[k][c]` for `m` rows of `a` (stride `kp`) and one packed block.
@@ -336,8 +385,18 @@ mod x86 {
     ) -> bool {
         check(q, qx, bias, y);
         match kernel {
+            // SAFETY: `amx_available` checked the CPU (AVX-512 included) and the OS's grant;
+            // the lengths are checked just above.
+            #[cfg(target_os = "linux")]
+            super::Kernel::Amx if super::amx_available() => unsafe {
+                if q.kp.is_multiple_of(amx::K) {
+                    amx::rows_into(q, qx, bias, y)
+                } else {
+                    rows_into(q, qx, bias, y)
+                }
+            },
             // SAFETY: the features were detected and the lengths checked just above.
-            super::Kernel::Vnni if detected() == Tier::Avx512 => unsafe {
+            super::Kernel::Vnni | super::Kernel::Amx if detected() == Tier::Avx512 => unsafe {
                 rows_into(q, qx, bias, y)
             },
             // SAFETY: as above.
@@ -620,6 +679,270 @@ mod x86 {
             }
         }
     }
+
+    /// Whether the CPU has AMX-TILE and AMX-INT8 (CPUID leaf 7, EDX bits 24 and 25) and
+    /// Linux grants this process the tile data state (`ARCH_REQ_XCOMP_PERM` for
+    /// `XFEATURE_XTILEDATA`; a kernel before 5.16, or a hypervisor that hides the state,
+    /// refuses).
+    #[cfg(target_os = "linux")]
+    pub fn amx_permitted() -> bool {
+        let leaf7 = __cpuid_count(7, 0);
+        if leaf7.edx >> 24 & 1 == 0 || leaf7.edx >> 25 & 1 == 0 {
+            return false;
+        }
+        const SYS_ARCH_PRCTL: i64 = 158;
+        const ARCH_REQ_XCOMP_PERM: i64 = 0x1023;
+        const XFEATURE_XTILEDATA: i64 = 18;
+        let ret: i64;
+        // SAFETY: a system call that only changes which state the kernel lets this
+        // process use; it reads and writes no memory of ours.
+        unsafe {
+            std::arch::asm!(
+                "syscall",
+                inlateout("rax") SYS_ARCH_PRCTL => ret,
+                in("rdi") ARCH_REQ_XCOMP_PERM,
+                in("rsi") XFEATURE_XTILEDATA,
+                lateout("rcx") _,
+                lateout("r11") _,
+                options(nostack),
+            );
+        }
+        ret == 0
+    }
+
+    /// The AMX kernel: 32 rows × 32 columns at a time in four tile registers of `i32`
+    /// (`tmm0`–`tmm3`), from two tiles of 16 activation rows × 64 bytes (`tmm4`, `tmm5`) and
+    /// two of 16 groups of 4 inputs × 16 columns (`tmm6`, `tmm7`). The packed weights are
+    /// already the layout `tdpbusd` reads (`[kp / 4][64][4]` per block: a tile is 16
+    /// columns of 16 consecutive groups, 256 bytes a row apart), and the activations are
+    /// read in place, `kp` bytes a row apart. The integer sums are those of every other
+    /// kernel, and the epilogue does their operations in their order.
+    ///
+    /// Rust has no AMX intrinsics on stable, so the tile instructions are inline assembly;
+    /// nothing else in the program uses the tile registers, which keep their values between
+    /// the `asm!` blocks.
+    #[cfg(target_os = "linux")]
+    pub mod amx {
+        use super::super::{QMatrix, QRows, NB};
+        use super::Tile;
+        use std::arch::asm;
+        use std::arch::x86_64::*;
+
+        /// Inputs per tile row (bytes of a `tdpbusd` step); `kp` must be a multiple.
+        pub const K: usize = 64;
+        /// Rows (and columns) of a pass: two tiles of 16.
+        const R: usize = 32;
+
+        /// The tile configuration: palette 1, eight tiles of 16 rows × 64 bytes.
+        #[repr(C, align(64))]
+        struct Config {
+            palette: u8,
+            start_row: u8,
+            reserved: [u8; 14],
+            colsb: [u16; 16],
+            rows: [u8; 16],
+        }
+
+        /// Loads the configuration now and releases the tiles when dropped (also on a
+        /// panic), so the thread's tile state is back to its initial (cheap to switch) state.
+        struct Tiles;
+
+        impl Tiles {
+            /// # Safety
+            /// AMX is available and permitted (`amx_available`).
+            unsafe fn load() -> Tiles {
+                let mut cfg = Config {
+                    palette: 1,
+                    start_row: 0,
+                    reserved: [0; 14],
+                    colsb: [0; 16],
+                    rows: [0; 16],
+                };
+                for t in 0..8 {
+                    cfg.colsb[t] = 64;
+                    cfg.rows[t] = 16;
+                }
+                // SAFETY: a valid palette-1 configuration, 64 bytes, read only.
+                unsafe {
+                    asm!("ldtilecfg [{}]", in(reg) &raw const cfg, options(nostack, readonly))
+                };
+                Tiles
+            }
+        }
+
+        impl Drop for Tiles {
+            fn drop(&mut self) {
+                // SAFETY: only made by `load`, so the CPU has AMX.
+                unsafe { asm!("tilerelease", options(nostack, nomem)) };
+            }
+        }
+
+        thread_local! {
+            /// A tail's rows padded with zeros to a whole pass, kept between calls.
+            static PAD: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+
+        /// [`super::fused`] on AMX.
+        ///
+        /// # Safety
+        /// AMX available and permitted (the AVX-512 tier included); the lengths of
+        /// [`super::check`]; `q.kp` a multiple of [`K`].
+        #[target_feature(enable = "avx512f,avx512bw")]
+        pub unsafe fn rows_into(q: &QMatrix, qx: &QRows, bias: &[f32], y: &mut [f32]) {
+            let (kp, n) = (q.kp, q.n);
+            assert!(kp.is_multiple_of(K) && NB.is_multiple_of(R));
+            // SAFETY: the caller checked AMX.
+            let _tiles = unsafe { Tiles::load() };
+            let mut acc = Acc([0; R * R]);
+            let mut r = 0;
+            while r < qx.rows {
+                let m = R.min(qx.rows - r);
+                PAD.with_borrow_mut(|pad| {
+                    let a: &[u8] = if m == R {
+                        &qx.data[r * kp..(r + R) * kp]
+                    } else {
+                        pad.clear();
+                        pad.extend_from_slice(&qx.data[r * kp..(r + m) * kp]);
+                        pad.resize(R * kp, 0);
+                        pad
+                    };
+                    let mut c0 = 0;
+                    while c0 < n {
+                        // SAFETY: `a` holds R rows of `kp`; the weights hold every column
+                        // of the padded width, so 32 columns from `c0` (a multiple of 32,
+                        // below `n`) are inside one 64-column block.
+                        unsafe { products(a, kp, &q.packed, c0, &mut acc) };
+                        let width = R.min(n - c0);
+                        let t = Tile {
+                            sx: &qx.scale[r..r + m],
+                            zp: &qx.zero[r..r + m],
+                            colsum: &q.colsum[c0..c0 + R],
+                            scale: &q.scale[c0..c0 + R],
+                            bias: &bias[c0..c0 + width],
+                        };
+                        // SAFETY: AVX-512 F (the caller's tier); rows `r..r + m` of `y`.
+                        unsafe { epilogue(&acc, &t, &mut y[r * n + c0..], n) };
+                        c0 += R;
+                    }
+                });
+                r += m;
+            }
+        }
+
+        /// A pass's 32 × 32 sums, row-major, aligned for the tile stores.
+        #[repr(C, align(64))]
+        struct Acc([i32; R * R]);
+
+        /// The sums of 32 rows of `a` (`kp` bytes apart) and columns `c0..c0 + 32` of the
+        /// packed weights, into `acc`.
+        ///
+        /// # Safety
+        /// Tiles configured by [`Tiles::load`]; `a` holds `32 * kp` bytes; `c0` a multiple
+        /// of 32 inside the packed width; `kp` a multiple of [`K`].
+        #[inline]
+        unsafe fn products(a: &[u8], kp: usize, w: &[i8], c0: usize, acc: &mut Acc) {
+            assert!(a.len() >= R * kp && w.len() >= (c0 / NB + 1) * kp * NB);
+            // Column block, and the 16-column tile's offset in a group's 256 bytes.
+            let wb = w[(c0 / NB) * kp * NB..]
+                .as_ptr()
+                .wrapping_add((c0 % NB) * 4);
+            let ap = a.as_ptr();
+            // SAFETY: tiles are configured; every load below stays inside `a` (rows
+            // 0..32, bytes s*64..s*64+64 of each) and the block of `w` (groups
+            // 16 s..16 s + 16, bytes (c0 % 64) * 4 .. + 128 of each 256).
+            unsafe {
+                asm!(
+                    "tilezero tmm0",
+                    "tilezero tmm1",
+                    "tilezero tmm2",
+                    "tilezero tmm3",
+                    options(nostack, nomem)
+                );
+                for s in 0..kp / K {
+                    if s + 1 < kp / K {
+                        let nb = wb.add((s + 1) * 16 * NB * 4);
+                        for g in 0..16 {
+                            _mm_prefetch::<_MM_HINT_T0>(nb.add(g * NB * 4).cast());
+                            _mm_prefetch::<_MM_HINT_T0>(nb.add(g * NB * 4 + 64).cast());
+                        }
+                    }
+                    asm!(
+                        "tileloadd tmm4, [{a0} + {sa}*1]",
+                        "tileloadd tmm5, [{a1} + {sa}*1]",
+                        "tileloadd tmm6, [{b0} + {sb}*1]",
+                        "tileloadd tmm7, [{b1} + {sb}*1]",
+                        "tdpbusd tmm0, tmm4, tmm6",
+                        "tdpbusd tmm1, tmm4, tmm7",
+                        "tdpbusd tmm2, tmm5, tmm6",
+                        "tdpbusd tmm3, tmm5, tmm7",
+                        a0 = in(reg) ap.add(s * K),
+                        a1 = in(reg) ap.add(16 * kp + s * K),
+                        b0 = in(reg) wb.add(s * 16 * NB * 4),
+                        b1 = in(reg) wb.add(s * 16 * NB * 4 + 64),
+                        sa = in(reg) kp,
+                        sb = in(reg) NB * 4,
+                        options(nostack, readonly)
+                    );
+                }
+                let o = acc.0.as_mut_ptr();
+                asm!(
+                    "tilestored [{c0} + {so}*1], tmm0",
+                    "tilestored [{c1} + {so}*1], tmm1",
+                    "tilestored [{c2} + {so}*1], tmm2",
+                    "tilestored [{c3} + {so}*1], tmm3",
+                    c0 = in(reg) o,
+                    c1 = in(reg) o.add(16),
+                    c2 = in(reg) o.add(16 * R),
+                    c3 = in(reg) o.add(16 * R + 16),
+                    so = in(reg) R * 4,
+                    options(nostack)
+                );
+            }
+        }
+
+        /// The AVX-512 kernel's epilogue over the first `t.sx.len()` rows and `t.bias.len()`
+        /// columns of a pass: `sx * scale[j] * (acc - zp * colsum[j]) as f32 + bias[j]`,
+        /// two multiplies and an add, never fused.
+        ///
+        /// # Safety
+        /// AVX-512 F.
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        unsafe fn epilogue(acc: &Acc, t: &Tile<'_>, out: &mut [f32], n: usize) {
+            let (m, width) = (t.sx.len(), t.bias.len());
+            assert!(
+                m <= R
+                    && t.zp.len() >= m
+                    && t.colsum.len() >= R
+                    && t.scale.len() >= R
+                    && width <= R
+                    && (m == 0 || out.len() >= (m - 1) * n + width)
+            );
+            let op = out.as_mut_ptr();
+            for h in 0..R / 16 {
+                let lanes = width.saturating_sub(h * 16).min(16);
+                if lanes == 0 {
+                    break;
+                }
+                let mask: __mmask16 = if lanes == 16 { !0 } else { (1u16 << lanes) - 1 };
+                // SAFETY: 16 columns at 16 h of the 32-entry `colsum` and `scale` and of
+                // each row of `acc`; `bias` and `out` only in the mask's `lanes`.
+                unsafe {
+                    let colsum = _mm512_loadu_si512(t.colsum.as_ptr().add(h * 16).cast());
+                    let scale = _mm512_loadu_ps(t.scale.as_ptr().add(h * 16));
+                    let bias = _mm512_maskz_loadu_ps(mask, t.bias.as_ptr().add(h * 16));
+                    for i in 0..m {
+                        let c = _mm512_loadu_si512(acc.0.as_ptr().add(i * R + h * 16).cast());
+                        let zp = _mm512_set1_epi32(t.zp[i]);
+                        let dot = _mm512_sub_epi32(c, _mm512_mullo_epi32(zp, colsum));
+                        let s = _mm512_mul_ps(_mm512_set1_ps(t.sx[i]), scale);
+                        let v = _mm512_add_ps(_mm512_mul_ps(s, _mm512_cvtepi32_ps(dot)), bias);
+                        _mm512_mask_storeu_ps(op.add(i * n + h * 16), mask, v);
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -657,6 +980,10 @@ mod tests {
             (7, 384, 128),
             (9, 36, 136),
             (18, 64, 1152),
+            // AMX's shapes: whole 32-row passes and a tail, 32-column halves of a block.
+            (70, 384, 136),
+            (33, 128, 96),
+            (64, 1536, 40),
         ] {
             let x: Vec<f32> = (0..rows * k).map(|_| lcg(&mut seed) * 3.0).collect();
             let w: Vec<f32> = (0..k * n).map(|_| lcg(&mut seed) * 0.1).collect();
@@ -674,7 +1001,7 @@ mod tests {
                 worst < 0.02 * scale,
                 "({rows},{k},{n}): error {worst} of {scale}"
             );
-            for kernel in crate::simd::detected().and_below().map(Kernel::for_tier) {
+            for kernel in Kernel::available() {
                 assert_eq!(
                     q.forward_on(kernel, &x, rows, &b),
                     got,

@@ -4,11 +4,10 @@
 //! result stays close to the f32 product.
 
 use proptest::prelude::*;
-use warden_classifier::detected_tier;
 use warden_classifier::qgemm::{Kernel, QMatrix};
 
 fn kernels() -> Vec<Kernel> {
-    detected_tier().and_below().map(Kernel::for_tier).collect()
+    Kernel::available()
 }
 
 fn value() -> impl Strategy<Value = f32> {
@@ -21,7 +20,7 @@ fn value() -> impl Strategy<Value = f32> {
 }
 
 fn case() -> impl Strategy<Value = (usize, usize, usize, Vec<f32>, Vec<f32>, Vec<f32>)> {
-    (0usize..10, 1usize..90, 1usize..150).prop_flat_map(|(rows, k, n)| {
+    (0usize..40, 1usize..140, 1usize..150).prop_flat_map(|(rows, k, n)| {
         (
             Just(rows),
             Just(k),
