@@ -654,30 +654,69 @@ mod x86 {
                 && out.len() >= (M - 1) * n + width
         );
         let c = products::<M>(a, w, kp);
-        // The generic epilogue's `sx * scale[j] * (acc - zp * colsum[j]) as f32 + bias[j]`,
-        // 16 columns at a time: two multiplies and an add, never fused.
         let op = out.as_mut_ptr();
         for q in 0..4 {
-            let lanes = width.saturating_sub(q * 16).min(16);
-            if lanes == 0 {
+            // SAFETY: AVX-512 F (this function's); `cols16` reads inside the tile's columns.
+            let Some(cols) = (unsafe { cols16(t, q) }) else {
                 break;
-            }
-            let mask: __mmask16 = if lanes == 16 { !0 } else { (1u16 << lanes) - 1 };
-            // SAFETY: 16 columns at 16 * q of the 64-entry `colsum` and `scale`; `bias` and
-            // `out` are read and written only in the mask's `lanes` (inside `width`).
-            unsafe {
-                let colsum = _mm512_loadu_si512(t.colsum.as_ptr().add(q * 16).cast());
-                let scale = _mm512_loadu_ps(t.scale.as_ptr().add(q * 16));
-                let bias = _mm512_maskz_loadu_ps(mask, t.bias.as_ptr().add(q * 16));
-                for (i, c) in c.iter().enumerate() {
-                    let zp = _mm512_set1_epi32(t.zp[i]);
-                    let dot = _mm512_sub_epi32(c[q], _mm512_mullo_epi32(zp, colsum));
-                    let s = _mm512_mul_ps(_mm512_set1_ps(t.sx[i]), scale);
-                    let v = _mm512_add_ps(_mm512_mul_ps(s, _mm512_cvtepi32_ps(dot)), bias);
-                    _mm512_mask_storeu_ps(op.add(i * n + q * 16), mask, v);
-                }
+            };
+            for (i, c) in c.iter().enumerate() {
+                // SAFETY: row i's columns 16 q.. of `out`, in the mask's lanes (inside
+                // `width`).
+                unsafe { finish16(c[q], t.zp[i], t.sx[i], &cols, op.add(i * n + q * 16)) };
             }
         }
+    }
+
+    /// The per-column operands of 16 of a tile's columns (`16 h..16 h + 16`), and the mask of
+    /// those inside its width; `None` when none is.
+    struct Cols16 {
+        colsum: __m512i,
+        scale: __m512,
+        bias: __m512,
+        mask: __mmask16,
+    }
+
+    /// [`Cols16`] for columns `16 h..` of `t` (whose `colsum` and `scale` hold them all).
+    ///
+    /// # Safety
+    /// AVX-512 F.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn cols16(t: &Tile<'_>, h: usize) -> Option<Cols16> {
+        let lanes = t.bias.len().saturating_sub(h * 16).min(16);
+        if lanes == 0 {
+            return None;
+        }
+        assert!(t.colsum.len() >= h * 16 + 16 && t.scale.len() >= h * 16 + 16);
+        let mask: __mmask16 = if lanes == 16 { !0 } else { (1u16 << lanes) - 1 };
+        // SAFETY: 16 entries at 16 h of `colsum` and `scale` (asserted); `bias` only in the
+        // mask's lanes, which are inside it.
+        unsafe {
+            Some(Cols16 {
+                colsum: _mm512_loadu_si512(t.colsum.as_ptr().add(h * 16).cast()),
+                scale: _mm512_loadu_ps(t.scale.as_ptr().add(h * 16)),
+                bias: _mm512_maskz_loadu_ps(mask, t.bias.as_ptr().add(h * 16)),
+                mask,
+            })
+        }
+    }
+
+    /// One row's 16 columns of the generic epilogue, `sx * scale[j] * (acc - zp * colsum[j])
+    /// as f32 + bias[j]`: two multiplies and an add, never fused (every kernel's bits), stored
+    /// at `out` in the mask's lanes.
+    ///
+    /// # Safety
+    /// AVX-512 F; `out` writable in the mask's lanes.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn finish16(acc: __m512i, zp: i32, sx: f32, cols: &Cols16, out: *mut f32) {
+        let zp = _mm512_set1_epi32(zp);
+        let dot = _mm512_sub_epi32(acc, _mm512_mullo_epi32(zp, cols.colsum));
+        let s = _mm512_mul_ps(_mm512_set1_ps(sx), cols.scale);
+        let v = _mm512_add_ps(_mm512_mul_ps(s, _mm512_cvtepi32_ps(dot)), cols.bias);
+        // SAFETY: the caller's.
+        unsafe { _mm512_mask_storeu_ps(out, cols.mask, v) };
     }
 
     /// Whether the CPU has AMX-TILE and AMX-INT8 (CPUID leaf 7, EDX bits 24 and 25) and
@@ -920,24 +959,16 @@ mod x86 {
             );
             let op = out.as_mut_ptr();
             for h in 0..R / 16 {
-                let lanes = width.saturating_sub(h * 16).min(16);
-                if lanes == 0 {
+                // SAFETY: AVX-512 F (this function's); `cols16` reads inside the columns.
+                let Some(cols) = (unsafe { super::cols16(t, h) }) else {
                     break;
-                }
-                let mask: __mmask16 = if lanes == 16 { !0 } else { (1u16 << lanes) - 1 };
-                // SAFETY: 16 columns at 16 h of the 32-entry `colsum` and `scale` and of
-                // each row of `acc`; `bias` and `out` only in the mask's `lanes`.
-                unsafe {
-                    let colsum = _mm512_loadu_si512(t.colsum.as_ptr().add(h * 16).cast());
-                    let scale = _mm512_loadu_ps(t.scale.as_ptr().add(h * 16));
-                    let bias = _mm512_maskz_loadu_ps(mask, t.bias.as_ptr().add(h * 16));
-                    for i in 0..m {
+                };
+                for i in 0..m {
+                    // SAFETY: 16 sums at 16 h of row i of `acc`; row i's columns 16 h.. of
+                    // `out`, in the mask's lanes (inside `width`).
+                    unsafe {
                         let c = _mm512_loadu_si512(acc.0.as_ptr().add(i * R + h * 16).cast());
-                        let zp = _mm512_set1_epi32(t.zp[i]);
-                        let dot = _mm512_sub_epi32(c, _mm512_mullo_epi32(zp, colsum));
-                        let s = _mm512_mul_ps(_mm512_set1_ps(t.sx[i]), scale);
-                        let v = _mm512_add_ps(_mm512_mul_ps(s, _mm512_cvtepi32_ps(dot)), bias);
-                        _mm512_mask_storeu_ps(op.add(i * n + h * 16), mask, v);
+                        super::finish16(c, t.zp[i], t.sx[i], &cols, op.add(i * n + h * 16));
                     }
                 }
             }
