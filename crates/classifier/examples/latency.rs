@@ -21,9 +21,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             warden_classifier::cap_tier(Some(tier));
         }
     }
-    // `-- --no-amx`: the AVX-512 VNNI kernel on a CPU that also has AMX.
-    if args.iter().any(|a| a == "--no-amx") {
-        warden_classifier::qgemm::allow_amx(false);
+    // `-- --no-ext`: the tier's own kernel on a CPU that also has AMX or AVX-VNNI (VNNI,
+    // AVX2: with `--avx2`, what an AVX2 CPU without AVX-VNNI runs).
+    if args.iter().any(|a| a == "--no-ext") {
+        warden_classifier::qgemm::allow_extensions(false);
     }
     println!("kernels: {:?}", warden_classifier::qgemm::kernel());
     let t = Instant::now();

@@ -1,7 +1,8 @@
 //! Int8 product throughput on the encoder's four shapes:
 //! `RAYON_NUM_THREADS=2 cargo run --release -p warden-classifier --example qgemm`.
 //! Prints multiply-adds per second and per cycle (at the clock given as `-- GHZ`, default 2.3;
-//! `--no-amx` measures the VNNI kernel where the CPU has AMX).
+//! `--no-ext` measures the tier's own kernel where the CPU has AMX or AVX-VNNI, `--avx2` the
+//! AVX2 tier).
 
 use std::time::Instant;
 use warden_classifier::qgemm::{kernel, QMatrix};
@@ -11,9 +12,13 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(2.3);
-    // `-- GHZ --no-amx`: the AVX-512 VNNI kernel on a CPU that also has AMX.
-    if std::env::args().any(|a| a == "--no-amx") {
-        warden_classifier::qgemm::allow_amx(false);
+    // `-- GHZ --no-ext`: the tier's own kernel on a CPU that also has AMX or AVX-VNNI.
+    if std::env::args().any(|a| a == "--no-ext") {
+        warden_classifier::qgemm::allow_extensions(false);
+    }
+    // `--avx2`: the AVX2 tier (with `--no-ext`, its kernel without AVX-VNNI).
+    if std::env::args().any(|a| a == "--avx2") {
+        warden_classifier::cap_tier(Some(warden_classifier::Tier::Avx2));
     }
     let threads = rayon::current_num_threads();
     println!("kernel: {:?}, {threads} threads", kernel());

@@ -250,6 +250,9 @@ pub enum Kernel {
     Amx,
     /// AVX-512 VNNI (`vpdpbusd`), x86-64 only.
     Vnni,
+    /// AVX-VNNI: `vpdpbusd` on 256-bit registers (Intel desktop CPUs since Alder Lake, which
+    /// have no AVX-512), x86-64 only; on the AVX2 tier.
+    AvxVnni,
     /// AVX2 (`vpmaddwd` on bytes widened to 16 bits), x86-64 only.
     Avx2,
     /// Plain Rust; the same integers, on any CPU.
@@ -267,11 +270,14 @@ impl Kernel {
     }
 }
 
-/// The fastest kernel this CPU runs (at the [`crate::simd::tier`] in force): AMX where
-/// [`amx_available`] and [`allow_amx`] has not turned it off, else the tier's.
+/// The fastest kernel this CPU runs (at the [`crate::simd::tier`] in force): on the AVX-512
+/// tier AMX where [`amx_available`], on the AVX2 tier AVX-VNNI where [`avx_vnni_available`]
+/// (unless [`allow_extensions`] turned them off), else the tier's own.
 pub fn kernel() -> Kernel {
+    let ext = EXTENSIONS.load(Ordering::Relaxed);
     match Kernel::for_tier(crate::simd::tier()) {
-        Kernel::Vnni if AMX_ALLOWED.load(Ordering::Relaxed) && amx_available() => Kernel::Amx,
+        Kernel::Vnni if ext && amx_available() => Kernel::Amx,
+        Kernel::Avx2 if ext && avx_vnni_available() => Kernel::AvxVnni,
         k => k,
     }
 }
@@ -279,23 +285,36 @@ pub fn kernel() -> Kernel {
 impl Kernel {
     /// Every kernel this CPU runs, slowest first (tests compare them all).
     pub fn available() -> Vec<Kernel> {
-        let mut all: Vec<Kernel> = crate::simd::detected()
-            .and_below()
-            .map(Kernel::for_tier)
-            .collect();
-        if amx_available() {
-            all.push(Kernel::Amx);
+        let mut all = Vec::new();
+        for tier in crate::simd::detected().and_below() {
+            all.push(Kernel::for_tier(tier));
+            match tier {
+                Tier::Avx2 if avx_vnni_available() => all.push(Kernel::AvxVnni),
+                Tier::Avx512 if amx_available() => all.push(Kernel::Amx),
+                _ => {}
+            }
         }
         all
     }
 }
 
-static AMX_ALLOWED: AtomicBool = AtomicBool::new(true);
+static EXTENSIONS: AtomicBool = AtomicBool::new(true);
 
-/// Lets [`kernel`] pick AMX where the CPU has it (the default), or not: for benchmarks that
-/// measure the VNNI kernel beside it in one process. Every kernel gives the same bits.
-pub fn allow_amx(allowed: bool) {
-    AMX_ALLOWED.store(allowed, Ordering::Relaxed);
+/// Lets [`kernel`] pick AMX or AVX-VNNI where the CPU has them (the default), or only the
+/// tier's own kernel (VNNI, AVX2): for benchmarks that measure both in one process, and with
+/// [`crate::simd::cap_tier`] what a CPU without them runs. Every kernel gives the same bits.
+pub fn allow_extensions(allowed: bool) {
+    EXTENSIONS.store(allowed, Ordering::Relaxed);
+}
+
+/// Whether the AVX-VNNI kernel runs here: AVX2 and FMA (the AVX2 tier) and AVX-VNNI.
+pub fn avx_vnni_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        crate::simd::detected() >= Tier::Avx2 && std::is_x86_feature_detected!("avxvnni")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
 }
 
 /// Whether the AMX kernel runs here: the CPU has AMX-TILE and AMX-INT8 besides the AVX-512
@@ -403,6 +422,10 @@ mod x86 {
             super::Kernel::Avx2 if detected() >= Tier::Avx2 => unsafe {
                 rows_into_avx2(q, qx, bias, y)
             },
+            // SAFETY: `avx_vnni_available` checked AVX2 and AVX-VNNI; lengths as above.
+            super::Kernel::AvxVnni if super::avx_vnni_available() => unsafe {
+                rows_into_avx_vnni(q, qx, bias, y)
+            },
             _ => return false,
         }
         true
@@ -453,13 +476,7 @@ mod x86 {
                 let width = NB.min(n - c0);
                 for cc in 0..width.div_ceil(8) {
                     let col = c0 + cc * 8;
-                    let t = Tile {
-                        sx: &qx.scale[r..r + m],
-                        zp: &qx.zero[r..r + m],
-                        colsum: &q.colsum[col..col + 8],
-                        scale: &q.scale[col..col + 8],
-                        bias: &bias[col..(col + 8).min(n)],
-                    };
+                    let t = Tile::new(q, qx, bias, r..r + m, col, 8);
                     let out = &mut y[r * n + col..];
                     // SAFETY: AVX2 was detected by the caller; `tile8` checks the lengths.
                     unsafe { by_rows!(m, tile8(&panel, w, cc, kp, &t, out, n)) }
@@ -492,18 +509,8 @@ mod x86 {
         out: &mut [f32],
         n: usize,
     ) {
-        let width = t.bias.len();
-        assert!(
-            a.len() >= M * kp
-                && w.len() >= kp * NB
-                && cc < NB / 8
-                && t.sx.len() >= M
-                && t.zp.len() >= M
-                && t.colsum.len() >= 8
-                && t.scale.len() >= 8
-                && (1..=8).contains(&width)
-                && out.len() >= (M - 1) * n + width
-        );
+        t.check(M, 8, out, n);
+        assert!(a.len() >= M * kp && w.len() >= kp * NB && cc < NB / 8);
         let mut c = [[_mm256_setzero_si256(); 2]; M];
         let wp = w.as_ptr().wrapping_add(cc * 32);
         let ap = a.as_ptr();
@@ -525,25 +532,164 @@ mod x86 {
         // SAFETY: 8 columns of the 8-entry `colsum` and `scale`; `bias` and `out` are read
         // and written only in their `width` columns (through a copy when fewer than 8).
         unsafe {
-            let colsum = _mm256_loadu_si256(t.colsum.as_ptr().cast());
-            let scale = _mm256_loadu_ps(t.scale.as_ptr());
-            let mut bias8 = [0f32; 8];
-            bias8[..width].copy_from_slice(t.bias);
-            let bias = _mm256_loadu_ps(bias8.as_ptr());
+            let cols = cols8(t.colsum, t.scale, t.bias);
             for (i, c) in c.iter().enumerate() {
                 // Lanes (2j, 2j + 1) hold column j: `hadd` pairs them as columns
                 // [0 1 4 5 | 2 3 6 7], and the 64-bit permute puts them in order.
                 let acc = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_hadd_epi32(c[0], c[1]));
-                let zp = _mm256_set1_epi32(t.zp[i]);
-                let dot = _mm256_sub_epi32(acc, _mm256_mullo_epi32(zp, colsum));
-                let s = _mm256_mul_ps(_mm256_set1_ps(t.sx[i]), scale);
-                let v = _mm256_add_ps(_mm256_mul_ps(s, _mm256_cvtepi32_ps(dot)), bias);
-                if width == 8 {
-                    _mm256_storeu_ps(out.as_mut_ptr().add(i * n), v);
-                } else {
-                    let mut lanes = [0f32; 8];
-                    _mm256_storeu_ps(lanes.as_mut_ptr(), v);
-                    out[i * n..i * n + width].copy_from_slice(&lanes[..width]);
+                finish8(acc, t.zp[i], t.sx[i], &cols, &mut out[i * n..]);
+            }
+        }
+    }
+
+    /// The per-column operands of 8 columns (`bias` holds those of them that exist).
+    struct Cols8 {
+        colsum: __m256i,
+        scale: __m256,
+        bias: __m256,
+        width: usize,
+    }
+
+    /// [`Cols8`] from the first 8 entries of `colsum` and `scale` and the `bias` of the
+    /// columns that exist (1 to 8).
+    ///
+    /// # Safety
+    /// AVX2.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn cols8(colsum: &[i32], scale: &[f32], bias: &[f32]) -> Cols8 {
+        let width = bias.len();
+        assert!(colsum.len() >= 8 && scale.len() >= 8 && (1..=8).contains(&width));
+        let mut bias8 = [0f32; 8];
+        bias8[..width].copy_from_slice(bias);
+        // SAFETY: 8 entries of each (asserted; `bias8` is 8).
+        unsafe {
+            Cols8 {
+                colsum: _mm256_loadu_si256(colsum.as_ptr().cast()),
+                scale: _mm256_loadu_ps(scale.as_ptr()),
+                bias: _mm256_loadu_ps(bias8.as_ptr()),
+                width,
+            }
+        }
+    }
+
+    /// One row's 8 columns of the generic epilogue, `sx * scale[j] * (acc - zp * colsum[j])
+    /// as f32 + bias[j]` (two multiplies and an add, never fused: every kernel's bits), into
+    /// the first `cols.width` entries of `out`.
+    ///
+    /// # Safety
+    /// AVX2.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn finish8(acc: __m256i, zp: i32, sx: f32, cols: &Cols8, out: &mut [f32]) {
+        let zp = _mm256_set1_epi32(zp);
+        let dot = _mm256_sub_epi32(acc, _mm256_mullo_epi32(zp, cols.colsum));
+        let s = _mm256_mul_ps(_mm256_set1_ps(sx), cols.scale);
+        let v = _mm256_add_ps(_mm256_mul_ps(s, _mm256_cvtepi32_ps(dot)), cols.bias);
+        let mut lanes = [0f32; 8];
+        // SAFETY: 8 floats into `lanes`.
+        unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), v) };
+        out[..cols.width].copy_from_slice(&lanes[..cols.width]);
+    }
+
+    /// Rows per AVX-VNNI tile: 6 rows × 16 columns is 12 accumulators, plus 2 registers of
+    /// weights and a broadcast (AVX2 has 16).
+    const VR: usize = 6;
+
+    /// [`fused`] on AVX-VNNI: per 64-column block (its weights stay in cache while every row
+    /// passes), per tile of up to 6 rows, per 16 columns, the products of all inputs in
+    /// registers, then the epilogue. The weights are packed as `vpdpbusd` reads them, so
+    /// nothing is widened or reordered (unlike the AVX2 kernel).
+    ///
+    /// # Safety
+    /// AVX2, FMA and AVX-VNNI; the lengths of [`check`].
+    #[target_feature(enable = "avx2,fma,avxvnni")]
+    unsafe fn rows_into_avx_vnni(
+        q: &super::QMatrix,
+        qx: &super::QRows,
+        bias: &[f32],
+        y: &mut [f32],
+    ) {
+        let (kp, n) = (q.kp, q.n);
+        for b in 0..q.scale.len() / NB {
+            let w = &q.packed[b * kp * NB..(b + 1) * kp * NB];
+            let c0 = b * NB;
+            let width = NB.min(n - c0);
+            let mut r = 0;
+            while r < qx.rows {
+                let m = VR.min(qx.rows - r);
+                let a = &qx.data[r * kp..(r + m) * kp];
+                for h in 0..width.div_ceil(16) {
+                    let col = c0 + h * 16;
+                    let t = Tile::new(q, qx, bias, r..r + m, col, 16);
+                    let out = &mut y[r * n + col..];
+                    // SAFETY: the caller checked the features; `tile16` checks the lengths.
+                    unsafe { by_rows!(m, tile16(a, w, h, kp, &t, out, n)) }
+                }
+                r += m;
+            }
+        }
+    }
+
+    /// `M` rows × columns `16 h..16 h + 16` of one packed block, from products to finished
+    /// outputs: per group of 4 inputs, two registers of weights (8 columns × 4 inputs each,
+    /// as packed) and one broadcast per row feed `2 × M` `vpdpbusd`, whose lanes are the
+    /// columns in order.
+    ///
+    /// # Safety
+    /// AVX2, FMA and AVX-VNNI.
+    #[target_feature(enable = "avx2,fma,avxvnni")]
+    #[inline]
+    unsafe fn tile16<const M: usize>(
+        a: &[u8],
+        w: &[i8],
+        h: usize,
+        kp: usize,
+        t: &Tile<'_>,
+        out: &mut [f32],
+        n: usize,
+    ) {
+        let width = t.check(M, 16, out, n);
+        assert!(a.len() >= M * kp && w.len() >= kp * NB && h < NB / 16);
+        let mut c = [[_mm256_setzero_si256(); 2]; M];
+        let wp = w.as_ptr().wrapping_add(h * 64);
+        let ap = a.as_ptr();
+        for g in 0..kp / 4 {
+            // SAFETY: g * 4 < kp: the 64 bytes at `h * 64` of group g's 256 are inside `w`,
+            // and each row's 4 bytes of group g inside `a`.
+            unsafe {
+                let wg = wp.add(g * NB * 4);
+                let b0 = _mm256_loadu_si256(wg.cast());
+                let b1 = _mm256_loadu_si256(wg.add(32).cast());
+                for (i, c) in c.iter_mut().enumerate() {
+                    let x =
+                        _mm256_set1_epi32(ap.add(i * kp + g * 4).cast::<i32>().read_unaligned());
+                    c[0] = _mm256_dpbusd_avx_epi32(c[0], x, b0);
+                    c[1] = _mm256_dpbusd_avx_epi32(c[1], x, b1);
+                }
+            }
+        }
+        for half in 0..2 {
+            let lanes = width.saturating_sub(half * 8).min(8);
+            if lanes == 0 {
+                break;
+            }
+            // SAFETY: AVX2 (this function's); 8 columns at 8 half of the 16-entry `colsum`
+            // and `scale`, `lanes` of `bias`; row i's `lanes` outputs are inside `out`.
+            unsafe {
+                let cols = cols8(
+                    &t.colsum[half * 8..],
+                    &t.scale[half * 8..],
+                    &t.bias[half * 8..half * 8 + lanes],
+                );
+                for (i, c) in c.iter().enumerate() {
+                    finish8(
+                        c[half],
+                        t.zp[i],
+                        t.sx[i],
+                        &cols,
+                        &mut out[i * n + half * 8..],
+                    );
                 }
             }
         }
@@ -555,7 +701,7 @@ mod x86 {
     /// from L2 at a rate it sustains.
     const FR: usize = 6;
     // `by_rows!` dispatches tiles of up to 6 rows.
-    const _: () = assert!(AR <= 6 && FR <= 6);
+    const _: () = assert!(AR <= 6 && FR <= 6 && VR <= 6);
 
     /// [`fused`] on VNNI.
     ///
@@ -567,18 +713,11 @@ mod x86 {
         for b in 0..q.scale.len() / NB {
             let w = &q.packed[b * kp * NB..(b + 1) * kp * NB];
             let c0 = b * NB;
-            let width = NB.min(n - c0);
             let mut r = 0;
             while r < qx.rows {
                 let m = FR.min(qx.rows - r);
                 let a = &qx.data[r * kp..(r + m) * kp];
-                let t = Tile {
-                    sx: &qx.scale[r..r + m],
-                    zp: &qx.zero[r..r + m],
-                    colsum: &q.colsum[c0..c0 + NB],
-                    scale: &q.scale[c0..c0 + NB],
-                    bias: &bias[c0..c0 + width],
-                };
+                let t = Tile::new(q, qx, bias, r..r + m, c0, NB);
                 let out = &mut y[r * n + c0..];
                 // SAFETY: as for `rows_into` (the caller checked the features and lengths).
                 unsafe { by_rows!(m, tile(a, w, kp, &t, out, n)) }
@@ -630,6 +769,43 @@ mod x86 {
         bias: &'a [f32],
     }
 
+    impl<'a> Tile<'a> {
+        /// Rows `rows` of `qx` by `cols` columns of `q` from `col` (the bias of those that
+        /// exist).
+        fn new(
+            q: &'a super::QMatrix,
+            qx: &'a super::QRows,
+            bias: &'a [f32],
+            rows: std::ops::Range<usize>,
+            col: usize,
+            cols: usize,
+        ) -> Tile<'a> {
+            Tile {
+                sx: &qx.scale[rows.clone()],
+                zp: &qx.zero[rows],
+                colsum: &q.colsum[col..col + cols],
+                scale: &q.scale[col..col + cols],
+                bias: &bias[col..(col + cols).min(q.n)],
+            }
+        }
+
+        /// Asserts what a kernel writing `m` rows of up to `cols` columns into `out` (rows
+        /// `n` apart) relies on, and returns the tile's width (1 to `cols`).
+        fn check(&self, m: usize, cols: usize, out: &[f32], n: usize) -> usize {
+            let width = self.bias.len();
+            assert!(
+                m >= 1
+                    && self.sx.len() >= m
+                    && self.zp.len() >= m
+                    && self.colsum.len() >= cols
+                    && self.scale.len() >= cols
+                    && (1..=cols).contains(&width)
+                    && out.len() >= (m - 1) * n + width
+            );
+            width
+        }
+    }
+
     /// `M` rows × one 64-column block, from products to finished outputs. `out` starts at the
     /// tile's first output; rows are `n` apart.
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
@@ -642,17 +818,8 @@ mod x86 {
         out: &mut [f32],
         n: usize,
     ) {
-        let width = t.bias.len();
-        assert!(
-            a.len() >= M * kp
-                && w.len() >= kp * NB
-                && t.sx.len() >= M
-                && t.zp.len() >= M
-                && t.colsum.len() >= NB
-                && t.scale.len() >= NB
-                && width <= NB
-                && out.len() >= (M - 1) * n + width
-        );
+        t.check(M, NB, out, n);
+        assert!(a.len() >= M * kp && w.len() >= kp * NB);
         let c = products::<M>(a, w, kp);
         let op = out.as_mut_ptr();
         for q in 0..4 {
@@ -851,14 +1018,7 @@ mod x86 {
                         // of the padded width, so 32 columns from `c0` (a multiple of 32,
                         // below `n`) are inside one 64-column block.
                         unsafe { products(a, kp, &q.packed, c0, &mut acc) };
-                        let width = R.min(n - c0);
-                        let t = Tile {
-                            sx: &qx.scale[r..r + m],
-                            zp: &qx.zero[r..r + m],
-                            colsum: &q.colsum[c0..c0 + R],
-                            scale: &q.scale[c0..c0 + R],
-                            bias: &bias[c0..c0 + width],
-                        };
+                        let t = Tile::new(q, qx, bias, r..r + m, c0, R);
                         // SAFETY: AVX-512 F (the caller's tier); rows `r..r + m` of `y`.
                         unsafe { epilogue(&acc, &t, &mut y[r * n + c0..], n) };
                         c0 += R;
@@ -948,15 +1108,9 @@ mod x86 {
         #[target_feature(enable = "avx512f")]
         #[inline]
         unsafe fn epilogue(acc: &Acc, t: &Tile<'_>, out: &mut [f32], n: usize) {
-            let (m, width) = (t.sx.len(), t.bias.len());
-            assert!(
-                m <= R
-                    && t.zp.len() >= m
-                    && t.colsum.len() >= R
-                    && t.scale.len() >= R
-                    && width <= R
-                    && (m == 0 || out.len() >= (m - 1) * n + width)
-            );
+            let m = t.sx.len();
+            assert!(m <= R);
+            t.check(m, R, out, n);
             let op = out.as_mut_ptr();
             for h in 0..R / 16 {
                 // SAFETY: AVX-512 F (this function's); `cols16` reads inside the columns.
