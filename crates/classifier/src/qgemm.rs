@@ -529,8 +529,8 @@ mod x86 {
                 }
             }
         }
-        // SAFETY: 8 columns of the 8-entry `colsum` and `scale`; `bias` and `out` are read
-        // and written only in their `width` columns (through a copy when fewer than 8).
+        // SAFETY: AVX2 (this function's); `cols8` and `finish8` read and write only the
+        // tile's `width` columns (through a copy when fewer than 8).
         unsafe {
             let cols = cols8(t.colsum, t.scale, t.bias);
             for (i, c) in c.iter().enumerate() {
@@ -586,6 +586,11 @@ mod x86 {
         let dot = _mm256_sub_epi32(acc, _mm256_mullo_epi32(zp, cols.colsum));
         let s = _mm256_mul_ps(_mm256_set1_ps(sx), cols.scale);
         let v = _mm256_add_ps(_mm256_mul_ps(s, _mm256_cvtepi32_ps(dot)), cols.bias);
+        if cols.width == 8 && out.len() >= 8 {
+            // SAFETY: 8 floats into `out`, which holds them.
+            unsafe { _mm256_storeu_ps(out.as_mut_ptr(), v) };
+            return;
+        }
         let mut lanes = [0f32; 8];
         // SAFETY: 8 floats into `lanes`.
         unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), v) };
