@@ -1202,6 +1202,26 @@ mod tests {
     }
 
     #[test]
+    fn the_fastest_kernel_is_picked_and_extensions_can_be_turned_off() {
+        let all = Kernel::available();
+        let tier = Kernel::for_tier(crate::simd::tier());
+        // Extensions sit right after their tier's kernel in `available`.
+        let want = match all.iter().position(|k| *k == tier).map(|i| all.get(i + 1)) {
+            Some(Some(k @ (Kernel::Amx | Kernel::AvxVnni))) => *k,
+            _ => tier,
+        };
+        assert_eq!(kernel(), want, "available: {all:?}");
+        // Other tests may run meanwhile: every kernel gives the same bits, so switching is
+        // harmless to them.
+        allow_extensions(false);
+        assert_eq!(kernel(), tier);
+        allow_extensions(true);
+        assert_eq!(kernel(), want);
+        assert_eq!(all.contains(&Kernel::Amx), amx_available());
+        assert_eq!(all.contains(&Kernel::AvxVnni), avx_vnni_available());
+    }
+
+    #[test]
     fn bytes_round_to_nearest_even() {
         for (x, want) in [
             (0.0, 0u8),
