@@ -21,6 +21,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 const NB: usize = 64;
 /// Rows per micro-kernel call.
 const MR: usize = 4;
+/// Rows of an AMX pass (two tiles of 16): its quantized rows come padded to a multiple.
+const AMX_ROWS: usize = 32;
 
 /// A `(k, n)` weight matrix quantized per output column, packed for the kernels.
 #[derive(Debug, Clone)]
@@ -115,7 +117,7 @@ impl QMatrix {
         // Rows in chunks, two a thread (a chunk is taken by whichever thread is free); each
         // thread reads all the weights, one 64-column block at a time, and writes its own
         // rows of `y`. Chunks are whole row groups of the kernel (4 and 6 rows; AMX's 32).
-        let group = if kernel == Kernel::Amx { 32 } else { 12 };
+        let group = if kernel == Kernel::Amx { AMX_ROWS } else { 12 };
         let per = rows.div_ceil(2 * crate::par::threads()).div_ceil(group) * group;
         let jobs: Vec<_> = y
             .chunks_mut(per * self.n)
@@ -131,7 +133,8 @@ impl QMatrix {
     /// All output columns for the rows of `x` into `y`.
     #[inline(always)]
     fn rows_into_body(&self, kernel: Kernel, x: &[f32], bias: &[f32], y: &mut [f32]) {
-        let qx = QRows::new(x, self.k, self.kp);
+        let pad_to = if kernel == Kernel::Amx { AMX_ROWS } else { 1 };
+        let qx = QRows::new(x, self.k, self.kp, pad_to);
         #[cfg(target_arch = "x86_64")]
         if x86::fused(kernel, self, &qx, bias, y) {
             return;
@@ -200,12 +203,14 @@ struct QRows {
 impl QRows {
     #[inline(always)]
     #[allow(clippy::manual_clamp)] // `clamp` keeps NaN apart and blocks vectorizing the loop
-    fn new(x: &[f32], k: usize, kp: usize) -> QRows {
+    fn new(x: &[f32], k: usize, kp: usize, pad_to: usize) -> QRows {
         let rows = x.len() / k;
-        // This thread's buffer from its last call (its pages already mapped); every byte is
-        // written below, the padding included.
+        // This thread's buffer from its last call (its pages already mapped); every byte of
+        // the `rows` rows is written below, the padding included. The rows after them, up
+        // to a multiple of `pad_to`, keep whatever the buffer held: only a kernel that
+        // computes whole passes and discards those rows' sums (AMX) reads them.
         let mut data = SPARE_BYTES.with_borrow_mut(std::mem::take);
-        data.resize(rows * kp, 0);
+        data.resize(rows.div_ceil(pad_to) * pad_to * kp, 0);
         let mut scale = Vec::with_capacity(rows);
         let mut zero = Vec::with_capacity(rows);
         for (row, q) in x.chunks_exact(k).zip(data.chunks_exact_mut(kp)) {
@@ -942,7 +947,7 @@ mod x86 {
         /// Inputs per tile row (bytes of a `tdpbusd` step); `kp` must be a multiple.
         pub const K: usize = 64;
         /// Rows (and columns) of a pass: two tiles of 16.
-        const R: usize = 32;
+        const R: usize = super::super::AMX_ROWS;
 
         /// The tile configuration: palette 1, eight tiles of 16 rows × 64 bytes.
         #[repr(C, align(64))]
@@ -988,47 +993,39 @@ mod x86 {
             }
         }
 
-        thread_local! {
-            /// A tail's rows padded with zeros to a whole pass, kept between calls.
-            static PAD: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-
         /// [`super::fused`] on AMX.
         ///
         /// # Safety
         /// AMX available and permitted (the AVX-512 tier included); the lengths of
-        /// [`super::check`]; `q.kp` a multiple of [`K`].
+        /// [`super::check`]; `q.kp` a multiple of [`K`]; `qx` padded to whole passes.
         #[target_feature(enable = "avx512f,avx512bw")]
         pub unsafe fn rows_into(q: &QMatrix, qx: &QRows, bias: &[f32], y: &mut [f32]) {
             let (kp, n) = (q.kp, q.n);
-            assert!(kp.is_multiple_of(K) && NB.is_multiple_of(R));
+            assert!(
+                kp.is_multiple_of(K)
+                    && NB.is_multiple_of(R)
+                    && qx.data.len() >= qx.rows.div_ceil(R) * R * kp
+            );
             // SAFETY: the caller checked AMX.
             let _tiles = unsafe { Tiles::load() };
             let mut acc = Acc([0; R * R]);
             let mut r = 0;
             while r < qx.rows {
                 let m = R.min(qx.rows - r);
-                PAD.with_borrow_mut(|pad| {
-                    let a: &[u8] = if m == R {
-                        &qx.data[r * kp..(r + R) * kp]
-                    } else {
-                        pad.clear();
-                        pad.extend_from_slice(&qx.data[r * kp..(r + m) * kp]);
-                        pad.resize(R * kp, 0);
-                        pad
-                    };
-                    let mut c0 = 0;
-                    while c0 < n {
-                        // SAFETY: `a` holds R rows of `kp`; the weights hold every column
-                        // of the padded width, so 32 columns from `c0` (a multiple of 32,
-                        // below `n`) are inside one 64-column block.
-                        unsafe { products(a, kp, &q.packed, c0, &mut acc) };
-                        let t = Tile::new(q, qx, bias, r..r + m, c0, R);
-                        // SAFETY: AVX-512 F (the caller's tier); rows `r..r + m` of `y`.
-                        unsafe { epilogue(&acc, &t, &mut y[r * n + c0..], n) };
-                        c0 += R;
-                    }
-                });
+                // A whole pass of rows; past a tail's `m`, the padding rows' sums are never
+                // written out.
+                let a = &qx.data[r * kp..(r + R) * kp];
+                let mut c0 = 0;
+                while c0 < n {
+                    // SAFETY: `a` holds R rows of `kp`; the weights hold every column of
+                    // the padded width, so 32 columns from `c0` (a multiple of 32, below
+                    // `n`) are inside one 64-column block.
+                    unsafe { products(a, kp, &q.packed, c0, &mut acc) };
+                    let t = Tile::new(q, qx, bias, r..r + m, c0, R);
+                    // SAFETY: AVX-512 F (the caller's tier); rows `r..r + m` of `y`.
+                    unsafe { epilogue(&acc, &t, &mut y[r * n + c0..], n) };
+                    c0 += R;
+                }
                 r += m;
             }
         }
