@@ -39,10 +39,13 @@
 //! scans only the new text plus an overlap of the tail (so a phrase split across tokens is still
 //! seen), not the whole text again on every token, and reports a verdict only when something
 //! new and non-allow appears, so the pipeline can stop the generation early.
+//! [`Guard::output_scanner_threaded`] runs one on a thread of its own, so that a token only
+//! hands it the delta and never waits for a scan (a classifier pass takes milliseconds).
 //!
 //! # Design notes
 //!
 //! - No I/O, no async, no global mutable state: a `Guard` is `Send + Sync`, built once, shared.
+//!   The one thread is a [`ThreadedScanner`]'s, which ends with it.
 //! - Rules and policy are data (`rules/*.toml`, `policy/default.toml`) compiled in with
 //!   `include_str!`; a user policy replaces the default at run time.
 //! - Scanners push into a caller-owned `Vec<Hit>` so a clean text allocates little.
@@ -72,6 +75,7 @@ pub mod scanner;
 mod stream;
 #[cfg(test)]
 mod testgen;
+mod threaded;
 mod types;
 mod words;
 
@@ -81,6 +85,7 @@ pub use policy::{FailMode, Policy};
 pub use r1::R1Report;
 pub use scanner::Scanner;
 pub use stream::{stream_pieces, OutputScanner};
+pub use threaded::ThreadedScanner;
 pub use types::{
     Action, Category, Context, Hit, LanguageReport, PiiKind, PiiMatch, Span, Stage, Verdict,
 };
@@ -256,6 +261,13 @@ impl Guard {
     /// A streaming scanner with a full context (expected language, …).
     pub fn output_scanner_with(&self, ctx: Context) -> OutputScanner<'_> {
         OutputScanner::new(self, ctx)
+    }
+
+    /// A streaming scanner on a thread of its own, off the token path: the verdicts of
+    /// [`output_scanner_with`](Guard::output_scanner_with), each a little later. The
+    /// pipeline's.
+    pub fn output_scanner_threaded(self: &std::sync::Arc<Self>, ctx: Context) -> ThreadedScanner {
+        ThreadedScanner::new(std::sync::Arc::clone(self), ctx)
     }
 
     pub(crate) fn language_config(&self) -> LanguageConfig {

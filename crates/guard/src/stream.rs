@@ -1,5 +1,8 @@
 //! Incremental scanning of a token stream.
 
+use std::ops::Deref;
+use std::sync::Arc;
+
 use crate::document::SENTENCE_ENDS;
 use crate::normalize::floor_char_boundary;
 use crate::scanner::withdrawable;
@@ -48,7 +51,7 @@ const MODELS_MIN_CHARS: usize = 512;
 /// text (language measured over all of it, redactions applied).
 #[derive(Debug)]
 pub struct OutputScanner<'g> {
-    guard: &'g Guard,
+    guard: GuardRef<'g>,
     ctx: Context,
     text: String,
     /// Where the rules have read to: a sentence end, or the end.
@@ -77,8 +80,36 @@ pub struct OutputScanner<'g> {
     action: Action,
 }
 
+/// The guard a scanner reads with: borrowed, or shared (a scanner on a thread of its own,
+/// [`crate::ThreadedScanner`]).
+#[derive(Debug)]
+enum GuardRef<'g> {
+    Borrowed(&'g Guard),
+    Shared(Arc<Guard>),
+}
+
+impl Deref for GuardRef<'_> {
+    type Target = Guard;
+
+    fn deref(&self) -> &Guard {
+        match self {
+            GuardRef::Borrowed(g) => g,
+            GuardRef::Shared(g) => g,
+        }
+    }
+}
+
 impl<'g> OutputScanner<'g> {
     pub(crate) fn new(guard: &'g Guard, ctx: Context) -> OutputScanner<'g> {
+        OutputScanner::with(GuardRef::Borrowed(guard), ctx)
+    }
+
+    /// A scanner that owns a share of its guard, to run on another thread.
+    pub(crate) fn shared(guard: Arc<Guard>, ctx: Context) -> OutputScanner<'static> {
+        OutputScanner::with(GuardRef::Shared(guard), ctx)
+    }
+
+    fn with(guard: GuardRef<'g>, ctx: Context) -> OutputScanner<'g> {
         let hold = ctx.stage != crate::types::Stage::Input && guard.rules_withdrawable(&ctx);
         OutputScanner {
             guard,
