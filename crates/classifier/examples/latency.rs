@@ -186,33 +186,61 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The output guard streaming an English answer in 4-byte tokens, as the pipeline feeds
     // it: the rules alone, and with the classifier reading the answer (Warden's default since
-    // the thirty-second session).
+    // the thirty-second session), in line and on a thread of its own (the pipeline's since the
+    // forty-ninth session): the time in `feed` per token (the token path) and the whole
+    // stream's with `finish`, per token.
     let mut reading = Guard::with_default_policy();
     reading.add_scanner(
         Box::new(MiniLmClassifier::load(default_model_dir())?.with_stages(&Stage::ALL)),
         true,
     );
+    let reading = std::sync::Arc::new(reading);
     let answer = "Photosynthesis turns light into chemical energy. Plants take in carbon \
         dioxide through their leaves and water through their roots. In the chloroplasts, \
         chlorophyll absorbs light and splits water, releasing oxygen. The energy is stored in \
         sugars that the plant uses to grow. "
         .repeat(8);
-    for (name, guard) in [("rules", &rules), ("rules + classifier", &reading)] {
-        let mut times = Vec::new();
+    let bytes = answer.as_bytes();
+    let tokens = (bytes.len() / 4) as f64;
+    for (name, guard, threaded) in [
+        ("rules", &rules, false),
+        ("rules + classifier", &*reading, false),
+        ("rules + classifier, own thread", &*reading, true),
+    ] {
+        let (mut path, mut whole) = (Vec::new(), Vec::new());
         for _ in 0..5 {
-            let mut scanner = guard.output_scanner(Stage::Output);
-            let bytes = answer.as_bytes();
+            let ctx = Context::new(Stage::Output);
+            let (mut inline, mut apart) = if threaded {
+                (None, Some(reading.output_scanner_threaded(ctx)))
+            } else {
+                (Some(guard.output_scanner_with(ctx)), None)
+            };
+            let mut fed = 0.0;
             let t = Instant::now();
             for piece in bytes.chunks(4) {
-                std::hint::black_box(scanner.feed(std::str::from_utf8(piece)?));
+                let piece = std::str::from_utf8(piece)?;
+                let f = Instant::now();
+                match (&mut inline, &mut apart) {
+                    (Some(s), _) => std::hint::black_box(s.feed(piece)),
+                    (_, Some(s)) => std::hint::black_box(s.feed(piece)),
+                    _ => None,
+                };
+                fed += f.elapsed().as_secs_f64();
             }
-            std::hint::black_box(scanner.finish());
-            times.push(t.elapsed().as_secs_f64() * 1e6 / (bytes.len() / 4) as f64);
+            match (inline, apart) {
+                (Some(s), _) => std::hint::black_box(s.finish()),
+                (_, Some(s)) => std::hint::black_box(s.finish()),
+                _ => unreachable!(),
+            };
+            path.push(fed * 1e6 / tokens);
+            whole.push(t.elapsed().as_secs_f64() * 1e6 / tokens);
         }
         println!(
-            "output guard streaming {} bytes in 4-byte tokens, {name}: {:.1} µs/token (p50)",
+            "output guard streaming {} bytes in 4-byte tokens, {name}: {:.1} µs/token in feed, \
+             {:.1} with finish (p50)",
             answer.len(),
-            p50(times)
+            p50(path),
+            p50(whole)
         );
     }
     Ok(())

@@ -536,3 +536,55 @@ fn a_working_guard_model_is_consulted_on_input_and_output() {
     gm_stages.dedup();
     assert_eq!(gm_stages, ["input", "output"]);
 }
+
+#[test]
+fn an_answer_the_output_guard_blocks_is_retracted_and_kept_on_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.sqlite3");
+    // A policy that blocks an e-mail address in the answer (and lets the prompt's through).
+    let mut policy = warden_guard::Policy::default();
+    policy
+        .actions
+        .input
+        .insert(warden_guard::Category::Pii, warden_guard::Action::Allow);
+    policy
+        .actions
+        .output
+        .insert(warden_guard::Category::Pii, warden_guard::Action::Block);
+    let mut s = Session::new(
+        settings(),
+        WorkerCommand::new(warden()),
+        Guard::new(policy).unwrap(),
+        Audit::open(&db).unwrap(),
+    );
+    s.load_model(None, |_| {}).unwrap();
+    let mut events = Vec::<GenerationEvent>::new();
+    // The default model repeats the address (checked on 2026-12-05, greedy).
+    let out = s
+        .send(
+            "Repeat exactly, nothing else: Write to bob.smith@example.org today.",
+            &mut events,
+        )
+        .unwrap();
+    assert_eq!(out.status, "blocked", "{:?}", out.answer);
+    let blocked: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            GenerationEvent::Blocked(v) => Some(v),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(blocked.len(), 1, "{events:?}");
+    assert_eq!((blocked[0].stage, blocked[0].action), ("output", "block"));
+    assert!(blocked[0].categories.contains(&"pii".to_owned()));
+    // The record keeps what was said, with the block on it.
+    let d = s
+        .audit()
+        .call(|a| a.show(GenerationId(out.generation_id)))
+        .unwrap();
+    assert_eq!(d.status, Status::Blocked);
+    assert!(d.answer.contains("bob.smith@example.org"), "{}", d.answer);
+    assert!(d.guard_events.iter().any(|e| e.category == "pii"
+        && e.stage.as_str() == "output"
+        && e.action.as_str() == "block"));
+}

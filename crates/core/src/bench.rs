@@ -53,11 +53,14 @@ pub struct BenchReport {
     pub prompt_ratio: f64,
     /// pipeline − bare time to first token, ms.
     pub ttft_overhead_ms: f64,
-    /// Streaming guard time per piece of text, µs (median over runs).
+    /// Streaming guard time per piece of text on the token path, µs (median over runs).
     pub guard_us_per_token: f64,
+    /// The streaming guards' scanning per piece of text, µs, on their threads beside the
+    /// token path (median over runs; the final reading of the whole text not counted).
+    pub guard_thread_us_per_token: f64,
     /// Share of the pipeline's generation time spent writing partial text to the audit log.
     pub audit_share: f64,
-    /// Share of the pipeline's generation time spent in the streaming guards.
+    /// Share of the pipeline's generation time the streaming guards took on the token path.
     pub guard_share: f64,
     /// Input guard time, ms (part of the time to first token).
     pub input_guard_ms: f64,
@@ -150,6 +153,12 @@ pub fn run(
             costs
                 .iter()
                 .map(|(c, _)| c.guard_ns as f64 / 1e3 / f64::from(c.pieces.max(1)))
+                .collect(),
+        ),
+        guard_thread_us_per_token: median(
+            costs
+                .iter()
+                .map(|(c, _)| c.guard_thread_ns as f64 / 1e3 / f64::from(c.pieces.max(1)))
                 .collect(),
         ),
         audit_share: median(

@@ -11,6 +11,7 @@
 //! a locked, read-only or full database is an error before the model sees the prompt.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -187,8 +188,12 @@ impl<F: FnMut(GenerationEvent)> EventSink for FnSink<F> {
 pub struct PipelineCost {
     /// Pieces of text scanned.
     pub pieces: u32,
-    /// Nanoseconds in the streaming guards (reasoning, output, R1 checks).
+    /// Nanoseconds the streaming guards (reasoning, output, R1 checks) took on the token path:
+    /// handing each piece to a scanner's thread, taking its verdicts.
     pub guard_ns: u64,
+    /// Nanoseconds the streaming guards' threads spent scanning the pieces, beside the token
+    /// path (the final reading of the whole text not included).
+    pub guard_thread_ns: u64,
     /// Nanoseconds writing partial text to the audit log.
     pub audit_ns: u64,
     /// Nanoseconds the input guard took (it delays the first token).
@@ -222,7 +227,8 @@ pub struct Session {
     engine: EngineClient,
     settings: Settings,
     history: Vec<ChatMessage>,
-    guard: Guard,
+    /// Shared with the output scanners' threads.
+    guard: Arc<Guard>,
     audit: Audit,
     conversation_id: Option<i64>,
     guard_model: Option<GuardModel>,
@@ -260,7 +266,7 @@ impl Session {
             engine: EngineClient::new(worker),
             settings,
             history: Vec::new(),
-            guard,
+            guard: Arc::new(guard),
             audit,
             conversation_id: None,
             guard_model: None,
@@ -280,7 +286,7 @@ impl Session {
             if self.engine.model().is_some() {
                 guard.prepare();
             }
-            self.guard = guard;
+            self.guard = Arc::new(guard);
             self.settings.policy_path = next.policy_path.clone();
         }
         self.settings.language = next.language.clone();
@@ -576,8 +582,10 @@ impl Session {
                 None => c,
             }
         };
-        let mut reasoning_scan = self.guard.output_scanner_with(lang_ctx(Stage::Reasoning));
-        let mut answer_scan = self.guard.output_scanner_with(lang_ctx(Stage::Output));
+        let mut reasoning_scan = self
+            .guard
+            .output_scanner_threaded(lang_ctx(Stage::Reasoning));
+        let mut answer_scan = self.guard.output_scanner_threaded(lang_ctx(Stage::Output));
         let guard = &self.guard;
         let audit = &self.audit;
         let mut generation = self.engine.generate(prompt, sampling)?;
@@ -652,8 +660,23 @@ impl Session {
         }
         drop(generation);
         // 4. Final verdicts over the whole texts, the R1 checks, and the record closes.
-        let reasoning_verdict = reasoning_scan.finish();
-        let answer_verdict = answer_scan.finish();
+        let (reasoning_verdict, reasoning_ns) = reasoning_scan.finish_timed();
+        let (answer_verdict, answer_ns) = answer_scan.finish_timed();
+        out.cost.guard_thread_ns += reasoning_ns + answer_ns;
+        // A block the scanners' threads reported after the last token, or the final reading
+        // found: the text is retracted as a block while streaming would have been.
+        if blocked.is_none() {
+            blocked = [
+                (Stage::Reasoning, &reasoning_verdict),
+                (Stage::Output, &answer_verdict),
+            ]
+            .into_iter()
+            .find(|(_, v)| v.action == Action::Block)
+            .map(|(stage, v)| {
+                sink.send(GenerationEvent::Blocked(VerdictSummary::new(stage, v)));
+                (stage, v.clone())
+            });
+        }
         self.record(id, Stage::Reasoning, &reasoning_verdict)?;
         self.record(id, Stage::Output, &answer_verdict)?;
         let r1 = self.guard.check_r1(
