@@ -299,6 +299,7 @@ mod tests {
             "The river runs past the mill and on to the sea. ".repeat(12),
             "The evening is quiet and the lamps are lit one by one. ".repeat(30)
         );
+        let policy_here = policy();
         let mut s = guard.output_scanner_threaded(Context::new(Stage::Output));
         let mut blocked = false;
         for piece in stream_pieces(&text) {
@@ -321,7 +322,7 @@ mod tests {
             .spans[0];
         assert_eq!(&text[span.start..span.end], "ZZZ");
         // Every read ran on the scanner's thread, none on this one; on Linux, one that does
-        // not preempt the token path (SCHED_BATCH is 3, this thread's policy SCHED_OTHER 0).
+        // not preempt the token path (SCHED_BATCH is 3), this one's policy unchanged.
         let names = names.lock().unwrap();
         assert!(!names.is_empty());
         for (name, policy) in names.iter() {
@@ -330,9 +331,7 @@ mod tests {
                 assert_eq!(*policy, Some(3));
             }
         }
-        if cfg!(target_os = "linux") {
-            assert_eq!(policy(), Some(0));
-        }
+        assert_eq!(policy(), policy_here);
     }
 
     /// Panics the first time it reads, as a bug in a scanner might.
