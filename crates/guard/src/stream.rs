@@ -144,15 +144,10 @@ impl<'g> OutputScanner<'g> {
 
     /// Appends `delta`; returns a verdict when a new non-allow hit appeared.
     pub fn feed(&mut self, delta: &str) -> Option<Verdict> {
-        // A period ends a sentence once a space follows it, maybe in the next delta.
-        let after_period = self.text.ends_with('.') && delta.starts_with(char::is_whitespace);
+        let sentence_end = ends_sentence(&self.text, delta);
         self.text.push_str(delta);
         let pending = self.text.len() - self.checked;
         let unscanned = self.text.len() - self.scanned;
-        let sentence_end = after_period
-            || delta
-                .chars()
-                .any(|c| matches!(c, '\n' | '.' | '!' | '?' | '。' | '！' | '？'));
         if pending < CHUNK && !(sentence_end && unscanned >= 48) {
             return None;
         }
@@ -437,6 +432,16 @@ impl<'g> OutputScanner<'g> {
             invisible: Vec::new(),
         }
     }
+}
+
+/// Whether `delta`, coming after `text`, may end a sentence: it holds a line break, `.`, `!`,
+/// `?` or their CJK forms, or it starts with a space after a period (which ends a sentence
+/// once a space follows it). Where the scanner reads before a chunk has gathered.
+pub(crate) fn ends_sentence(text: &str, delta: &str) -> bool {
+    (text.ends_with('.') && delta.starts_with(char::is_whitespace))
+        || delta
+            .chars()
+            .any(|c| matches!(c, '\n' | '.' | '!' | '?' | '。' | '！' | '？'))
 }
 
 /// Where the last sentence of `text[from..]` ends ([`SENTENCE_ENDS`]; a period only when a

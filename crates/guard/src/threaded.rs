@@ -4,12 +4,13 @@ use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use crate::stream::OutputScanner;
+use crate::stream::{ends_sentence, OutputScanner};
 use crate::types::{Action, Context, Verdict};
 use crate::Guard;
 
-/// Bytes of deltas gathered before they are handed over, unless one ends a sentence (when
-/// the scanner may read): the thread is woken a few times a sentence, not at every token.
+/// Bytes of deltas gathered before they are handed over, unless one may end a sentence
+/// (where the scanner may read): the thread is woken a few times a sentence, not at every
+/// token.
 const BATCH: usize = 64;
 
 /// What the token path sends the scanner's thread.
@@ -84,13 +85,11 @@ impl ThreadedScanner {
     /// Hands `delta` to the thread; returns the latest verdict it has reported since the last
     /// call (each one a snapshot of every hit so far), if any.
     pub fn feed(&mut self, delta: &str) -> Option<Verdict> {
+        let ends = ends_sentence(&self.text, delta);
         self.text.push_str(delta);
         if let Some(w) = &self.worker {
             self.batch.push(delta.to_owned());
             self.batch_len += delta.len();
-            let ends = delta
-                .chars()
-                .any(|c| matches!(c, '\n' | '.' | '!' | '?' | '。' | '！' | '？'));
             if !ends && self.batch_len < BATCH {
                 return self.seen(w.verdicts.try_iter().last());
             }
