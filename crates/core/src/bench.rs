@@ -6,7 +6,7 @@ use serde::Serialize;
 use warden_engine::bench::{BareModel, BareRun};
 use warden_engine::SamplingParams;
 
-use crate::session::Session;
+use crate::session::{PipelineCost, Session};
 use crate::CoreError;
 
 /// A fixed prompt of about 64 tokens (llama-bench's pp64).
@@ -142,37 +142,17 @@ pub fn run(
     };
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
     let gen_ns = |ms: f64| (ms * 1e6).max(1.0);
+    // The median over the runs of a figure of each run's costs and generation time (ms).
+    let of_costs = |figure: &dyn Fn(&PipelineCost, f64) -> f64| {
+        median(costs.iter().map(|(c, ms)| figure(c, *ms)).collect())
+    };
+    let per_token = |ns: u64, c: &PipelineCost| ns as f64 / 1e3 / f64::from(c.pieces.max(1));
     Ok(BenchReport {
-        input_guard_ms: median(
-            costs
-                .iter()
-                .map(|(c, _)| c.input_guard_ns as f64 / 1e6)
-                .collect(),
-        ),
-        guard_us_per_token: median(
-            costs
-                .iter()
-                .map(|(c, _)| c.guard_ns as f64 / 1e3 / f64::from(c.pieces.max(1)))
-                .collect(),
-        ),
-        guard_thread_us_per_token: median(
-            costs
-                .iter()
-                .map(|(c, _)| c.guard_thread_ns as f64 / 1e3 / f64::from(c.pieces.max(1)))
-                .collect(),
-        ),
-        audit_share: median(
-            costs
-                .iter()
-                .map(|(c, ms)| c.audit_ns as f64 / gen_ns(*ms))
-                .collect(),
-        ),
-        guard_share: median(
-            costs
-                .iter()
-                .map(|(c, ms)| c.guard_ns as f64 / gen_ns(*ms))
-                .collect(),
-        ),
+        input_guard_ms: of_costs(&|c, _| c.input_guard_ns as f64 / 1e6),
+        guard_us_per_token: of_costs(&|c, _| per_token(c.guard_ns, c)),
+        guard_thread_us_per_token: of_costs(&|c, _| per_token(c.guard_thread_ns, c)),
+        audit_share: of_costs(&|c, ms| c.audit_ns as f64 / gen_ns(ms)),
+        guard_share: of_costs(&|c, ms| c.guard_ns as f64 / gen_ns(ms)),
         model: path,
         options: opts,
         generation_ratio: ratio(pipe_f.generation_tps, bare_f.generation_tps),
