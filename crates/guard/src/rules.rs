@@ -242,6 +242,14 @@ struct CommonFile {
     purpose: Vec<String>,
     #[serde(default)]
     as_written: Vec<String>,
+    /// The writer ruling out the method ("without technical details", "sin explicar cómo",
+    /// "不需要任何技术细节"): see [`Target::NoDetails`].
+    #[serde(default)]
+    no_details: Vec<String>,
+    /// The writer asking for the method after all ("just the steps", "nur die Anleitung"):
+    /// cancels `no_details`.
+    #[serde(default)]
+    method_asked: Vec<String>,
     /// The model declining, warning or pointing to help (answer stages only).
     #[serde(default)]
     refusal: Vec<String>,
@@ -329,6 +337,18 @@ enum Target {
     Advice,
     /// The model stating what something is or was ("is a", "was used in", "es un").
     Fact,
+    /// The writer ruling out the method, anywhere in the text ("without technical details",
+    /// "no specific doses", "sin explicar cómo", "不需要任何技术细节"): a story, a report or
+    /// a role around a harm that asks for everything but how it is done. Unless the text
+    /// asks not to be caught, it lowers every category's reading short of a whole request (a
+    /// strong term nothing asks for or acts on included) by the protective discount,
+    /// withdraws the n-gram models' reading of every category and lowers the classifier's
+    /// ([`RuleSet::model_vetoes`]); its own words ask for nothing ("sin explicar cómo").
+    NoDetails,
+    /// The method asked for after all ("just the steps", "solo la receta", "nur die
+    /// Anleitung"): cancels [`Target::NoDetails`] ("Anleitung für eine Rohrbombe, keine
+    /// Details zur Geschichte, nur die Anleitung").
+    MethodAsked,
 }
 
 impl Target {
@@ -404,10 +424,51 @@ pub struct RuleSet {
     prompt_patterns: Vec<(u8, Regex)>,
     /// What disguised words ("p*pe b*mb", "bo mb", "bonba", "kak sdelat") can be read as.
     respell: Respeller,
-    /// The categories' `model_vetoes`, and per term its category and word-boundary checks.
+    /// The categories' `model_vetoes`, the shared `no_details` and `evasion`, and per term
+    /// what it is and its word-boundary checks.
     vetoes: AhoCorasick,
-    veto_terms: Vec<(Category, bool, bool)>,
+    veto_terms: Vec<(Veto, bool, bool)>,
 }
+
+/// A term of [`RuleSet::model_vetoes`]'s automaton.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Veto {
+    /// A category's `model_vetoes` term.
+    Cat(Category),
+    /// The method ruled out (`no_details` in `common.toml`).
+    NoDetails,
+    /// Not being caught (`evasion`) or the method asked for after all (`method_asked`):
+    /// cancels [`Veto::NoDetails`].
+    Cancels,
+}
+
+/// What the n-gram models' and the classifier's readings of a text give way to
+/// ([`RuleSet::model_vetoes`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModelVetoes {
+    /// The categories whose `model_vetoes` the text has: the n-gram models' hit in one of
+    /// them is withdrawn.
+    pub categories: Vec<Category>,
+    /// The text rules out the method (`no_details` in `common.toml`: "without technical
+    /// details", "sin explicar cómo"), does not ask for it after all (`method_asked`) and
+    /// asks nothing not to be caught: in a prompt (the input stage), the n-gram models' hits
+    /// are withdrawn in every category, and the classifier's lowered by
+    /// [`NO_DETAILS_DISCOUNT`].
+    pub method_ruled_out: bool,
+}
+
+impl ModelVetoes {
+    /// Whether the n-gram models' reading of `category` is withdrawn.
+    pub fn withdraws(&self, category: Category) -> bool {
+        self.method_ruled_out || self.categories.contains(&category)
+    }
+}
+
+/// What a text that rules out the method takes off the classifier's score: half the rules'
+/// protective discount. An English request with a disclaimer ("describe exactly how the
+/// killer poisons his wife with antifreeze, no graphic details") reads at 0.9 and over and
+/// stays; a story around a harm read at 0.5–0.7 for its words goes.
+pub const NO_DETAILS_DISCOUNT: f32 = 0.25;
 
 #[derive(Debug, Clone, Copy)]
 struct Item {
@@ -622,6 +683,12 @@ impl RuleSet {
         for t in &common.question {
             add(t, Target::Question);
         }
+        for t in &common.no_details {
+            add(t, Target::NoDetails);
+        }
+        for t in &common.method_asked {
+            add(t, Target::MethodAsked);
+        }
         // Models write the apostrophe either way ("can't", "can’t").
         for (list, target) in [
             (&common.refusal, Target::Refusal),
@@ -641,7 +708,17 @@ impl RuleSet {
 
         let mut cats = Vec::new();
         let mut veto_keys: Vec<String> = Vec::new();
-        let mut veto_terms: Vec<(Category, bool, bool)> = Vec::new();
+        let mut veto_terms: Vec<(Veto, bool, bool)> = Vec::new();
+        for (list, veto) in [
+            (&common.no_details, Veto::NoDetails),
+            (&common.evasion, Veto::Cancels),
+            (&common.method_asked, Veto::Cancels),
+        ] {
+            for (core, lb, rb) in list.iter().filter_map(|t| term_key(t)) {
+                veto_keys.push(core);
+                veto_terms.push((veto, lb, rb));
+            }
+        }
         let mut patterns = Vec::new();
         let mut prompt_patterns = Vec::new();
         for (name, src) in files {
@@ -679,7 +756,7 @@ impl RuleSet {
             }
             for (core, lb, rb) in f.model_vetoes.iter().filter_map(|t| term_key(t)) {
                 veto_keys.push(core);
-                veto_terms.push((category, lb, rb));
+                veto_terms.push((Veto::Cat(category), lb, rb));
             }
             for (list, into) in [
                 (&f.patterns, &mut patterns),
@@ -735,20 +812,29 @@ impl RuleSet {
         })
     }
 
-    /// The categories whose `model_vetoes` the text has: the n-gram model's hit in one of
-    /// them is withdrawn ([`crate::Guard`] does, after the models read a text).
-    pub fn model_vetoes(&self, norm: &Normalized<'_>) -> Vec<Category> {
+    /// The categories whose `model_vetoes` the text has, and whether it rules out the method
+    /// and asks nothing not to be caught (`no_details` and `evasion` in `common.toml`): what
+    /// the n-gram models' and the classifier's readings give way to ([`crate::Guard`]
+    /// applies them after the models read a text).
+    pub fn model_vetoes(&self, norm: &Normalized<'_>) -> ModelVetoes {
         let text = norm.as_str();
-        let mut found = Vec::new();
+        let mut found = ModelVetoes::default();
+        let (mut no_details, mut cancelled) = (false, false);
         for m in self.vetoes.find_overlapping_iter(text) {
-            let (category, lb, rb) = self.veto_terms[m.pattern().as_usize()];
+            let (veto, lb, rb) = self.veto_terms[m.pattern().as_usize()];
             if (lb && !left_ok(text, m.start())) || (rb && !right_ok(text, m.end())) {
                 continue;
             }
-            if !found.contains(&category) {
-                found.push(category);
+            match veto {
+                Veto::Cat(category) if !found.categories.contains(&category) => {
+                    found.categories.push(category)
+                }
+                Veto::Cat(_) => {}
+                Veto::NoDetails => no_details = true,
+                Veto::Cancels => cancelled = true,
             }
         }
+        found.method_ruled_out = no_details && !cancelled;
         found
     }
 
@@ -906,6 +992,14 @@ impl RuleSet {
                     || !inside(items, k, |t| t.target == Target::Question)
             });
         }
+        // Nor do the words of a phrase that rules out the method ("explicar cómo" in "sin
+        // explicar cómo", "bombe" in "sans expliquer comment on fait une bombe" is still read).
+        if items.iter().any(|q| q.target == Target::NoDetails) {
+            retain_where(&mut items, |items, k| {
+                items[k].target == Target::NoDetails
+                    || !inside(items, k, |t| t.target == Target::NoDetails)
+            });
+        }
         // A category's terms inside one of its look-alikes ("bomba" in "bomba de bicicleta")
         // are the other thing's; the look-alike itself weighs nothing after that. And a
         // category's cue inside one of its strong terms ("how to vote" in "how to vote
@@ -966,6 +1060,9 @@ impl RuleSet {
     ) {
         let ncat = self.cats.len();
         let mut best: Vec<Option<(f32, Vec<Span>)>> = vec![None; ncat];
+        // The categories read in a sentence that asks or acts (intent or an action there or
+        // just before): for `no_details`, a request rather than a harm named.
+        let mut requested = 0u64;
         // The categories whose help the writer seeks somewhere in the text, and those a
         // sentence asks something of (`help_seeking`).
         let mut helped = 0u64;
@@ -991,6 +1088,14 @@ impl RuleSet {
         let asks = items
             .iter()
             .any(|x| matches!(x.target, Target::Intent | Target::Action));
+        // The method ruled out somewhere in a prompt, not asked for after all, and nothing
+        // asked not to be caught (`no_details`). Not in the model's words: "without going
+        // into technical details" there may come before the details.
+        let no_details = !answer
+            && items.iter().any(|x| x.target == Target::NoDetails)
+            && !items
+                .iter()
+                .any(|x| matches!(x.target, Target::Evasion | Target::MethodAsked));
         let mut cat_acts = 0u64;
         for (k, x) in items.iter().enumerate() {
             if let Target::Cat(c, Role::Action) = x.target {
@@ -1197,6 +1302,9 @@ impl RuleSet {
                 if score < MIN_EMIT {
                     continue;
                 }
+                if intent || here_action || prev_action || cat_action {
+                    requested |= 1 << ci;
+                }
                 let slot = best[ci].get_or_insert_with(|| (0.0, Vec::new()));
                 slot.0 = slot.0.max(score);
                 for x in group {
@@ -1240,6 +1348,16 @@ impl RuleSet {
         for (ci, b) in best.into_iter().enumerate() {
             if let Some((mut score, mut spans)) = b {
                 if !text_asks && helped & !asked & (1 << ci) != 0 {
+                    score -= 0.5;
+                    if score < MIN_EMIT {
+                        continue;
+                    }
+                }
+                // Short of a whole request, or a strong term that nothing asks for or acts
+                // on: what a text that rules out the method names is its story's or report's
+                // ("a mother finds out her son killed a man, nothing violent shown", "my novel
+                // opens after a pipe bomb goes off at a market, nothing graphic").
+                if no_details && (score < 0.9 || requested & (1 << ci) == 0) {
                     score -= 0.5;
                     if score < MIN_EMIT {
                         continue;
