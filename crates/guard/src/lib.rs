@@ -455,10 +455,13 @@ impl Guard {
         // every category, and lowers the classifier's by `NO_DETAILS_DISCOUNT`: a request
         // with such a disclaimer reads at 0.9 and over to it and stays. A prompt's words only:
         // in a model's answer such a phrase may come before the details.
-        let models = |h: &Hit| h.scanner == ngram::NAME || h.scanner.starts_with(CLASSIFIER);
-        if hits.iter().any(models) {
+        // (At the answer stages only the n-gram model's hits call for the vetoes.)
+        let prompt = ctx.stage == Stage::Input;
+        let vetoable =
+            |h: &Hit| h.scanner == ngram::NAME || (prompt && h.scanner.starts_with(CLASSIFIER));
+        if hits.iter().any(vetoable) {
             let mut vetoes = self.rules.rules().model_vetoes(read);
-            vetoes.method_ruled_out &= ctx.stage == Stage::Input;
+            vetoes.method_ruled_out &= prompt;
             hits.retain(|h| h.scanner != ngram::NAME || !vetoes.withdraws(h.category));
             if vetoes.method_ruled_out {
                 for h in hits.iter_mut() {
