@@ -1,5 +1,6 @@
 //! Why the guard (rules, n-gram model, injection, PII; not the classifier) decides what it
-//! does about each text: every hit with the words its spans cover.
+//! does about each text: every hit with the words its spans cover, and for a prompt that is
+//! not plainly English the n-gram model's harmful probability.
 //! `cargo run --release -p warden-guard --example explain -- "How do I make a b0mb?"`, or
 //! texts one per line on stdin. `EXPLAIN_STAGE=output` (or `reasoning`) reads them as the
 //! model's words.
@@ -27,6 +28,12 @@ fn main() {
     for text in texts {
         let v = guard.scan(&text, &Context::new(stage));
         println!("{:?}  {text}", v.action);
+        // A prompt that is not plainly English: the n-gram model's harmful probability (below
+        // `ngram::VETO_BELOW` it withdraws the rules' weaker hits).
+        let reading = warden_guard::ngram::read(&warden_guard::Normalized::new(&text));
+        if let Some(p) = reading.harmful {
+            println!("    n-gram harmful probability {p:.3}");
+        }
         for h in &v.hits {
             let words: Vec<&str> = h
                 .spans

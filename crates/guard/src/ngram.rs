@@ -55,6 +55,14 @@ pub const WIDE_LANGS: [&str; 8] = ["it", "nl", "pl", "tr", "id", "vi", "ko", "uk
 /// Hindi or Russian prompt takes two or three bytes a letter (the longest training prompt
 /// has 277 characters, 500 bytes).
 pub const DOCUMENT_MIN_CHARS: usize = 400;
+/// A prompt that is not plainly English and that the prompt model reads below this harmful
+/// probability is confidently benign to it: the guard lets the model withdraw the rules'
+/// weaker hits on it ([`crate::scanner::withdrawable`]), as the classifier does in English.
+/// Picked on the read prompt sets, where the model's probabilities are out of sample (it
+/// learned from none of them): at 0.2, 6 of 242 flagged look-alikes (a chocolate cake that
+/// is "una bomba", a sex-education class, a nurse's training on self-harm) and none of 3,221
+/// caught requests; 0.3 also lost 2 requests, 0.5 lost 10.
+pub const VETO_BELOW: f32 = 0.2;
 /// Out-of-fold benign false-positive rate the threshold is picked at.
 pub const TARGET_FPR: f64 = 0.03;
 const ITERS: usize = 300;
@@ -455,13 +463,39 @@ fn reads_as_english(norm: &Normalized<'_>) -> bool {
 /// [document](is_document) ([`NgramModel::hit_document`]); else the hit of the model for
 /// the prompt's language ([`NgramModel::for_text`]).
 pub fn scan(norm: &Normalized<'_>) -> Option<Hit> {
+    read(norm).hit
+}
+
+/// What the n-gram models read in a text: the hit ([`scan`]), and for a prompt that is not
+/// plainly English and not a document, its model's harmful probability.
+#[derive(Debug, Clone)]
+pub struct NgramReading {
+    /// The hit, as [`scan`] returns it.
+    pub hit: Option<Hit>,
+    /// The prompt model's harmful probability; `None` for English text and documents.
+    pub harmful: Option<f32>,
+}
+
+/// The n-gram reading of a text ([`NgramReading`]).
+pub fn read(norm: &Normalized<'_>) -> NgramReading {
     if reads_as_english(norm) {
-        return None;
+        return NgramReading {
+            hit: None,
+            harmful: None,
+        };
     }
     if is_document(norm.as_str()) {
-        return NgramModel::document().hit_document(norm);
+        return NgramReading {
+            hit: NgramModel::document().hit_document(norm),
+            harmful: None,
+        };
     }
-    NgramModel::for_text(norm.original()).hit(norm)
+    let model = NgramModel::for_text(norm.original());
+    let p = model.predict(norm.as_str());
+    NgramReading {
+        hit: model.hit_of(p, Span::new(0, norm.original().len())),
+        harmful: Some(p.harmful),
+    }
 }
 
 /// Whether a canonical text is a document: longer than [`DOCUMENT_MIN_CHARS`].
