@@ -355,13 +355,14 @@ impl NgramModel {
         if reads_as_english(norm) {
             return None;
         }
-        self.hit(norm)
+        self.read_whole(norm).1
     }
 
-    /// [`scan`](Self::scan) without the English check.
-    fn hit(&self, norm: &Normalized<'_>) -> Option<Hit> {
-        let span = Span::new(0, norm.original().len());
-        self.hit_of(self.predict(norm.as_str()), span)
+    /// [`scan`](Self::scan) without the English check: the whole text's prediction, and its
+    /// hit.
+    fn read_whole(&self, norm: &Normalized<'_>) -> (NgramPrediction, Option<Hit>) {
+        let p = self.predict(norm.as_str());
+        (p, self.hit_of(p, Span::new(0, norm.original().len())))
     }
 
     /// The most harmful of the [pieces](crate::document::pieces) and
@@ -468,7 +469,7 @@ pub fn scan(norm: &Normalized<'_>) -> Option<Hit> {
 
 /// What the n-gram models read in a text: the hit ([`scan`]), and for a prompt that is not
 /// plainly English and not a document, its model's harmful probability.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NgramReading {
     /// The hit, as [`scan`] returns it.
     pub hit: Option<Hit>,
@@ -479,10 +480,7 @@ pub struct NgramReading {
 /// The n-gram reading of a text ([`NgramReading`]).
 pub fn read(norm: &Normalized<'_>) -> NgramReading {
     if reads_as_english(norm) {
-        return NgramReading {
-            hit: None,
-            harmful: None,
-        };
+        return NgramReading::default();
     }
     if is_document(norm.as_str()) {
         return NgramReading {
@@ -490,10 +488,9 @@ pub fn read(norm: &Normalized<'_>) -> NgramReading {
             harmful: None,
         };
     }
-    let model = NgramModel::for_text(norm.original());
-    let p = model.predict(norm.as_str());
+    let (p, hit) = NgramModel::for_text(norm.original()).read_whole(norm);
     NgramReading {
-        hit: model.hit_of(p, Span::new(0, norm.original().len())),
+        hit,
         harmful: Some(p.harmful),
     }
 }
