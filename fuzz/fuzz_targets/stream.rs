@@ -1,14 +1,50 @@
-//! Streaming the same text in arbitrary pieces never panics and ends in a verdict.
+//! Streaming the same text in arbitrary pieces, at the reasoning or the output stage, never
+//! panics, and every verdict on the way and at the end has its spans inside the text fed so
+//! far, on char boundaries.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use warden_guard::{Guard, Stage};
+use warden_guard::{Guard, Stage, Verdict};
 
-fuzz_target!(|input: (Vec<u8>, String)| {
-    let (cuts, text) = input;
+fn check(text: &str, v: &Verdict) {
+    let ok = |start: usize, end: usize| {
+        start <= end
+            && end <= text.len()
+            && text.is_char_boundary(start)
+            && text.is_char_boundary(end)
+    };
+    for h in &v.hits {
+        for s in &h.spans {
+            assert!(
+                ok(s.start, s.end),
+                "{}: {s:?} in {} bytes",
+                h.scanner,
+                text.len()
+            );
+        }
+    }
+    for p in &v.pii {
+        assert!(
+            ok(p.start, p.end),
+            "pii: {}..{} in {} bytes",
+            p.start,
+            p.end,
+            text.len()
+        );
+    }
+}
+
+fuzz_target!(|input: (bool, Vec<u8>, String)| {
+    let (reasoning, cuts, text) = input;
     static GUARD: std::sync::OnceLock<Guard> = std::sync::OnceLock::new();
     let guard = GUARD.get_or_init(Guard::with_default_policy);
-    let mut scanner = guard.output_scanner(Stage::Output);
+    let stage = if reasoning {
+        Stage::Reasoning
+    } else {
+        Stage::Output
+    };
+    let mut scanner = guard.output_scanner(stage);
+    let mut fed = 0;
     let mut rest = text.as_str();
     for c in cuts {
         if rest.is_empty() {
@@ -19,9 +55,14 @@ fuzz_target!(|input: (Vec<u8>, String)| {
             n += 1;
         }
         let (piece, tail) = rest.split_at(n);
-        let _ = scanner.feed(piece);
+        fed += n;
+        if let Some(v) = scanner.feed(piece) {
+            check(&text[..fed], &v);
+        }
         rest = tail;
     }
-    let _ = scanner.feed(rest);
-    let _ = scanner.finish();
+    if let Some(v) = scanner.feed(rest) {
+        check(&text, &v);
+    }
+    check(&text, &scanner.finish());
 });
