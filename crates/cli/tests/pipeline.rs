@@ -324,7 +324,15 @@ fn two_processes_writing_to_one_database_lose_nothing() {
         Command::new(warden())
             .args(["chat", "--db"])
             .arg(&db)
-            .args(["--threads", "1", "--max-tokens", "24", "--model"])
+            .args([
+                "--threads",
+                "1",
+                "--max-tokens",
+                "24",
+                "--seed",
+                "1",
+                "--model",
+            ])
             .arg(model_path())
             .arg(prompt)
             .stdout(Stdio::null())
@@ -343,7 +351,25 @@ fn two_processes_writing_to_one_database_lose_nothing() {
     let audit = Audit::open(&db).unwrap();
     let rows = all(&audit);
     assert_eq!(rows.len(), 3);
-    assert!(rows.iter().all(|r| r.status == Status::Completed));
+    // Every turn finished and none was marked interrupted by another process's recovery.
+    // The output guard may block what the small model says (its classifier read 2 of 75
+    // unseeded 24-token answers here, ASCII art and repeated function words, as S14 and S10):
+    // that is a finished turn too, and not what this test is about.
+    for r in &rows {
+        let d = audit.call(|a| a.show(r.id)).unwrap();
+        assert!(
+            r.status == Status::Completed
+                || (r.status == Status::Blocked
+                    && r.stop_reason
+                        .as_deref()
+                        .is_some_and(|s| s.starts_with("guard:"))),
+            "{:?} {:?} {:?}: {:?}",
+            r.status,
+            r.stop_reason,
+            r.prompt_preview,
+            d.error
+        );
+    }
     assert!(audit.call(|a| a.verify(None)).unwrap().ok);
 }
 
