@@ -4,35 +4,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use warden_guard::{Guard, Stage, Verdict};
+use spans::check;
+use warden_guard::{Guard, Stage};
 
-fn check(text: &str, v: &Verdict) {
-    let ok = |start: usize, end: usize| {
-        start <= end
-            && end <= text.len()
-            && text.is_char_boundary(start)
-            && text.is_char_boundary(end)
-    };
-    for h in &v.hits {
-        for s in &h.spans {
-            assert!(
-                ok(s.start, s.end),
-                "{}: {s:?} in {} bytes",
-                h.scanner,
-                text.len()
-            );
-        }
-    }
-    for p in &v.pii {
-        assert!(
-            ok(p.start, p.end),
-            "pii: {}..{} in {} bytes",
-            p.start,
-            p.end,
-            text.len()
-        );
-    }
-}
+mod spans;
 
 fuzz_target!(|input: (bool, Vec<u8>, String)| {
     let (reasoning, cuts, text) = input;
