@@ -2,6 +2,7 @@
 //! `cargo run --release -p warden-classifier --example probe < texts.txt`.
 //! A line may be a `{"text": ...}` JSON object or plain text. With `--embed`, it prints each
 //! line's embedding instead (one JSON array per line), for experiments on the head in Python.
+//! `none` is a text the classifier does not read: a chat's turn (see `TURN_GATE`), or empty.
 
 use std::io::BufRead;
 
@@ -34,11 +35,14 @@ fn main() {
         }
         // The ensemble, and its two parts on the first window (the document models' for a
         // text over 400 bytes, marked `doc`).
+        // And the turn head's reading (see `TURN_GATE`), for a prompt of one window.
         let (head, ngram) = classifier.reader(&canonical);
-        let mlp = classifier
-            .embedder()
-            .and_then(|e| e.embed(&canonical).ok())
-            .map_or(f32::NAN, |e| head.predict(&e).harmful);
+        let e = classifier.embedder().and_then(|e| e.embed(&canonical).ok());
+        let mlp = e.as_ref().map_or(f32::NAN, |e| head.predict(e).harmful);
+        let turn = match (classifier.turn_head(), &e) {
+            (Some(t), Some(e)) => t.predict(e).harmful,
+            _ => f32::NAN,
+        };
         let ngram = ngram.predict(&canonical).harmful;
         let doc = if warden_classifier::is_document(&canonical) {
             "doc "
@@ -47,10 +51,10 @@ fn main() {
         };
         match classifier.predict_canonical(&canonical) {
             Some(p) => println!(
-                "{doc}{:.3} (mlp {mlp:.3}, n-gram {ngram:.3}) {:?} {:.2} | {canonical}",
+                "{doc}{:.3} (mlp {mlp:.3}, n-gram {ngram:.3}, turn {turn:.3}) {:?} {:.2} | {canonical}",
                 p.harmful, p.category, p.category_p
             ),
-            None => println!("none | {canonical}"),
+            None => println!("none (mlp {mlp:.3}, n-gram {ngram:.3}, turn {turn:.3}) | {canonical}"),
         }
     }
 }

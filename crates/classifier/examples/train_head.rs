@@ -1,5 +1,6 @@
 //! Retrains the heads and the English n-gram models and writes `data/head.json`,
-//! `data/ngram_en.bin`, `data/head_document.json` and `data/ngram_en_document.bin`:
+//! `data/ngram_en.bin`, `data/head_document.json`, `data/ngram_en_document.bin` and
+//! `data/head_turn.json`:
 //! `cargo run --release -p warden-classifier --example train_head [-- --check]`.
 //! With `--check` it only compares against the committed head.
 
@@ -48,6 +49,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .document_ngram
             .max_difference(warden_classifier::english_document_ngram());
         println!("and from the committed document English n-gram model: {diff:?}");
+        let diff = trained.turn_head.max_difference(&Head::builtin_turn()?);
+        println!("from the committed turn head: {diff:?}");
     } else {
         std::fs::write(data.join("head.json"), head.to_json())?;
         std::fs::write(data.join("ngram_en.bin"), trained.ngram.to_bytes())?;
@@ -59,8 +62,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             data.join("ngram_en_document.bin"),
             trained.document_ngram.to_bytes(),
         )?;
+        std::fs::write(data.join("head_turn.json"), trained.turn_head.to_json())?;
         println!(
-            "wrote {}/head.json, ngram_en.bin, head_document.json and ngram_en_document.bin",
+            "wrote {}/head.json, ngram_en.bin, head_document.json, ngram_en_document.bin and head_turn.json",
             data.display()
         );
     }

@@ -93,6 +93,11 @@ impl Head {
         Head::from_json(crate::HEAD_DOCUMENT_JSON)
     }
 
+    /// The committed turn head (`data/head_turn.json`; see [`crate::TURN_GATE`]).
+    pub fn builtin_turn() -> Result<Head, ClassifierError> {
+        Head::from_json(crate::HEAD_TURN_JSON)
+    }
+
     /// Parses and checks a head.
     pub fn from_json(s: &str) -> Result<Head, ClassifierError> {
         let h: Head = serde_json::from_str(s).map_err(|e| ClassifierError::Head(e.to_string()))?;

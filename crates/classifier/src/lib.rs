@@ -79,6 +79,23 @@ pub const HEAD_DOCUMENT_JSON: &str = include_str!("../data/head_document.json");
 /// The committed English n-gram model for documents (trained with the document head).
 pub const NGRAM_EN_DOCUMENT: &[u8] = include_bytes!("../data/ngram_en_document.bin");
 
+/// The committed turn head (see [`TURN_GATE`]), trained on the prompts and `data/turns.jsonl`.
+pub const HEAD_TURN_JSON: &str = include_str!("../data/head_turn.json");
+
+/// The turn head's reading at or above which a short prompt is a chat's turn and not read by
+/// the ensemble. The prompts the ensemble learned from are whole requests and their
+/// look-alikes; a follow-up ("thanks", "tell me more", "can you explain that again?"), an
+/// emoji or a small model's degenerate text is outside what it knows, and its perceptron read
+/// such text at 0.98 and over (42 of the 120 benign turns of `data/turns_probe.jsonl`
+/// flagged). Retraining the ensemble on turns cost it requests of the public sets, so a
+/// separate head tells turns from requests (harmful follow-ups among the requests) and the
+/// ensemble abstains on a confident turn; the rules still read it. Chosen before measuring.
+pub const TURN_GATE: f32 = 0.9;
+
+/// A prompt of more words than this is never a turn to the gate (the turns learned from have
+/// at most 15), so a whole request cannot lose the ensemble's reading to it.
+pub const TURN_MAX_WORDS: usize = 16;
+
 /// [`NGRAM_EN`], parsed once.
 pub fn english_ngram() -> &'static NgramModel {
     static MODEL: OnceLock<NgramModel> = OnceLock::new();
@@ -188,6 +205,8 @@ pub struct MiniLmClassifier {
     head: Head,
     /// The reader of documents ([`is_document`]).
     document_head: Head,
+    /// The gate on a chat's turns ([`TURN_GATE`]); `None` reads every prompt.
+    turn_head: Option<Head>,
     stages: Vec<Stage>,
     max_windows: usize,
     /// The first error of a forward pass (the weights file, read a row at a time, became
@@ -203,7 +222,8 @@ impl MiniLmClassifier {
     pub fn load(dir: impl AsRef<Path>) -> Result<MiniLmClassifier, ClassifierError> {
         let embedder = MiniLmEmbedder::load(dir)?;
         Ok(MiniLmClassifier::new(embedder, Head::builtin()?)
-            .with_document_head(Head::builtin_document()?))
+            .with_document_head(Head::builtin_document()?)
+            .with_turn_head(Some(Head::builtin_turn()?)))
     }
 
     /// Like [`load`](Self::load), but the weights (~90 MB resident) are read on first use
@@ -220,11 +240,13 @@ impl MiniLmClassifier {
             cell: OnceLock::new(),
         };
         Ok(MiniLmClassifier::with_embedder(embedder, Head::builtin()?)
-            .with_document_head(Head::builtin_document()?))
+            .with_document_head(Head::builtin_document()?)
+            .with_turn_head(Some(Head::builtin_turn()?)))
     }
 
     /// A classifier from parts (a retrained head, a shared embedder); the head reads
-    /// documents too until [`with_document_head`](Self::with_document_head).
+    /// documents too until [`with_document_head`](Self::with_document_head), and every prompt
+    /// until [`with_turn_head`](Self::with_turn_head).
     pub fn new(embedder: MiniLmEmbedder, head: Head) -> MiniLmClassifier {
         MiniLmClassifier::with_embedder(LazyEmbedder::with(Ok(embedder)), head)
     }
@@ -236,10 +258,18 @@ impl MiniLmClassifier {
         self
     }
 
+    /// The head that tells a chat's turns from requests ([`TURN_GATE`]); `None` turns the
+    /// gate off.
+    pub fn with_turn_head(mut self, head: Option<Head>) -> MiniLmClassifier {
+        self.turn_head = head;
+        self
+    }
+
     fn with_embedder(embedder: LazyEmbedder, head: Head) -> MiniLmClassifier {
         MiniLmClassifier {
             embedder: Arc::new(embedder),
             document_head: head.clone(),
+            turn_head: None,
             head,
             stages: vec![Stage::Input],
             max_windows: 4,
@@ -294,6 +324,11 @@ impl MiniLmClassifier {
         &self.document_head
     }
 
+    /// The head that tells a chat's turns from requests ([`TURN_GATE`]), if the gate is on.
+    pub fn turn_head(&self) -> Option<&Head> {
+        self.turn_head.as_ref()
+    }
+
     /// The head and English n-gram model that read `canonical`: the document ones for a
     /// document ([`is_document`]), else the prompt ones.
     pub fn reader(&self, canonical: &str) -> (&Head, &'static NgramModel) {
@@ -309,8 +344,19 @@ impl MiniLmClassifier {
         self.embedder.get().ok()
     }
 
+    /// Whether the turn head reads a prompt of one window (`embedding`) as a chat's turn
+    /// ([`TURN_GATE`], [`TURN_MAX_WORDS`]).
+    pub fn is_turn(&self, canonical: &str, embedding: &[f32]) -> bool {
+        self.turn_head.as_ref().is_some_and(|turn| {
+            !is_document(canonical)
+                && canonical.split_whitespace().nth(TURN_MAX_WORDS).is_none()
+                && turn.predict(embedding).harmful >= TURN_GATE
+        })
+    }
+
     /// The most harmful window's prediction for a canonical text (see
-    /// [`Normalized::as_str`]); `None` when not loaded, the text is empty or inference failed.
+    /// [`Normalized::as_str`]); `None` when not loaded, the text is empty, inference failed
+    /// or the text is a chat's turn ([`is_turn`](Self::is_turn)).
     pub fn predict_canonical(&self, canonical: &str) -> Option<Prediction> {
         let embedder = self.embedder.get().ok()?;
         let windows = match embedder.embed_windows_with_text(canonical, self.max_windows) {
@@ -320,6 +366,11 @@ impl MiniLmClassifier {
                 return None;
             }
         };
+        if let [(e, _)] = windows.as_slice() {
+            if self.is_turn(canonical, e) {
+                return None;
+            }
+        }
         let (head, ngram) = self.reader(canonical);
         // Each window's perceptron reading is combined with the n-gram model's reading of
         // the same stretch of text (a whole long text would dilute one harmful sentence).

@@ -39,9 +39,10 @@ const MLP_LR: f64 = 0.003;
 const MLP_ALPHA: f64 = 3.0;
 
 /// The training samples: `warden-guard`'s `data/dev.jsonl` plus this crate's
-/// `data/train.jsonl` (prompts) and `data/long_texts.jsonl` (pasted documents, emails and
-/// stories, some with a request at the end; see [`document_readings`]). Never the held-out
-/// set.
+/// `data/train.jsonl` (prompts), `data/turns.jsonl` (a chat's short turns, which only the
+/// [turn head](Trained::turn_head) learns from) and `data/long_texts.jsonl` (pasted
+/// documents, emails and stories, some with a request at the end; see
+/// [`document_readings`]). Never the held-out set.
 pub fn default_samples() -> Result<Vec<EvalSample>, ClassifierError> {
     let mut v: Vec<EvalSample> =
         warden_guard::eval::parse_jsonl(include_str!("../../guard/data/dev.jsonl"))
@@ -49,6 +50,10 @@ pub fn default_samples() -> Result<Vec<EvalSample>, ClassifierError> {
     v.extend(
         warden_guard::eval::parse_jsonl::<EvalSample>(include_str!("../data/train.jsonl"))
             .map_err(|e| ClassifierError::Head(format!("train.jsonl: {e}")))?,
+    );
+    v.extend(
+        warden_guard::eval::parse_jsonl::<EvalSample>(include_str!("../data/turns.jsonl"))
+            .map_err(|e| ClassifierError::Head(format!("turns.jsonl: {e}")))?,
     );
     v.extend(
         warden_guard::eval::parse_jsonl::<EvalSample>(include_str!("../data/long_texts.jsonl"))
@@ -79,6 +84,27 @@ pub fn document_readings(samples: &[EvalSample]) -> Vec<EvalSample> {
 
 pub use warden_guard::document::LONG;
 
+/// The kind of a chat's short turns in `data/turns.jsonl`: follow-ups and small talk
+/// ("thanks", "tell me more", "make it a table"), benign, and harmful follow-ups that lean on
+/// the conversation ("ok, now the dose for a 70 kg man"), harmful.
+pub const TURN: &str = "turn";
+/// The kind of a small or broken model's degenerate text in `data/turns.jsonl` (ASCII art,
+/// runs of function words, stray special tokens), benign.
+pub const DEGENERATE: &str = "degenerate";
+
+/// Whether `s` is a line of `data/turns.jsonl`: the turn head's to learn, never the
+/// ensembles' (trained on them, the perceptron learned that plain short English is benign
+/// and caught 29 fewer requests of the public sets; see `crates/guard/README.md`).
+fn is_turn(s: &EvalSample) -> bool {
+    matches!(s.kind.as_deref(), Some(TURN | DEGENERATE))
+}
+
+/// Whether the turn head should read `s` as a turn rather than a request: a benign
+/// [`TURN`] or [`DEGENERATE`] line. A harmful follow-up is a request.
+fn is_benign_turn(s: &EvalSample) -> bool {
+    is_turn(s) && s.label == Label::Benign
+}
+
 /// Embeds the guard's canonical form of each sample (what the scanner sees at run time).
 pub fn embed_samples(
     embedder: &dyn Embed,
@@ -102,12 +128,17 @@ pub struct Trained {
     pub document_head: Head,
     /// The document English n-gram model (`data/ngram_en_document.bin`).
     pub document_ngram: NgramModel,
+    /// The turn head (`data/head_turn.json`): a perceptron whose "harmful" output is the
+    /// probability that a prompt is a chat's benign turn or degenerate text rather than a
+    /// request or a look-alike (see [`crate::MiniLmClassifier`]'s turn gate).
+    pub turn_head: Head,
 }
 
 /// Trains the ensembles on the English ones of `samples` (embedded with `embedder`): the
 /// English n-gram model, then the head, whose threshold is calibrated on both models'
 /// out-of-fold probabilities combined, on the prompts; then the document pair the same way
-/// on the prompts plus the [`document_readings`]. `seed` drives the cross-validation splits.
+/// on the prompts plus the [`document_readings`]; then the [turn head](Trained::turn_head) on
+/// the prompts and the turns of `data/turns.jsonl`. `seed` drives the cross-validation splits.
 pub fn train_head(
     embedder: &dyn Embed,
     samples: &[EvalSample],
@@ -118,6 +149,8 @@ pub fn train_head(
         .filter(|s| is_training_sample(s))
         .cloned()
         .collect();
+    let (turns, english): (Vec<EvalSample>, Vec<EvalSample>) =
+        english.into_iter().partition(is_turn);
     let prompts: Vec<EvalSample> = english
         .iter()
         .filter(|s| !crate::is_document(Normalized::new(&s.text).as_str()))
@@ -125,6 +158,7 @@ pub fn train_head(
         .collect();
     let (ngram, ngram_oof) = warden_guard::ngram::train_with_oof(&prompts, seed);
     let mut emb = embed_samples(embedder, &prompts)?;
+    let turn_head = train_turn_head(embedder, &prompts, &emb, &turns, seed)?;
     let head = train_head_on(&emb, &prompts, seed, Some(&ngram_oof))?;
 
     let readings = document_readings(&english);
@@ -137,7 +171,38 @@ pub fn train_head(
         ngram,
         document_head,
         document_ngram,
+        turn_head,
     })
+}
+
+/// The turn head: the [`train_head_on`] perceptron learning, from the `prompts` (requests and
+/// look-alikes, all "not a turn", embedded as `prompt_emb`) and the `turns`, whether a short
+/// text is a benign turn. Its threshold is not used: the classifier gates on
+/// [`crate::TURN_GATE`].
+fn train_turn_head(
+    embedder: &dyn Embed,
+    prompts: &[EvalSample],
+    prompt_emb: &[Vec<f32>],
+    turns: &[EvalSample],
+    seed: u64,
+) -> Result<Head, ClassifierError> {
+    let samples: Vec<EvalSample> = prompts
+        .iter()
+        .chain(turns)
+        .map(|s| EvalSample {
+            label: if is_benign_turn(s) {
+                Label::Harmful
+            } else {
+                Label::Benign
+            },
+            category: None,
+            kind: None,
+            ..s.clone()
+        })
+        .collect();
+    let mut emb = prompt_emb.to_vec();
+    emb.extend(embed_samples(embedder, turns)?);
+    train_head_on(&emb, &samples, seed, None)
 }
 
 /// The head alone on precomputed embeddings (one per sample), without the language filter.

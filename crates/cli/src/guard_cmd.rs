@@ -58,6 +58,10 @@ pub enum GuardCmd {
         /// `ngram_en_document.bin`) to this file.
         #[arg(long)]
         ngram_en_document_out: Option<PathBuf>,
+        /// Write the new turn head (JSON, the built-in `head_turn.json`: it tells a chat's
+        /// short turns from requests) to this file.
+        #[arg(long)]
+        turn_out: Option<PathBuf>,
         /// Write the new n-gram model (the format of the built-in `ngram.bin`) to this file.
         #[arg(long)]
         ngram_out: Option<PathBuf>,
@@ -245,6 +249,7 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
             ngram_en_out,
             document_out,
             ngram_en_document_out,
+            turn_out,
             ngram_out,
             ngram_wide_out,
             ngram_document_out,
@@ -257,6 +262,7 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
                     ngram_en_out,
                     document_out,
                     ngram_en_document_out,
+                    turn_out,
                     ngram_out,
                     ngram_wide_out,
                     ngram_document_out,
@@ -273,10 +279,11 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
 /// `warden guard train`: retrains the heads, the English and the multilingual n-gram models
 /// and the injection model, reports how they compare with the built-in ones, optionally
 /// writes them (to `out`:
-/// head, English n-gram, document head, document English n-gram, multilingual n-gram, wide
-/// n-gram, multilingual document n-gram, injection model); with `check`, 1 when one differs.
-fn train(out: [Option<PathBuf>; 8], check: bool, settings: &Settings) -> Result<i32> {
-    let [out, ngram_en_out, document_out, ngram_en_document_out, ngram_out, ngram_wide_out, ngram_document_out, injection_out] =
+/// head, English n-gram, document head, document English n-gram, turn head, multilingual
+/// n-gram, wide n-gram, multilingual document n-gram, injection model); with `check`, 1 when
+/// one differs.
+fn train(out: [Option<PathBuf>; 9], check: bool, settings: &Settings) -> Result<i32> {
+    let [out, ngram_en_out, document_out, ngram_en_document_out, turn_out, ngram_out, ngram_wide_out, ngram_document_out, injection_out] =
         out;
     use warden_classifier::train::{default_samples, train_head, SEED};
     use warden_guard::ngram;
@@ -326,6 +333,12 @@ fn train(out: [Option<PathBuf>; 8], check: bool, settings: &Settings) -> Result<
         ),
         ngram_en_document_out.map(|p| (p, trained.document_ngram.to_bytes())),
     )?;
+    let builtin_turn =
+        warden_classifier::Head::builtin_turn().context("reading the built-in turn head")?;
+    let turn_same = report(
+        Retrained::head("turn head", &trained.turn_head, &builtin_turn, secs),
+        turn_out.map(|p| (p, trained.turn_head.to_json().into_bytes())),
+    )?;
 
     let ngram_same = retrain_ngram(
         "multilingual n-gram model",
@@ -358,6 +371,7 @@ fn train(out: [Option<PathBuf>; 8], check: bool, settings: &Settings) -> Result<
                 && english_same
                 && document_same
                 && english_document_same
+                && turn_same
                 && ngram_same
                 && wide_same
                 && document_ngram_same

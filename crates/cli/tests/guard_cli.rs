@@ -260,6 +260,7 @@ fn guard_train_reproduces_the_built_in_models() {
     let english = dir.path().join("ngram_en.bin");
     let wide = dir.path().join("ngram_wide.bin");
     let document = dir.path().join("head_document.json");
+    let turn = dir.path().join("head_turn.json");
     let english_document = dir.path().join("ngram_en_document.bin");
     let ngram_document = dir.path().join("ngram_document.bin");
     let injection = dir.path().join("injection_ngram.bin");
@@ -268,6 +269,8 @@ fn guard_train_reproduces_the_built_in_models() {
         .arg(&head)
         .arg("--document-out")
         .arg(&document)
+        .arg("--turn-out")
+        .arg(&turn)
         .arg("--ngram-en-document-out")
         .arg(&english_document)
         .arg("--ngram-out")
@@ -289,6 +292,7 @@ fn guard_train_reproduces_the_built_in_models() {
         "English n-gram model",
         "document head",
         "document English n-gram model",
+        "turn head",
         "multilingual n-gram model",
         "wide n-gram model",
         "document n-gram model",
@@ -340,6 +344,10 @@ fn guard_train_reproduces_the_built_in_models() {
     let fresh = warden_classifier::Head::from_json(&std::fs::read_to_string(&document).unwrap())
         .expect("the written document head parses");
     let builtin = warden_classifier::Head::builtin_document().unwrap();
+    assert!(fresh.max_difference(&builtin).unwrap() < 1e-3);
+    let fresh = warden_classifier::Head::from_json(&std::fs::read_to_string(&turn).unwrap())
+        .expect("the written turn head parses");
+    let builtin = warden_classifier::Head::builtin_turn().unwrap();
     assert!(fresh.max_difference(&builtin).unwrap() < 1e-3);
     let english_document =
         warden_guard::ngram::NgramModel::from_bytes(&std::fs::read(&english_document).unwrap())
