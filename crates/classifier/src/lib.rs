@@ -46,6 +46,11 @@
 //! prompt models, trained on prompts only, read 126-token windows of prose and sentences out
 //! of context as harmful (23 of 40 ordinary long texts flagged), and training them on long
 //! text cost recall on short prompts; two readers keep each on what it was trained for.
+//!
+//! A prompt of at most [`TURN_MAX_WORDS`] words that a third head, the turn head
+//! (`data/head_turn.json`), reads as a chat's turn ("thanks", "tell me more") or a small
+//! model's degenerate text is not read at all ([`TURN_GATE`]): the prompt models never saw
+//! such text and read it as harmful, and training them on it cost them requests.
 
 mod attn;
 mod embed;
@@ -92,8 +97,8 @@ pub const HEAD_TURN_JSON: &str = include_str!("../data/head_turn.json");
 /// ensemble abstains on a confident turn; the rules still read it. Chosen before measuring.
 pub const TURN_GATE: f32 = 0.9;
 
-/// A prompt of more words than this is never a turn to the gate (the turns learned from have
-/// at most 15), so a whole request cannot lose the ensemble's reading to it.
+/// A prompt of more words than this is never a turn to the gate (the benign turns learned
+/// from have at most 12), so a whole request cannot lose the ensemble's reading to it.
 pub const TURN_MAX_WORDS: usize = 16;
 
 /// [`NGRAM_EN`], parsed once.

@@ -94,7 +94,7 @@ pub const DEGENERATE: &str = "degenerate";
 
 /// Whether `s` is a line of `data/turns.jsonl`: the turn head's to learn, never the
 /// ensembles' (trained on them, the perceptron learned that plain short English is benign
-/// and caught 29 fewer requests of the public sets; see `crates/guard/README.md`).
+/// and caught 40 fewer requests of the public sets; see `crates/guard/README.md`).
 fn is_turn(s: &EvalSample) -> bool {
     matches!(s.kind.as_deref(), Some(TURN | DEGENERATE))
 }
