@@ -95,14 +95,14 @@ pub const DEGENERATE: &str = "degenerate";
 /// Whether `s` is a line of `data/turns.jsonl`: the turn head's to learn, never the
 /// ensembles' (trained on them, the perceptron learned that plain short English is benign
 /// and caught 40 fewer requests of the public sets; see `crates/guard/README.md`).
-fn is_turn(s: &EvalSample) -> bool {
+fn is_turn_line(s: &EvalSample) -> bool {
     matches!(s.kind.as_deref(), Some(TURN | DEGENERATE))
 }
 
 /// Whether the turn head should read `s` as a turn rather than a request: a benign
 /// [`TURN`] or [`DEGENERATE`] line. A harmful follow-up is a request.
 fn is_benign_turn(s: &EvalSample) -> bool {
-    is_turn(s) && s.label == Label::Benign
+    is_turn_line(s) && s.label == Label::Benign
 }
 
 /// Embeds the guard's canonical form of each sample (what the scanner sees at run time).
@@ -150,7 +150,7 @@ pub fn train_head(
         .cloned()
         .collect();
     let (turns, english): (Vec<EvalSample>, Vec<EvalSample>) =
-        english.into_iter().partition(is_turn);
+        english.into_iter().partition(is_turn_line);
     let prompts: Vec<EvalSample> = english
         .iter()
         .filter(|s| !crate::is_document(Normalized::new(&s.text).as_str()))

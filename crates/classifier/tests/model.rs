@@ -611,7 +611,7 @@ fn a_chats_short_turns_pass_and_harmful_follow_ups_are_caught() {
         eval::parse_jsonl(include_str!("../data/turns_probe.jsonl")).unwrap();
     let (degenerate, turns): (Vec<_>, Vec<_>) = samples
         .into_iter()
-        .partition(|s| s.kind.as_deref() == Some("degenerate"));
+        .partition(|s| s.kind.as_deref() == Some(warden_classifier::train::DEGENERATE));
     let turns = eval::run(guard(), &turns);
     println!("TURNS\n{turns}");
     for m in &turns.misses {
