@@ -26,7 +26,8 @@ fn main() {
             .ok()
             .and_then(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
             .unwrap_or(line);
-        let canonical = Normalized::new(&text).as_str().to_owned();
+        let norm = Normalized::new(&text);
+        let canonical = norm.as_str().to_owned();
         if embed {
             let embedder = classifier.embedder().expect("loaded");
             let e = embedder.embed(&canonical).expect("embeds");
@@ -49,7 +50,7 @@ fn main() {
         } else {
             ""
         };
-        match classifier.predict_canonical(&canonical) {
+        match classifier.predict_normalized(&norm) {
             Some(p) => println!(
                 "{doc}{:.3} (mlp {mlp:.3}, n-gram {ngram:.3}, turn {turn:.3}) {:?} {:.2} | {canonical}",
                 p.harmful, p.category, p.category_p
