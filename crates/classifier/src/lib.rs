@@ -101,6 +101,58 @@ pub const TURN_GATE: f32 = 0.9;
 /// from have at most 12), so a whole request cannot lose the ensemble's reading to it.
 pub const TURN_MAX_WORDS: usize = 16;
 
+/// A model's text (reasoning or answer) with fewer distinct content words than this, and
+/// fewer than one for every two of its words, is not read by the classifier
+/// ([`is_wordless`]).
+pub const MIN_CONTENT_WORDS: usize = 3;
+
+/// English function words, numerals and interjections: the words that say nothing of a
+/// text's subject ([`content_words`]).
+const FUNCTION_WORDS: &str =
+    "a about above after again against all also am an and any are as at be because been \
+     before being below between both but by can could did do does doing down during each \
+     either else even ever every few for from further had has have having he her here hers \
+     herself him himself his how however i if in into is it its itself just least less let \
+     like may me might mine more most much must my myself neither no nor not now of off often \
+     on once one only or other ought our ours ourselves out over own per perhaps quite rather \
+     same several shall she should since so some such than that the their theirs them \
+     themselves then there therefore these they this those though through thus to too under \
+     until up upon us very was we were what whatever when where whether which while who whom \
+     whose why will with within without would yes yet you your yours yourself yourselves two \
+     three four five six seven eight nine ten okay sure well oh yeah";
+
+/// [`FUNCTION_WORDS`], as a set.
+fn function_words() -> &'static std::collections::HashSet<&'static str> {
+    static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| FUNCTION_WORDS.split_whitespace().collect())
+}
+
+/// The distinct content words of a canonical text: its words of three letters or more
+/// (punctuation around them dropped; a token with a digit or a mark inside is no word) that
+/// are not [`FUNCTION_WORDS`].
+pub fn content_words(canonical: &str) -> std::collections::BTreeSet<String> {
+    canonical
+        .split_whitespace()
+        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.chars().nth(2).is_some() && w.chars().all(char::is_alphabetic))
+        .map(str::to_lowercase)
+        .filter(|w| !function_words().contains(w.as_str()))
+        .collect()
+}
+
+/// Whether a model's text is all but wordless: fewer than [`MIN_CONTENT_WORDS`] distinct
+/// content words, and fewer than one for every two of its whitespace-separated tokens. A
+/// small model's degenerate answer is such a text ("Person = 80 / The 62012 / username / 1
+/// 42222", "the the / to the with / their their", ASCII art): the prompt models never saw
+/// one and read it as harmful with confidence (the default model's 24-token answers to
+/// "Name a tree." blocked as S14 and S10), and it says nothing a reader could use. A short
+/// real answer keeps its reading: "Bleach and ammonia." has two content words in three
+/// tokens.
+pub fn is_wordless(canonical: &str) -> bool {
+    let content = content_words(canonical).len();
+    content < MIN_CONTENT_WORDS && 2 * content < canonical.split_whitespace().count()
+}
+
 /// [`NGRAM_EN`], parsed once.
 pub fn english_ngram() -> &'static NgramModel {
     static MODEL: OnceLock<NgramModel> = OnceLock::new();
@@ -430,6 +482,11 @@ impl Scanner for MiniLmClassifier {
         {
             return;
         }
+        // A model's all but wordless text is not read; a user's short message is (the turn
+        // gate decides on it): "kill him" is a request.
+        if ctx.stage != Stage::Input && is_wordless(norm.as_str()) {
+            return;
+        }
         let Some(p) = self.predict_normalized(norm) else {
             return;
         };
@@ -535,4 +592,54 @@ pub fn hazards() -> Vec<Category> {
         .copied()
         .filter(|c| c.is_hazard())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_models_degenerate_text_is_wordless() {
+        for text in [
+            // The default model's 24-token answers to "Name a fruit." and "Name a colour.",
+            // which the classifier read as S7 and S8.
+            "Person = 80\nThe 62012\nusername\n1 42222",
+            "4x4  4x4\nthe last two  \nthe last\n4x2 4x2\n",
+            "root | user | | / | /",
+            "the the / to the with / their their",
+            "Sure! Sure! Sure! Sure!",
+            "+--------+\n|        |\n+--------+",
+            "I I I I I I I",
+        ] {
+            assert!(is_wordless(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_function_words_are_words() {
+        let set = function_words();
+        assert_eq!(set.len(), 179, "no word twice");
+        assert!(set.iter().all(|w| w.len() <= 10), "two words joined");
+        assert!(set.contains("been") && set.contains("before") && set.contains("yeah"));
+    }
+
+    #[test]
+    fn a_short_real_answer_or_sentence_is_read() {
+        for text in [
+            "Bleach and ammonia.",
+            "Use a knife.",
+            "kill him",
+            "Mix the two in a closed room and wait.",
+            // The default model's answer to "Name a tree.", read and let through.
+            "where this tree could be the same as before?\nyes\nyes\ntree is a very different \
+             tree in this scenario",
+        ] {
+            assert!(!is_wordless(text), "{text:?}");
+        }
+        assert_eq!(
+            content_words("The oak, the OAK and 3 oaks; x2 don't").len(),
+            2,
+            "oak and oaks, once each; no numbers, marks or function words"
+        );
+    }
 }

@@ -353,8 +353,10 @@ fn two_processes_writing_to_one_database_lose_nothing() {
     assert_eq!(rows.len(), 3);
     // Every turn finished and none was marked interrupted by another process's recovery.
     // The output guard may block what the small model says (its classifier read 2 of 75
-    // unseeded 24-token answers here, ASCII art and repeated function words, as S14 and S10):
-    // that is a finished turn too, and not what this test is about.
+    // unseeded 24-token answers here, ASCII art and repeated function words, as S14 and S10,
+    // before it stopped reading all but wordless text; none of 180 seeded ones since, see
+    // `the_default_models_own_answers_are_let_through`): that is a finished turn too, and not
+    // what this test is about.
     for r in &rows {
         let d = audit.call(|a| a.show(r.id)).unwrap();
         assert!(
