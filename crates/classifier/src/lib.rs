@@ -50,7 +50,10 @@
 //! A prompt of at most [`TURN_MAX_WORDS`] words that a third head, the turn head
 //! (`data/head_turn.json`), reads as a chat's turn ("thanks", "tell me more") or a small
 //! model's degenerate text is not read at all ([`TURN_GATE`]): the prompt models never saw
-//! such text and read it as harmful, and training them on it cost them requests.
+//! such text and read it as harmful, and training them on it cost them requests. A disguised
+//! prompt is never a turn ([`MiniLmClassifier::predict_normalized`]). At the reasoning and
+//! output stages, a model's all but wordless text ([`is_wordless`]: a small model's
+//! fragments, ASCII art) is not read either.
 
 mod attn;
 mod embed;
@@ -129,7 +132,7 @@ fn function_words() -> &'static std::collections::HashSet<&'static str> {
 
 /// The distinct content words of a canonical text: its words of three letters or more
 /// (punctuation around them dropped; a token with a digit or a mark inside is no word) that
-/// are not [`FUNCTION_WORDS`].
+/// are not among the 179 English function words, numerals and interjections it skips.
 pub fn content_words(canonical: &str) -> std::collections::BTreeSet<String> {
     canonical
         .split_whitespace()
