@@ -134,13 +134,17 @@ fn function_words() -> &'static std::collections::HashSet<&'static str> {
 /// (punctuation around them dropped; a token with a digit or a mark inside is no word) that
 /// are not among the 179 English function words, numerals and interjections it skips.
 pub fn content_words(canonical: &str) -> std::collections::BTreeSet<String> {
+    content_word_iter(canonical).collect()
+}
+
+/// The content words of [`content_words`], repeats included, in order.
+fn content_word_iter(canonical: &str) -> impl Iterator<Item = String> + '_ {
     canonical
         .split_whitespace()
         .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| w.chars().nth(2).is_some() && w.chars().all(char::is_alphabetic))
         .map(str::to_lowercase)
         .filter(|w| !function_words().contains(w.as_str()))
-        .collect()
 }
 
 /// Whether a model's text is all but wordless: fewer than [`MIN_CONTENT_WORDS`] distinct
@@ -152,8 +156,17 @@ pub fn content_words(canonical: &str) -> std::collections::BTreeSet<String> {
 /// real answer keeps its reading: "Bleach and ammonia." has two content words in three
 /// tokens.
 pub fn is_wordless(canonical: &str) -> bool {
-    let content = content_words(canonical).len();
-    content < MIN_CONTENT_WORDS && 2 * content < canonical.split_whitespace().count()
+    // Stops at the third distinct content word: a long answer is not collected whole.
+    let mut seen: Vec<String> = Vec::with_capacity(MIN_CONTENT_WORDS);
+    for w in content_word_iter(canonical) {
+        if !seen.contains(&w) {
+            seen.push(w);
+            if seen.len() == MIN_CONTENT_WORDS {
+                return false;
+            }
+        }
+    }
+    2 * seen.len() < canonical.split_whitespace().count()
 }
 
 /// [`NGRAM_EN`], parsed once.

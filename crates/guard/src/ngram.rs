@@ -352,7 +352,7 @@ impl NgramModel {
     /// A hit for a prompt that is not plainly English and scores at or above the threshold; its
     /// score maps `[threshold, 1]` onto `[0.5, 1]`, its span is the whole text.
     pub fn scan(&self, norm: &Normalized<'_>) -> Option<Hit> {
-        if reads_as_english(norm) || no_letters(norm.as_str()) {
+        if left_to_others(norm) {
             return None;
         }
         self.read_whole(norm).1
@@ -479,7 +479,7 @@ pub struct NgramReading {
 
 /// The n-gram reading of a text ([`NgramReading`]).
 pub fn read(norm: &Normalized<'_>) -> NgramReading {
-    if reads_as_english(norm) || no_letters(norm.as_str()) {
+    if left_to_others(norm) {
         return NgramReading::default();
     }
     if is_document(norm.as_str()) {
@@ -759,6 +759,12 @@ fn train_calibrated(
         ),
     };
     (model, oof)
+}
+
+/// Whether the n-gram models leave a text unread: plainly English (MiniLM's), or without
+/// letters ([`no_letters`]).
+fn left_to_others(norm: &Normalized<'_>) -> bool {
+    reads_as_english(norm) || no_letters(norm.as_str())
 }
 
 /// Whether a text is ASCII digits, marks and spaces alone ("1 2 3 4 5 6 7 8 9 10 11 12 13 14
