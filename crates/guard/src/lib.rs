@@ -73,6 +73,7 @@ mod respell;
 pub mod rules;
 pub mod scanner;
 mod stream;
+pub mod technical;
 #[cfg(test)]
 mod testgen;
 mod threaded;
@@ -373,7 +374,7 @@ impl Guard {
         self.injection.scan(norm, ctx, &mut hits);
         let pii_at = hits.len();
         if models {
-            self.read_with_models(norm, ctx, &voice, &mut hits);
+            self.read_with_models(norm, ctx, &voice, None, &mut hits);
         }
         // Ready before the scan and still after it: one that failed during its scan (an
         // unreadable weights file) counts as unavailable for this text too.
@@ -400,7 +401,15 @@ impl Guard {
     /// the answer stages, beyond its own safe voice. Spans are relative to `text`.
     /// `held`: the rules' weaker hits on `text` ([`Guard::rules_withdrawable`]), which come
     /// back with the models' hits unless a model withdraws them.
-    pub(crate) fn find_models(&self, text: &str, ctx: &Context, held: Vec<Hit>) -> Vec<Hit> {
+    /// `fence`: `text` starts inside this fenced code block ([`technical::open_fence`] of what
+    /// came before it in a streamed answer).
+    pub(crate) fn find_models(
+        &self,
+        text: &str,
+        ctx: &Context,
+        held: Vec<Hit>,
+        fence: Option<technical::Fence>,
+    ) -> Vec<Hit> {
         let norm = Normalized::new(text);
         let mut voice = Vec::new();
         if ctx.stage != Stage::Input {
@@ -409,7 +418,7 @@ impl Guard {
                 .scan_answer_voice(&norm, &mut Vec::new(), &mut voice);
         }
         let mut hits = held;
-        self.read_with_models(&norm, ctx, &voice, &mut hits);
+        self.read_with_models(&norm, ctx, &voice, fence, &mut hits);
         hits
     }
 
@@ -425,13 +434,16 @@ impl Guard {
     /// out: at the answer stages, the model's own safe voice (declining, restating the
     /// request, warning, pointing to help, offering something else: see
     /// [`RuleSet::scan_answer_voice`]). A refusal names the harm it refuses and reads like the
-    /// request to a model trained on requests; the help after it does not. Nothing left to
-    /// read: nothing for the models.
+    /// request to a model trained on requests; the help after it does not. At the answer
+    /// stages the technical parts are blanked too ([`technical::spans`]: code but its words,
+    /// math, a table's marks; `fence`: the text starts inside a fenced block). Nothing left
+    /// to read: nothing for the models.
     fn read_with_models(
         &self,
         norm: &Normalized<'_>,
         ctx: &Context,
         voice: &[Span],
+        fence: Option<technical::Fence>,
         hits: &mut Vec<Hit>,
     ) {
         let beyond = (!voice.is_empty()).then(|| beyond_voice(norm.original(), voice));
@@ -440,7 +452,16 @@ impl Guard {
         if read.as_str().trim().is_empty() {
             return;
         }
-        let reading = ngram::read(read);
+        // The n-gram model reads an answer without its technical parts.
+        let technical = if ctx.stage == Stage::Input {
+            Vec::new()
+        } else {
+            technical::spans(norm.original(), fence)
+        };
+        let prose_text =
+            (!technical.is_empty()).then(|| technical::blanked(read.original(), &technical));
+        let prose = prose_text.as_deref().map(Normalized::new);
+        let reading = ngram::read(prose.as_ref().unwrap_or(read));
         hits.extend(reading.hit);
         // The n-gram model reads a prompt that is not plainly English as confidently benign:
         // it withdraws the rules' weaker hits, as the classifier does in English.
@@ -590,6 +611,45 @@ mod tests {
             assert!(two.pii.len() > 100 && two.redacted_text.is_some());
             assert!(two.hits.iter().any(|h| h.category == Category::Injection));
         }
+    }
+
+    #[test]
+    fn the_ngram_model_reads_an_answers_prose_and_not_its_code() {
+        let g = guard();
+        let json = "```json\n{\n  \"data\": [\n    {\"id\": 21, \"title\": \"Fix login redirect\", \
+                    \"done\": false},\n    {\"id\": 22, \"title\": \"Update README\", \"done\": true}\n  ],\n  \
+                    \"pagination\": {\"page\": 11, \"per_page\": 2, \"total\": 47,\n    \
+                    \"next\": \"/api/tasks?page=12&per_page=2\"}\n}\n```";
+        let answer = format!(
+            "Here is page 11 of the task list, two per page:\n\n{json}\n\nAsk for the next page \
+             with the link in `next`."
+        );
+        let prose =
+            "Here is page 11 of the task list, two per page:\n\nAsk for the next page with \
+                     the link in.";
+        let ngram = |v: Verdict| -> Vec<(Category, usize)> {
+            v.hits
+                .iter()
+                .filter(|h| h.scanner == ngram::NAME)
+                .map(|h| (h.category, h.spans.len()))
+                .collect()
+        };
+        let output = Context::new(Stage::Output);
+        // At the output stage the n-gram model reads the answer as it reads its prose alone
+        // (the JSON read as a prompt was S13 to it), streamed or whole.
+        assert_eq!(
+            ngram(g.scan(&answer, &output)),
+            ngram(g.scan(prose, &output))
+        );
+        assert!(ngram(g.scan(json, &output)).is_empty());
+        let long_code = format!(
+            "Sum the rows that passed:\n```python\n{}```\nThen print the total.",
+            "total = sum(row.amount for row in rows if row.ok)  # per batch\n".repeat(40)
+        );
+        assert_eq!(
+            ngram(g.scan_streamed(&long_code, &output)),
+            ngram(g.scan(&long_code, &output))
+        );
     }
 
     #[test]

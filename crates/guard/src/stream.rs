@@ -358,7 +358,12 @@ impl<'g> OutputScanner<'g> {
             .collect();
         let hits: Vec<Hit> = self
             .guard
-            .find_models(&self.text[start..end], &self.ctx, held.clone())
+            .find_models(
+                &self.text[start..end],
+                &self.ctx,
+                held.clone(),
+                crate::technical::open_fence(&self.text[..start]),
+            )
             .into_iter()
             .map(|mut h| {
                 h.spans = h.spans.iter().map(|s| s.shifted(start)).collect();
