@@ -435,9 +435,9 @@ impl Guard {
     /// request, warning, pointing to help, offering something else: see
     /// [`RuleSet::scan_answer_voice`]). A refusal names the harm it refuses and reads like the
     /// request to a model trained on requests; the help after it does not. At the answer
-    /// stages the technical parts are blanked too ([`technical::spans`]: code but its words,
-    /// math, a table's marks; `fence`: the text starts inside a fenced block). Nothing left
-    /// to read: nothing for the models.
+    /// stages the n-gram model reads without the technical parts too ([`technical::spans`]:
+    /// code but its words, math, a table's marks; `fence`: the text starts inside a fenced
+    /// block). Nothing left to read: nothing for the models.
     fn read_with_models(
         &self,
         norm: &Normalized<'_>,

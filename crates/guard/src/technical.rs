@@ -1,15 +1,15 @@
-//! The technical parts of a model's answer, which the models (the n-gram models and the
-//! classifier) do not read at the answer stages: fenced code, inline code, LaTeX math and the
-//! marks of a Markdown table.
+//! The technical parts of a model's answer, which the n-gram models do not read at the
+//! answer stages: fenced code, inline code, LaTeX math and the marks of a Markdown table.
 //!
-//! The models learned from prompts and prose. Code reads to them as nothing they saw: a
-//! Dockerfile's `RUN npm ci --omit=dev` / `COPY --chown=node:node` read as S14 at 0.98, a
-//! Pythagorean `$$c = \sqrt{a^2 + b^2}$$` as S2 (fifty-fifth session's probe of ordinary
+//! The models learned from prompts and prose. Code reads to them as nothing they saw: a JSON
+//! to-do list in a fence was S13 to the n-gram model (fifty-fifth session's probe of ordinary
 //! technical answers). What a code block says in words stays: its comments, its string
 //! literals of [`MIN_STRING_WORDS`] words or more, the text between its tags, and its lines
 //! that read as sentences ([`is_prose_line`]), so a fence is no hiding place for
-//! instructions and a sketch whose comments say what it is for is read by them. The rules,
-//! the injection check and PII read the whole text as before.
+//! instructions and a sketch whose comments say what it is for is read. The rules, the
+//! injection check, PII and the classifier read the whole text as before: the classifier
+//! read the prose left alone as harmful more often ("Spawn the child, poll it, and kill it if
+//! it runs past the deadline:"), 12 of the 160 ordinary answers blocked instead of 7.
 //!
 //! [`spans`] gives the byte ranges to blank; [`open_fence`] tells a streaming reader whether
 //! the stretch it reads starts inside a fence that opened before it.
@@ -27,7 +27,7 @@ pub const PROSE_LINE_WORD_SHARE: f32 = 0.8;
 const MAX_INLINE_MATH: usize = 200;
 
 /// A fenced code block's opening: the mark (`` ` `` or `~`) and how many of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fence {
     mark: u8,
     len: usize,
@@ -422,12 +422,6 @@ pub fn is_prose_line(line: &str) -> bool {
         }
     }
     tokens >= PROSE_LINE_TOKENS && plain as f32 >= PROSE_LINE_WORD_SHARE * tokens as f32
-}
-
-/// What the models read of a model's technical answer as its prose: `text` [`blanked`] of
-/// its [`spans`] (`open`: it starts inside this fence).
-pub fn prose(text: &str, open: Option<Fence>) -> String {
-    blanked(text, &spans(text, open))
 }
 
 /// `text` with `blank` ranges (in order, on char boundaries) turned to spaces, byte for byte,
