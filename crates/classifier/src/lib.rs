@@ -42,10 +42,11 @@
 //! A text longer than [`FOCUS_MIN_BYTES`] (a pasted document, an email, a story: see
 //! [`is_document`]) is read by a second pair of models, the document head and English n-gram
 //! model (`data/head_document.json`, `data/ngram_en_document.bin`), trained on the same
-//! prompts plus the windows and sentences of long texts ([`train::document_readings`]): the
-//! prompt models, trained on prompts only, read 126-token windows of prose and sentences out
-//! of context as harmful (23 of 40 ordinary long texts flagged), and training them on long
-//! text cost recall on short prompts; two readers keep each on what it was trained for.
+//! prompts plus the windows and sentences of long texts ([`train::document_readings`]) and
+//! the pieces of a model's technical answers (code, math, tables, logs: [`train::ANSWER`]):
+//! the prompt models, trained on prompts only, read 126-token windows of prose and sentences
+//! out of context as harmful (23 of 40 ordinary long texts flagged), and training them on
+//! long text cost recall on short prompts; two readers keep each on what it was trained for.
 //!
 //! A prompt of at most [`TURN_MAX_WORDS`] words that a third head, the turn head
 //! (`data/head_turn.json`), reads as a chat's turn ("thanks", "tell me more") or a small

@@ -40,9 +40,10 @@ const MLP_ALPHA: f64 = 3.0;
 
 /// The training samples: `warden-guard`'s `data/dev.jsonl` plus this crate's
 /// `data/train.jsonl` (prompts), `data/turns.jsonl` (a chat's short turns, which only the
-/// [turn head](Trained::turn_head) learns from) and `data/long_texts.jsonl` (pasted
+/// [turn head](Trained::turn_head) learns from), `data/long_texts.jsonl` (pasted
 /// documents, emails and stories, some with a request at the end; see
-/// [`document_readings`]). Never the held-out set.
+/// [`document_readings`]) and the technical answers of `data/answers.jsonl` and
+/// `warden-guard`'s `data/answer_probe_tech.jsonl` ([`ANSWER`]). Never the held-out sets.
 pub fn default_samples() -> Result<Vec<EvalSample>, ClassifierError> {
     let mut v: Vec<EvalSample> =
         warden_guard::eval::parse_jsonl(include_str!("../../guard/data/dev.jsonl"))
@@ -59,7 +60,52 @@ pub fn default_samples() -> Result<Vec<EvalSample>, ClassifierError> {
         warden_guard::eval::parse_jsonl::<EvalSample>(include_str!("../data/long_texts.jsonl"))
             .map_err(|e| ClassifierError::Head(format!("long_texts.jsonl: {e}")))?,
     );
+    for (name, text) in [
+        ("answers.jsonl", include_str!("../data/answers.jsonl")),
+        (
+            "answer_probe_tech.jsonl",
+            include_str!("../../guard/data/answer_probe_tech.jsonl"),
+        ),
+    ] {
+        let answers = warden_guard::eval::parse_jsonl::<EvalSample>(text)
+            .map_err(|e| ClassifierError::Head(format!("{name}: {e}")))?;
+        v.extend(answers.into_iter().map(|s| EvalSample {
+            kind: Some(ANSWER.to_owned()),
+            ..s
+        }));
+    }
     Ok(v)
+}
+
+/// The kind of a model's technical answer in `data/answers.jsonl` and `warden-guard`'s
+/// `data/answer_probe_tech.jsonl` (code, math, a table, a log, with or without prose around
+/// it): only the document models learn from them, in [pieces](warden_guard::document::pieces)
+/// labeled as the answer. The prompt models learned requests; trained on these as well, they
+/// blocked one of the default model's short answers and flagged two more chat turns, while
+/// a text over 400 bytes (most answers with code) is the document models' to read.
+pub const ANSWER: &str = "answer";
+
+/// Whether `s` is a technical answer ([`ANSWER`]).
+fn is_answer_line(s: &EvalSample) -> bool {
+    s.kind.as_deref() == Some(ANSWER)
+}
+
+/// A technical answer's pieces, each with the answer's label: what the classifier reads of
+/// a long one, window by window.
+fn answer_pieces(answers: &[EvalSample]) -> Vec<EvalSample> {
+    answers
+        .iter()
+        .flat_map(|s| {
+            warden_guard::document::pieces(&s.text)
+                .into_iter()
+                .map(|p| EvalSample {
+                    text: p.to_owned(),
+                    kind: Some(LONG.to_owned()),
+                    ..s.clone()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// True for the samples the head learns from: English ones (no `lang` counts as English).
@@ -137,7 +183,8 @@ pub struct Trained {
 /// Trains the ensembles on the English ones of `samples` (embedded with `embedder`): the
 /// English n-gram model, then the head, whose threshold is calibrated on both models'
 /// out-of-fold probabilities combined, on the prompts; then the document pair the same way
-/// on the prompts plus the [`document_readings`]; then the [turn head](Trained::turn_head) on
+/// on the prompts plus the [`document_readings`] and the technical answers' pieces
+/// ([`ANSWER`]); then the [turn head](Trained::turn_head) on
 /// the prompts and the turns of `data/turns.jsonl`. `seed` drives the cross-validation splits.
 pub fn train_head(
     embedder: &dyn Embed,
@@ -149,6 +196,8 @@ pub fn train_head(
         .filter(|s| is_training_sample(s))
         .cloned()
         .collect();
+    let (answers, english): (Vec<EvalSample>, Vec<EvalSample>) =
+        english.into_iter().partition(is_answer_line);
     let (turns, english): (Vec<EvalSample>, Vec<EvalSample>) =
         english.into_iter().partition(is_turn_line);
     let prompts: Vec<EvalSample> = english
@@ -161,7 +210,8 @@ pub fn train_head(
     let turn_head = train_turn_head(embedder, &prompts, &emb, &turns, seed)?;
     let head = train_head_on(&emb, &prompts, seed, Some(&ngram_oof))?;
 
-    let readings = document_readings(&english);
+    let mut readings = document_readings(&english);
+    readings.extend(answer_pieces(&answers));
     emb.extend(embed_samples(embedder, &readings)?);
     let all: Vec<EvalSample> = prompts.into_iter().chain(readings).collect();
     let (document_ngram, document_oof) = warden_guard::ngram::train_with_oof(&all, seed);
