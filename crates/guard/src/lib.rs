@@ -110,28 +110,6 @@ pub struct Guard {
     extra: Vec<(Box<dyn Scanner>, bool)>,
 }
 
-/// What a model says beyond its own safe voice: `original` with the `voice` ranges (sorted,
-/// disjoint, on char boundaries) blanked out by spaces, byte for byte, so that what is found
-/// in it is where it is in the original.
-fn beyond_voice(original: &str, voice: &[Span]) -> String {
-    let mut text = String::with_capacity(original.len());
-    let mut from = 0;
-    for v in voice {
-        let (start, end) = (
-            v.start.clamp(from, original.len()),
-            v.end.min(original.len()),
-        );
-        if end <= start {
-            continue;
-        }
-        text.push_str(&original[from..start]);
-        text.extend(std::iter::repeat_n(' ', end - start));
-        from = end;
-    }
-    text.push_str(&original[from..]);
-    text
-}
-
 /// Hits found in one piece of text, before the policy is applied.
 pub(crate) struct Findings {
     pub hits: Vec<Hit>,
@@ -446,7 +424,8 @@ impl Guard {
         fence: Option<technical::Fence>,
         hits: &mut Vec<Hit>,
     ) {
-        let beyond = (!voice.is_empty()).then(|| beyond_voice(norm.original(), voice));
+        // What a model says beyond its own safe voice, where it is in the original.
+        let beyond = (!voice.is_empty()).then(|| technical::blank(norm.original(), voice, false));
         let beyond_norm = beyond.as_deref().map(Normalized::new);
         let read = beyond_norm.as_ref().unwrap_or(norm);
         if read.as_str().trim().is_empty() {

@@ -424,13 +424,20 @@ pub fn is_prose_line(line: &str) -> bool {
     tokens >= PROSE_LINE_TOKENS && plain as f32 >= PROSE_LINE_WORD_SHARE * tokens as f32
 }
 
-/// `text` with `blank` ranges (in order, on char boundaries) turned to spaces, byte for byte,
-/// line breaks kept: what the models read of it, where it is in `text`.
-pub fn blanked(text: &str, blank: &[Span]) -> String {
+/// `text` with the `ranges` (on char boundaries) turned to spaces, byte for byte, line
+/// breaks kept: what the models read of it, where it is in `text`.
+pub fn blanked(text: &str, ranges: &[Span]) -> String {
+    blank(text, ranges, true)
+}
+
+/// `text` with the `ranges` (on char boundaries) turned to spaces byte for byte, so what is
+/// found in the result is where it is in `text`; line breaks kept when `keep_line_breaks`
+/// (a code block's lines stay lines; a model's safe voice is blanked whole).
+pub(crate) fn blank(text: &str, ranges: &[Span], keep_line_breaks: bool) -> String {
     let mut bytes = text.as_bytes().to_vec();
-    for s in blank {
+    for s in ranges {
         for b in &mut bytes[s.start.min(text.len())..s.end.min(text.len())] {
-            if *b != b'\n' {
+            if !(keep_line_breaks && *b == b'\n') {
                 *b = b' ';
             }
         }
