@@ -50,4 +50,13 @@ fn main() {
     step("Guard built");
     std::hint::black_box(guard.scan(text, &Context::input()));
     step("Guard scanned");
+    // The lazy DFAs' caches grow with the states a text makes them meet: this crate's
+    // README, every paragraph scanned as a prompt of its own, then whole.
+    let readme = include_str!("../README.md");
+    for para in readme.split("\n\n") {
+        std::hint::black_box(guard.scan(para, &Context::input()));
+    }
+    step("Guard scanned the README");
+    std::hint::black_box(guard.scan(readme, &Context::input()));
+    step("... and the README whole");
 }

@@ -112,6 +112,20 @@ fn main() {
     time("injection, dense", &mut || {
         std::hint::black_box(inj.score(&dense_norm, true));
     });
+    // A megabyte of this crate's README, which quotes attacks in many languages as it
+    // describes the scanners: the most varied injection-dense text at hand (unique for its
+    // first third of a megabyte, then repeated).
+    let readme: String = {
+        let mut d = String::new();
+        while d.len() < text.len() {
+            d.push_str(include_str!("../README.md"));
+        }
+        d
+    };
+    let readme_norm = Normalized::new(&readme);
+    time("injection, README", &mut || {
+        std::hint::black_box(inj.score(&readme_norm, true));
+    });
     time("base64", &mut || {
         std::hint::black_box(inj.encoded_payloads(&text));
     });
@@ -140,6 +154,12 @@ fn main() {
     });
     time("guard.scan", &mut || {
         std::hint::black_box(guard.scan(&text, &Context::input()));
+    });
+    // Varied text: the README's megabyte. The paragraph above, repeated, is kind to the lazy
+    // DFAs (their states are all met in its first few hundred bytes); text that never
+    // repeats itself is not.
+    time("scan, README", &mut || {
+        std::hint::black_box(guard.scan(&readme, &Context::input()));
     });
     // The same megabyte as a document of short lines (each paragraph's sentences on their own
     // lines): line-by-line checks (the ROT13 / backwards-text one) see every line.

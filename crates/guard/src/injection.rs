@@ -123,15 +123,31 @@ pub struct InjectionScanner {
     /// whether it is `quotable`, and its own regex, compiled the first time the set says it
     /// matched (compiled up front they held ~18 MB).
     alone: Vec<Alone>,
-    /// The same patterns in a set of their own, with a larger lazy-DFA cache
-    /// ([`ALONE_DFA_BYTES`]): one pass says which matched, and only those search again.
-    alone_set: RegexSet,
+    /// The same patterns in sets of their own, [`ALONE_GROUP`] to a set, each with a larger
+    /// lazy-DFA cache ([`ALONE_DFA_BYTES`]): one pass of each says which matched, and only
+    /// those search again.
+    alone_sets: Vec<RegexSet>,
 }
 
-/// The cache of the `alone` patterns' set. At the default 2 MB their windows made it give up
-/// on an ordinary megabyte (6 s); 4 MB sufficed there, and this leaves room for text dense
-/// with their words. It grows only as far as a text needs.
-const ALONE_DFA_BYTES: usize = 16 << 20;
+/// How many `alone` patterns share a set. The lazy DFA of a set meets a state for each way
+/// its patterns' windows overlap in the text read, and 21 of them in one set met so many
+/// that varied text thrashed its cache: a megabyte of the classifier's training prompts,
+/// of technical answers or of this crate's README took 8.6–10 s (the set gave up to a slow
+/// engine, or cleared its cache again and again), and 6,838 prompts scanned one by one
+/// 2.6–3.0 s. In sets of seven: 30–106 ms a megabyte, 37–49 ms for the prompts. Only a
+/// megabyte of one paragraph repeated (the `throughput` example's) was fast before: 5 ms
+/// then, 10 ms now (three passes instead of one).
+const ALONE_GROUP: usize = 7;
+
+/// The cache of each `alone` set. At the default 2 MB the one set's windows made it give up
+/// on an ordinary megabyte (6 s), and 16 MB was not enough for varied text; in sets of seven,
+/// 16 MB still thrashed on the training prompts (0.46 s for the 6,838 against 65 ms at
+/// 32 MB). A cache grows only as far as the text read needs.
+const ALONE_DFA_BYTES: usize = 32 << 20;
+
+/// The cache of the other patterns' set: at the default 2 MB it thrashed on the README's
+/// and the technical answers' megabytes (0.6–0.8 s), at 8 MB too; at 16 MB, 30–35 ms.
+const SET_DFA_BYTES: usize = 16 << 20;
 
 impl InjectionScanner {
     /// The embedded heuristics.
@@ -182,33 +198,53 @@ impl InjectionScanner {
                 })
                 .unwrap_or_else(|| err(e.to_string()))
         };
-        let set = RegexSet::new(&srcs).map_err(|e| {
-            named(
-                e,
-                patterns
-                    .iter()
-                    .map(|(n, _, s, _)| (n.as_str(), s.as_str()))
-                    .collect(),
-            )
-        })?;
-        let alone_set = regex::RegexSetBuilder::new(alone.iter().map(|a| a.src.as_str()))
-            .dfa_size_limit(ALONE_DFA_BYTES)
+        let set = regex::RegexSetBuilder::new(&srcs)
+            .dfa_size_limit(SET_DFA_BYTES)
             .build()
             .map_err(|e| {
                 named(
                     e,
-                    alone
+                    patterns
                         .iter()
-                        .map(|a| (a.name.as_str(), a.src.as_str()))
+                        .map(|(n, _, s, _)| (n.as_str(), s.as_str()))
                         .collect(),
                 )
             })?;
+        let alone_sets = alone
+            .chunks(ALONE_GROUP)
+            .map(|group| {
+                regex::RegexSetBuilder::new(group.iter().map(|a| a.src.as_str()))
+                    .dfa_size_limit(ALONE_DFA_BYTES)
+                    .build()
+                    .map_err(|e| {
+                        named(
+                            e,
+                            group
+                                .iter()
+                                .map(|a| (a.name.as_str(), a.src.as_str()))
+                                .collect(),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(InjectionScanner {
             set,
             patterns,
             alone,
-            alone_set,
+            alone_sets,
         })
+    }
+
+    /// Whether each `alone` pattern matches `text`, in their order: one pass of each of their
+    /// sets.
+    fn alone_matched(&self, text: &str) -> Vec<bool> {
+        self.alone_sets
+            .iter()
+            .flat_map(|set| {
+                let matched = set.matches(text);
+                (0..set.len()).map(move |i| matched.matched(i))
+            })
+            .collect()
     }
 
     /// Scores the canonical text; returns `(score, names of the heuristics that fired, spans)`.
@@ -270,15 +306,14 @@ impl InjectionScanner {
             push_spans(&found);
             places.extend(found.iter().map(|m| m.range()));
         }
-        let matched = self.alone_set.matches(text);
+        let matched = self.alone_matched(text);
         let found: Vec<Vec<regex::Match<'_>>> = self
             .alone
             .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                // Compiled only for a pattern the set says matched.
+            .zip(matched)
+            .map(|(a, matched)| {
+                // Compiled only for a pattern its set says matched.
                 matched
-                    .matched(i)
                     .then(|| compiled(&a.re, &a.src))
                     .flatten()
                     .map(|re| re.find_iter(text).take(4).collect())
@@ -556,6 +591,46 @@ mod tests {
             .unwrap()
             .score(&Normalized::new(text), false)
             .0
+    }
+
+    /// The `alone` patterns split into sets ([`ALONE_GROUP`]) say what one set of them all
+    /// would: the same patterns, at the same indices, on every line of the read injection
+    /// sets, on those lines joined into one long text, and on the README.
+    #[test]
+    fn the_alone_patterns_sets_agree_with_one_set() {
+        let scanner = InjectionScanner::builtin().unwrap();
+        assert!(scanner.alone_sets.len() > 1, "more than one set is tested");
+        let one = regex::RegexSetBuilder::new(scanner.alone.iter().map(|a| a.src.as_str()))
+            .dfa_size_limit(64 << 20)
+            .build()
+            .unwrap();
+        let mut texts: Vec<String> = [
+            include_str!("../data/injection.jsonl"),
+            include_str!("../data/injection_probe_q.jsonl"),
+        ]
+        .iter()
+        .flat_map(|f| crate::eval::parse_jsonl::<crate::eval::InjectionSample>(f).unwrap())
+        .map(|s| s.text)
+        .collect();
+        texts.push(texts.join("\n"));
+        texts.push(include_str!("../README.md").to_string());
+        let mut matched = 0;
+        for text in &texts {
+            let norm = Normalized::new(text);
+            let want = one.matches(norm.as_str());
+            let got = scanner.alone_matched(norm.as_str());
+            assert_eq!(got.len(), scanner.alone.len());
+            for (i, g) in got.iter().enumerate() {
+                assert_eq!(
+                    *g,
+                    want.matched(i),
+                    "pattern {} on {text:.80}",
+                    scanner.alone[i].name
+                );
+            }
+            matched += got.iter().filter(|g| **g).count();
+        }
+        assert!(matched > 100, "the texts match the patterns: {matched}");
     }
 
     #[test]
