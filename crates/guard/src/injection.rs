@@ -133,15 +133,15 @@ pub struct InjectionScanner {
 /// its patterns' windows overlap in the text read, and 21 of them in one set met so many
 /// that varied text thrashed its cache: a megabyte of the classifier's training prompts,
 /// of technical answers or of this crate's README took 8.6–10 s (the set gave up to a slow
-/// engine, or cleared its cache again and again), and 6,838 prompts scanned one by one
-/// 2.6–3.0 s. In sets of seven: 30–106 ms a megabyte, 37–49 ms for the prompts. Only a
-/// megabyte of one paragraph repeated (the `throughput` example's) was fast before: 5 ms
-/// then, 10 ms now (three passes instead of one).
+/// engine, or cleared its cache again and again), and the training prompts' 6,838 lines
+/// scanned one by one 2.6–3.0 s. In sets of seven: 30–106 ms a megabyte, 34–49 ms for the
+/// lines. Only a megabyte of one paragraph repeated (the `throughput` example's) was fast
+/// before: 5 ms then, 10 ms now (three passes instead of one).
 const ALONE_GROUP: usize = 7;
 
 /// The cache of each `alone` set. At the default 2 MB the one set's windows made it give up
 /// on an ordinary megabyte (6 s), and 16 MB was not enough for varied text; in sets of seven,
-/// 16 MB still thrashed on the training prompts (0.46 s for the 6,838 against 65 ms at
+/// 16 MB still thrashed on the training prompts (0.46 s for those lines against 65 ms at
 /// 32 MB). A cache grows only as far as the text read needs.
 const ALONE_DFA_BYTES: usize = 32 << 20;
 
