@@ -358,10 +358,22 @@ mod tests {
             "The evening is quiet and the lamps are lit one by one. ".repeat(30)
         );
         let mut s = guard.output_scanner_threaded(Context::new(Stage::Output));
-        for piece in stream_pieces(&text) {
+        let pieces: Vec<&str> = stream_pieces(&text).collect();
+        let (last, rest) = pieces.split_last().unwrap();
+        for piece in rest {
             s.feed(piece);
             std::thread::sleep(Duration::from_micros(200));
         }
+        // The thread dies at its first read. On a loaded machine (the test suite's other
+        // binaries, under SCHED_BATCH) it may not have read yet: wait for it, so that the
+        // last piece is handed to a thread that is gone.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while s.worker.as_ref().is_some_and(|w| !w.thread.is_finished())
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        s.feed(last);
         assert!(s.worker.is_none(), "the thread read and died");
         let (fin, _) = s.finish_timed();
         assert!(fin.has(Category::IndiscriminateWeapons), "{fin:?}");
