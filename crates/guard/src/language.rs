@@ -168,43 +168,59 @@ pub fn iso639_1(lang: Lang) -> &'static str {
     }
 }
 
-fn detector() -> &'static Detector {
+/// The languages an R1 distill realistically writes; a short list detects faster and
+/// confuses less (Latin-script sentences otherwise come back as Latin or Esperanto).
+pub(crate) const ALLOWLIST: [Lang; 23] = [
+    Lang::Eng,
+    Lang::Spa,
+    Lang::Fra,
+    Lang::Deu,
+    Lang::Por,
+    Lang::Ita,
+    Lang::Nld,
+    Lang::Rus,
+    Lang::Ukr,
+    Lang::Cmn,
+    Lang::Jpn,
+    Lang::Kor,
+    Lang::Ara,
+    Lang::Hin,
+    Lang::Tur,
+    Lang::Pol,
+    Lang::Vie,
+    Lang::Ind,
+    Lang::Swe,
+    Lang::Ell,
+    Lang::Heb,
+    Lang::Tha,
+    Lang::Pes,
+];
+
+/// `whatlang`'s detector over [`ALLOWLIST`].
+pub(crate) fn whatlang_detector() -> &'static Detector {
     static D: OnceLock<Detector> = OnceLock::new();
-    D.get_or_init(|| {
-        // The languages an R1 distill realistically writes; a short list detects faster and
-        // confuses less (Latin-script sentences otherwise come back as Latin or Esperanto).
-        Detector::with_allowlist(vec![
-            Lang::Eng,
-            Lang::Spa,
-            Lang::Fra,
-            Lang::Deu,
-            Lang::Por,
-            Lang::Ita,
-            Lang::Nld,
-            Lang::Rus,
-            Lang::Ukr,
-            Lang::Cmn,
-            Lang::Jpn,
-            Lang::Kor,
-            Lang::Ara,
-            Lang::Hin,
-            Lang::Tur,
-            Lang::Pol,
-            Lang::Vie,
-            Lang::Ind,
-            Lang::Swe,
-            Lang::Ell,
-            Lang::Heb,
-            Lang::Tha,
-            Lang::Pes,
-        ])
+    D.get_or_init(|| Detector::with_allowlist(ALLOWLIST.to_vec()))
+}
+
+/// `whatlang`'s language and confidence for `text` over [`ALLOWLIST`]: for Latin-script
+/// text computed by [`crate::latin`] (the same answer, faster), else by `whatlang`.
+fn detect_allowed(text: &str) -> Option<(Lang, f64)> {
+    crate::latin::detect(text).unwrap_or_else(|| {
+        whatlang_detector()
+            .detect(text)
+            .map(|info| (info.lang(), info.confidence()))
     })
+}
+
+/// `whatlang`'s `Info::is_reliable`.
+fn reliable(confidence: f64) -> bool {
+    confidence > crate::latin::RELIABLE_CONFIDENCE
 }
 
 /// `whatlang`'s best guess at a text's language (ISO 639-1), among the languages the
 /// check knows; `None` when it has no guess.
 pub fn guess(text: &str) -> Option<&'static str> {
-    detector().detect(text).map(|info| iso639_1(info.lang()))
+    detect_allowed(text).map(|(lang, _)| iso639_1(lang))
 }
 
 /// What the language check skips: code blocks and spans, URLs, e-mail addresses, think tags.
@@ -672,10 +688,10 @@ fn detect(s: &Sentence, clean: &str) -> Option<(&'static str, bool)> {
         let markers = clean.chars().filter(|c| ZH_MARKERS.contains(*c)).count();
         return Some(("zh", markers >= 2));
     }
-    match detector().detect(clean) {
-        Some(info) => {
-            let code = iso639_1(info.lang());
-            let reliable = info.is_reliable() || (s.letters >= 60 && info.confidence() >= 0.5);
+    match detect_allowed(clean) {
+        Some((lang, confidence)) => {
+            let code = iso639_1(lang);
+            let reliable = reliable(confidence) || (s.letters >= 60 && confidence >= 0.5);
             Some((code, reliable))
         }
         None => lang_of_script(s.dominant).map(|c| (c, false)),
@@ -1045,10 +1061,7 @@ pub fn is_english_canonical(original: &str, canonical: &str) -> bool {
 /// prompt that `is_english` lets through is not. For decisions that trust an English model's
 /// *benign* reading.
 pub fn detects_english(text: &str) -> bool {
-    mostly_ascii_latin(text)
-        && detector()
-            .detect(text)
-            .is_some_and(|info| info.lang() == Lang::Eng)
+    mostly_ascii_latin(text) && detect_allowed(text).is_some_and(|(lang, _)| lang == Lang::Eng)
 }
 
 /// Plainly English: [`is_english_canonical`], and `whatlang`'s best guess is English or the

@@ -63,6 +63,8 @@ pub mod guard_model;
 pub mod injection;
 pub mod injection_model;
 pub mod language;
+mod latin;
+mod latin_profiles;
 mod markup;
 pub mod ngram;
 pub mod normalize;
