@@ -11,10 +11,8 @@
 //! sorts and confidence are `whatlang`'s, step by step, so the answer is the same (the tests
 //! compare the two on every data set's sentences and on arbitrary text).
 //!
-//! Only text that `whatlang` certainly reads as Latin script takes this path: every
-//! character that is not a space, digit or ASCII punctuation is a Latin letter or general
-//! punctuation (dashes, quotation marks). Anything else (another script, emoji, combining
-//! marks) goes to `whatlang` itself.
+//! Only text that `whatlang` reads as Latin script (its main script, by `whatlang`'s own
+//! count where another script is present) takes this path; any other goes to `whatlang`.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -24,6 +22,8 @@ use whatlang::Lang;
 use crate::latin_profiles::{ALPHABETS, PROFILES};
 
 const LANGS: usize = PROFILES.len();
+/// The bit set of all of them.
+const ALL: u16 = (1 << LANGS) - 1;
 /// `whatlang`'s `MAX_TRIGRAM_DISTANCE`: the distance of a profile trigram the text lacks.
 const MAX_TRIGRAM_DISTANCE: u32 = 300;
 /// `whatlang`'s `MAX_TOTAL_DISTANCE`.
@@ -138,10 +138,11 @@ fn is_latin(c: char) -> bool {
     )
 }
 
-/// Whether `whatlang` certainly reads `text` as Latin script: at least one Latin letter, and
-/// nothing it would count for another script (general punctuation, U+2000–U+206F, is in
-/// none of its scripts).
-fn certainly_latin(text: &str) -> bool {
+/// Whether `whatlang` reads `text` as Latin script: the common case, a Latin letter and no
+/// letter of another script (general punctuation, U+2000–U+206F, is in none of its
+/// scripts), answered in one pass; else `whatlang`'s own script detection, which counts the
+/// characters of each script.
+fn latin_script(text: &str) -> bool {
     let mut latin = false;
     for c in text.chars() {
         if is_stop_char(c) {
@@ -150,81 +151,102 @@ fn certainly_latin(text: &str) -> bool {
         if is_latin(c) {
             latin = true;
         } else if !('\u{2000}'..='\u{206F}').contains(&c) {
-            return false;
+            return whatlang::detect_script(text) == Some(whatlang::Script::Latin);
         }
     }
     latin
 }
 
-/// `whatlang`'s answer for `text` under the language check's allowlist, when the text is
-/// certainly Latin script: `Some(language and confidence)`, or `Some(None)` where `whatlang`
-/// has no answer. `None` when the text is not certainly Latin script (ask `whatlang`).
+/// `whatlang`'s answer for `text` under the language check's allowlist, when it reads the
+/// text as Latin script: `Some(language and confidence)`, or `Some(None)` where `whatlang`
+/// has no answer. `None` when the text is not Latin script (ask `whatlang`).
 #[allow(clippy::option_option)]
 pub(crate) fn detect(text: &str) -> Option<Option<(Lang, f64)>> {
-    if !certainly_latin(text) {
+    if !latin_script(text) {
         return None;
     }
     let t = tables();
-    let lower = if text.is_ascii() {
-        text.to_ascii_lowercase()
+    // `whatlang` reads the lowercased text: for ASCII text, lowercased byte by byte here.
+    let lower;
+    let chars: &mut dyn Iterator<Item = char> = if text.is_ascii() {
+        &mut text.bytes().map(|b| char::from(b.to_ascii_lowercase()))
     } else {
-        text.to_lowercase()
+        lower = text.to_lowercase();
+        &mut lower.chars()
     };
+    SCRATCH.with_borrow_mut(|(keys, counted)| answer(t, chars, keys, counted))
+}
 
+/// The text's trigrams, and the same counted (count, trigram).
+type Scratch = (Vec<u64>, Vec<(u32, u64)>);
+
+thread_local! {
+    /// Reused from call to call.
+    static SCRATCH: std::cell::RefCell<Scratch> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+#[allow(clippy::option_option)]
+fn answer(
+    t: &Tables,
+    chars: &mut dyn Iterator<Item = char>,
+    keys: &mut Vec<u64>,
+    counted: &mut Vec<(u32, u64)>,
+) -> Option<Option<(Lang, f64)>> {
+    // One pass for both scores.
     // Alphabets (`alphabets::common::generic_alphabet_calculate_scores`): each non-stop
     // character counts 2 for the languages whose alphabet has it; a language's score is that
     // less the number of non-stop characters, at least 0, over that number.
+    // Trigrams (`trigrams::utils::count`): stop characters read as spaces, a space before and
+    // after; a trigram whose middle is a space next to another space is skipped.
     let mut in_alphabet = [0usize; LANGS];
+    let mut in_all = 0usize;
     let mut max_raw_score = 0usize;
-    for c in lower.chars() {
-        if is_stop_char(c) {
-            continue;
-        }
-        max_raw_score += 1;
-        let bits = if c.is_ascii() {
-            t.ascii[c as usize]
+    keys.clear();
+    let (mut c1, mut c2) = (' ', None::<char>);
+    for c in chars.chain(Some(' ')) {
+        let c3 = if is_stop_char(c) {
+            ' '
         } else {
-            t.other
-                .binary_search_by_key(&c, |(o, _)| *o)
-                .map_or(0, |i| t.other[i].1)
-        };
-        if bits != 0 {
-            for (l, n) in in_alphabet.iter_mut().enumerate() {
-                *n += usize::from(bits >> l & 1);
+            max_raw_score += 1;
+            let bits = if c.is_ascii() {
+                t.ascii[c as usize]
+            } else {
+                t.other
+                    .binary_search_by_key(&c, |(o, _)| *o)
+                    .map_or(0, |i| t.other[i].1)
+            };
+            if bits == ALL {
+                in_all += 1;
+            } else if bits != 0 {
+                for (l, n) in in_alphabet.iter_mut().enumerate() {
+                    *n += usize::from(bits >> l & 1);
+                }
             }
+            c
+        };
+        if let Some(c2) = c2 {
+            if !(c2 == ' ' && (c1 == ' ' || c3 == ' ')) {
+                keys.push(pack(c1, c2, c3));
+            }
+            c1 = c2;
         }
+        c2 = Some(c3);
     }
-    let mut alphabet_raw: Vec<(Lang, usize)> = ALPHABETS
-        .iter()
-        .enumerate()
-        .map(|(l, (lang, _))| (*lang, (2 * in_alphabet[l]).saturating_sub(max_raw_score)))
-        .collect();
+    let mut alphabet_raw: [(Lang, usize); LANGS] = std::array::from_fn(|l| {
+        (
+            ALPHABETS[l].0,
+            (2 * (in_alphabet[l] + in_all)).saturating_sub(max_raw_score),
+        )
+    });
     alphabet_raw.sort_unstable_by_key(|(_, score)| std::cmp::Reverse(*score));
-    let alphabet_scores: Vec<(Lang, f64)> = alphabet_raw
-        .iter()
-        .map(|&(lang, raw)| (lang, raw as f64 / max_raw_score as f64))
-        .collect();
+    let alphabet_scores: [(Lang, f64); LANGS] =
+        alphabet_raw.map(|(lang, raw)| (lang, raw as f64 / max_raw_score as f64));
 
-    // Trigrams (`trigrams::utils::count` and `trigram_occurances_to_positions`): stop
-    // characters read as spaces, a space before and after; a trigram whose middle is a space
-    // next to another space is skipped. Ranked by count, then by trigram, both descending.
-    let mut keys: Vec<u64> = Vec::with_capacity(lower.len() + 1);
-    let mut chars = lower
-        .chars()
-        .map(|c| if is_stop_char(c) { ' ' } else { c })
-        .chain(Some(' '));
-    let mut c1 = ' ';
-    let mut c2 = chars.next().unwrap_or(' ');
-    for c3 in chars {
-        if !(c2 == ' ' && (c1 == ' ' || c3 == ' ')) {
-            keys.push(pack(c1, c2, c3));
-        }
-        c1 = c2;
-        c2 = c3;
-    }
+    // Ranked by count, then by trigram, both descending (`trigram_occurances_to_positions`).
     keys.sort_unstable();
-    let mut counted: Vec<(u32, u64)> = Vec::with_capacity(keys.len());
-    for k in keys {
+    counted.clear();
+    for &k in keys.iter() {
         match counted.last_mut() {
             Some((n, last)) if *last == k => *n += 1,
             _ => counted.push((1, k)),
@@ -249,38 +271,32 @@ pub(crate) fn detect(text: &str) -> Option<Option<(Lang, f64)>> {
             }
         }
     }
-    let mut distances: Vec<(Lang, u32)> = PROFILES
-        .iter()
-        .enumerate()
-        .map(|(l, (lang, _))| {
-            let mut total = i64::from(MAX_TRIGRAM_DISTANCE * (300 - matched[l]) + matched_sum[l]);
-            if MAX_TRIGRAM_DISTANCE > count {
-                total -= i64::from((MAX_TRIGRAM_DISTANCE - count) * MAX_TRIGRAM_DISTANCE);
-            }
-            (*lang, total.clamp(0, i64::from(MAX_TOTAL_DISTANCE)) as u32)
-        })
-        .collect();
+    let mut distances: [(Lang, u32); LANGS] = std::array::from_fn(|l| {
+        let mut total = i64::from(MAX_TRIGRAM_DISTANCE * (300 - matched[l]) + matched_sum[l]);
+        if MAX_TRIGRAM_DISTANCE > count {
+            total -= i64::from((MAX_TRIGRAM_DISTANCE - count) * MAX_TRIGRAM_DISTANCE);
+        }
+        (
+            PROFILES[l].0,
+            total.clamp(0, i64::from(MAX_TOTAL_DISTANCE)) as u32,
+        )
+    });
     distances.sort_unstable_by_key(|(_, dist)| *dist);
     let max_dist = count * MAX_TRIGRAM_DISTANCE;
-    let trigram_scores: Vec<(Lang, f64)> = distances
-        .iter()
-        .map(|&(lang, dist)| (lang, f64::from(max_dist - dist) / f64::from(max_dist)))
-        .collect();
+    let trigram_scores: [(Lang, f64); LANGS] =
+        distances.map(|(lang, dist)| (lang, f64::from(max_dist - dist) / f64::from(max_dist)));
 
     // Combined (`combined::raw_detect` and `detect`): the alphabet weighs 2/3 for an empty
     // text down to 1/3 at 100 characters.
     let alphabet_weight = (-(max_raw_score as f64 / 300.0) + 2.0 / 3.0).clamp(1.0 / 3.0, 2.0 / 3.0);
     let trigram_weight = 1.0 - alphabet_weight;
-    let mut scores: Vec<(Lang, f64)> = alphabet_scores
-        .iter()
-        .map(|&(lang, a)| {
-            let tr = trigram_scores
-                .iter()
-                .find(|(l, _)| *l == lang)
-                .map_or(0.0, |x| x.1);
-            (lang, a * alphabet_weight + tr * trigram_weight)
-        })
-        .collect();
+    let mut scores: [(Lang, f64); LANGS] = alphabet_scores.map(|(lang, a)| {
+        let tr = trigram_scores
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .map_or(0.0, |x| x.1);
+        (lang, a * alphabet_weight + tr * trigram_weight)
+    });
     scores.sort_unstable_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Less));
     let Some(&(lang, score1)) = scores.first() else {
         return Some(None);
@@ -365,8 +381,18 @@ mod tests {
             assert!(detect(text).is_some(), "{text:?} takes the fast path");
             same(text);
         }
-        // Not certainly Latin script: `whatlang` itself answers.
-        for text in ["Привет мир", "hello 世界", "emoji 🙂 here", "", "1234 ..."] {
+        // Latin script by `whatlang`'s count.
+        for text in [
+            "hello 世界",
+            "emoji 🙂 here",
+            "Tiếng Việt có dấu",
+            "Hello, Мир",
+        ] {
+            assert!(detect(text).is_some(), "{text:?}");
+            same(text);
+        }
+        // Not Latin script: `whatlang` itself answers.
+        for text in ["Привет мир", "hello 世界世界世界", "", "1234 ..."] {
             assert!(detect(text).is_none(), "{text:?}");
         }
     }
