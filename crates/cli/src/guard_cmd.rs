@@ -15,7 +15,8 @@ pub enum GuardCmd {
     Scan {
         /// Texts to scan (without --jsonl).
         text: Vec<String>,
-        /// Read `{"id", "text", "expected_lang"?}` lines from stdin; write one verdict per line.
+        /// Read `{"id", "text", "expected_lang"?}` lines from stdin; write one verdict per line
+        /// (for a line that is not such an object, `{"id", "line", "error"}`; exit status 1).
         #[arg(long)]
         jsonl: bool,
         /// input, reasoning or output.
@@ -168,6 +169,16 @@ fn scan_out(id: serde_json::Value, v: &Verdict) -> ScanOut<'_> {
     }
 }
 
+/// What `guard scan --jsonl` writes for a line it cannot read: its id where the line is a
+/// JSON object that has one, its line number and the error.
+fn line_error(line: &str, number: usize, error: &str) -> serde_json::Value {
+    let id = serde_json::from_str::<serde_json::Value>(line)
+        .ok()
+        .and_then(|v| v.get("id").cloned())
+        .unwrap_or(serde_json::Value::Null);
+    serde_json::json!({"id": id, "line": number, "error": error})
+}
+
 fn guard_for(settings: &Settings, policy: Option<PathBuf>) -> Result<Guard> {
     let mut s = settings.clone();
     if policy.is_some() {
@@ -219,17 +230,34 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             if jsonl {
+                // A malformed line gets an error object in its place and the rest are
+                // scanned: a large file's verdicts are not lost to one bad line.
+                let (mut lines, mut malformed) = (0usize, 0usize);
                 for (n, line) in std::io::stdin().lock().lines().enumerate() {
                     let line = line.context("reading stdin")?;
                     if line.trim().is_empty() {
                         continue;
                     }
-                    let item: ScanLine = serde_json::from_str(&line).with_context(|| {
-                        format!("stdin line {}: expected {{\"id\", \"text\"}}", n + 1)
-                    })?;
-                    let v = scan(&item.text, &ctx_for(item.expected_lang));
-                    serde_json::to_writer(&mut out, &scan_out(item.id, &v))?;
+                    lines += 1;
+                    match serde_json::from_str::<ScanLine>(&line) {
+                        Ok(item) => {
+                            let v = scan(&item.text, &ctx_for(item.expected_lang));
+                            serde_json::to_writer(&mut out, &scan_out(item.id, &v))?;
+                        }
+                        Err(e) => {
+                            malformed += 1;
+                            let error =
+                                format!("stdin line {}: expected {{\"id\", \"text\"}}: {e}", n + 1);
+                            eprintln!("warden: {error}");
+                            serde_json::to_writer(&mut out, &line_error(&line, n + 1, &error))?;
+                        }
+                    }
                     out.write_all(b"\n")?;
+                }
+                out.flush()?;
+                if malformed > 0 {
+                    eprintln!("warden: {malformed} of {lines} lines were not {{\"id\", \"text\"}} objects");
+                    return Ok(1);
                 }
             } else {
                 for (i, t) in text.iter().enumerate() {
