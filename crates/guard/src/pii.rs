@@ -274,7 +274,7 @@ impl PiiScanner {
                 {
                     continue;
                 }
-                if m.as_str().parse::<Ipv4Addr>().is_ok() {
+                if m.as_str().parse::<Ipv4Addr>().is_ok_and(names_a_host) {
                     push(&mut out, PiiKind::IpAddress, m.start(), m.end());
                 }
             }
@@ -292,8 +292,7 @@ impl PiiScanner {
                         .chars()
                         .next()
                         .is_some_and(|c| c.is_alphanumeric() || c == '_');
-                if boundary_ok && (groups >= 3 || addr == "::1") && addr.parse::<Ipv6Addr>().is_ok()
-                {
+                if boundary_ok && groups >= 3 && addr.parse::<Ipv6Addr>().is_ok_and(names_a_host) {
                     push(&mut out, PiiKind::IpAddress, m.start(), m.end());
                 }
             }
@@ -434,6 +433,16 @@ const CARD_MAX: usize = 19 + 18;
 // SSN: "social security number" (23), up to 4 separators of up to 3 bytes, 9 digits, 2 spaces.
 const SSN_MAX: usize = 23 + 12 + 11;
 const IPV4_MAX: usize = 15;
+
+/// Whether an address names a host: not the loopback (`127.0.0.1`, `::1`: "this machine", the
+/// same on every computer) nor the unspecified address (`0.0.0.0`, `::`: "any"), which a
+/// model's answer about running a server is full of and which identify no one. Private and
+/// documentation ranges stay PII: they name a host of someone's network, and the labeled
+/// sets count them.
+fn names_a_host(addr: impl Into<std::net::IpAddr>) -> bool {
+    let addr = addr.into();
+    !(addr.is_loopback() || addr.is_unspecified())
+}
 // Phone: +ddd sep, (dddd) sep, dddd, then 3 x (sep ddddd), then sep dddddddd.
 const PHONE_MAX: usize = 5 + 7 + 4 + 3 * 6 + 9;
 
@@ -690,6 +699,8 @@ mod tests {
             "x123-4567",
             "2024-05-17",
             "fe80::1%eth0",
+            "127.0.0.1",
+            "::1",
             "0132",
             "5",
             " ",
@@ -831,6 +842,13 @@ mod tests {
                 "toll_free",
                 "call 8-800-2000-122 or 0800 1111 or 1800-599-0019 or 0570-078374",
             ),
+            // This machine and "any address": in every answer about running a server.
+            (
+                "loopback",
+                "open http://127.0.0.1:8080/ or curl localhost; 127.1.2.3 too",
+            ),
+            ("ipv6_loopback", "listen on [::1]:3000 or ::1"),
+            ("unspecified", "bind 0.0.0.0:80 (or :: for IPv6)"),
         ];
         for (name, text) in cases {
             let got = kinds(text);
