@@ -1,9 +1,38 @@
-//! The trigram profiles of `whatlang` 0.16.4 (MIT licence, (c) Sergey Potapov and
+//! The trigram profiles of `whatlang` 0.16.4 (MIT licence, Sergey Potapov and
 //! contributors) for the Latin-script languages of the language check's allowlist, in the
 //! order of that crate's `LATIN_LANGS`: each language's 300 most frequent trigrams, most
 //! frequent first, written one after another (three characters each). Generated from
 //! `src/trigrams/profiles.rs`; `latin.rs`'s tests check that detection with them gives
 //! `whatlang`'s answers.
+//!
+//! `whatlang`'s licence (its repository's `LICENSE`), for these tables:
+//!
+//! > (The MIT License)
+//! >
+//! > Copyright (c) 2017 Sergey Potapov <blake131313@gmail.com>
+//! > Copyright (c) 2014 Titus Wormer <tituswormer@gmail.com>
+//! > Copyright (c) 2008 Kent S Johnson
+//! > Copyright (c) 2006 Jacob R Rideout <kde@jacobrideout.net>
+//! > Copyright (c) 2004 Maciej Ceglowski
+//! >
+//! > Permission is hereby granted, free of charge, to any person obtaining
+//! > a copy of this software and associated documentation files (the
+//! > 'Software'), to deal in the Software without restriction, including
+//! > without limitation the rights to use, copy, modify, merge, publish,
+//! > distribute, sublicense, and/or sell copies of the Software, and to
+//! > permit persons to whom the Software is furnished to do so, subject to
+//! > the following conditions:
+//! >
+//! > The above copyright notice and this permission notice shall be
+//! > included in all copies or substantial portions of the Software.
+//! >
+//! > THE SOFTWARE IS PROVIDED 'AS IS', WITHOUT WARRANTY OF ANY KIND,
+//! > EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF
+//! > MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT.
+//! > IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY
+//! > CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT,
+//! > TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE
+//! > SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 
 use whatlang::Lang;
 
