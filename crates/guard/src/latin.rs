@@ -174,8 +174,23 @@ pub(crate) fn detect(text: &str) -> Option<Option<(Lang, f64)>> {
         lower = text.to_lowercase();
         &mut lower.chars()
     };
-    SCRATCH.with_borrow_mut(|(keys, counted)| answer(t, chars, keys, counted))
+    SCRATCH.with_borrow_mut(|(keys, counted)| {
+        let found = answer(t, chars, keys, counted);
+        // A sentence with no end (a megabyte on one line) is not kept for the thread's life.
+        if keys.capacity() > SCRATCH_KEEP {
+            keys.clear();
+            keys.shrink_to(SCRATCH_KEEP);
+        }
+        if counted.capacity() > SCRATCH_KEEP {
+            counted.clear();
+            counted.shrink_to(SCRATCH_KEEP);
+        }
+        found
+    })
 }
+
+/// The most trigrams the buffers keep between calls (a long paragraph's worth).
+const SCRATCH_KEEP: usize = 1 << 14;
 
 /// The text's trigrams, and the same counted (count, trigram).
 type Scratch = (Vec<u64>, Vec<(u32, u64)>);
@@ -425,6 +440,16 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn a_long_text_leaves_no_large_buffers_behind() {
+        let long = "the quick brown fox jumps over the lazy dog ".repeat(20_000);
+        same(&long);
+        SCRATCH.with_borrow(|(keys, counted)| {
+            assert!(keys.capacity() <= SCRATCH_KEEP, "{}", keys.capacity());
+            assert!(counted.capacity() <= SCRATCH_KEEP, "{}", counted.capacity());
+        });
     }
 
     #[test]
