@@ -433,6 +433,8 @@ const CARD_MAX: usize = 19 + 18;
 // SSN: "social security number" (23), up to 4 separators of up to 3 bytes, 9 digits, 2 spaces.
 const SSN_MAX: usize = 23 + 12 + 11;
 const IPV4_MAX: usize = 15;
+// Phone: +ddd sep, (dddd) sep, dddd, then 3 x (sep ddddd), then sep dddddddd.
+const PHONE_MAX: usize = 5 + 7 + 4 + 3 * 6 + 9;
 
 /// Whether an address names a host: not the loopback (`127.0.0.1`, `::1`: "this machine", the
 /// same on every computer) nor the unspecified address (`0.0.0.0`, `::`: "any"), which a
@@ -443,8 +445,6 @@ fn names_a_host(addr: impl Into<std::net::IpAddr>) -> bool {
     let addr = addr.into();
     !(addr.is_loopback() || addr.is_unspecified())
 }
-// Phone: +ddd sep, (dddd) sep, dddd, then 3 x (sep ddddd), then sep dddddddd.
-const PHONE_MAX: usize = 5 + 7 + 4 + 3 * 6 + 9;
 
 /// Runs of ASCII digits, as `(first, last + 1)`, joined when fewer than 8 bytes apart.
 fn digit_clusters(bytes: &[u8]) -> Vec<(usize, usize)> {
