@@ -219,7 +219,7 @@ pub(crate) fn whatlang_detector() -> &'static Detector {
 /// `whatlang`'s language and confidence for `text` over [`ALLOWLIST`]: for Latin-script
 /// text computed by [`crate::latin`] (the same answer, faster), else by `whatlang`.
 fn detect_allowed(text: &str) -> Option<(Lang, f64)> {
-    crate::latin::detect(text).unwrap_or_else(|| {
+    crate::latin::detect(text).or_else(|| {
         whatlang_detector()
             .detect(text)
             .map(|info| (info.lang(), info.confidence()))

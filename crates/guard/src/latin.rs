@@ -157,11 +157,10 @@ fn latin_script(text: &str) -> bool {
     latin
 }
 
-/// `whatlang`'s answer for `text` under the language check's allowlist, when it reads the
-/// text as Latin script: `Some(language and confidence)`, or `Some(None)` where `whatlang`
-/// has no answer. `None` when the text is not Latin script (ask `whatlang`).
-#[allow(clippy::option_option)]
-pub(crate) fn detect(text: &str) -> Option<Option<(Lang, f64)>> {
+/// `whatlang`'s answer for `text` under the language check's allowlist (language and
+/// confidence), when it reads the text as Latin script; `None` when it does not (ask
+/// `whatlang`). A Latin-script text always has an answer: 12 languages are scored.
+pub(crate) fn detect(text: &str) -> Option<(Lang, f64)> {
     if !latin_script(text) {
         return None;
     }
@@ -185,7 +184,7 @@ pub(crate) fn detect(text: &str) -> Option<Option<(Lang, f64)>> {
             counted.clear();
             counted.shrink_to(SCRATCH_KEEP);
         }
-        found
+        Some(found)
     })
 }
 
@@ -201,13 +200,12 @@ thread_local! {
         const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
-#[allow(clippy::option_option)]
 fn answer(
     t: &Tables,
     chars: &mut dyn Iterator<Item = char>,
     keys: &mut Vec<u64>,
     counted: &mut Vec<(u32, u64)>,
-) -> Option<Option<(Lang, f64)>> {
+) -> (Lang, f64) {
     // One pass for both scores.
     // Alphabets (`alphabets::common::generic_alphabet_calculate_scores`): each non-stop
     // character counts 2 for the languages whose alphabet has it; a language's score is that
@@ -313,14 +311,8 @@ fn answer(
         (lang, a * alphabet_weight + tr * trigram_weight)
     });
     scores.sort_unstable_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Less));
-    let Some(&(lang, score1)) = scores.first() else {
-        return Some(None);
-    };
-    let confidence = match scores.get(1) {
-        Some(&(_, score2)) => confidence(score1, score2, count as usize),
-        None => 1.0,
-    };
-    Some(Some((lang, confidence)))
+    let [(lang, score1), (_, score2), ..] = scores;
+    (lang, confidence(score1, score2, count as usize))
 }
 
 /// `whatlang::core::calculate_confidence`.
@@ -351,10 +343,10 @@ mod tests {
     }
 
     fn same(text: &str) {
-        if let Some(fast) = detect(text) {
+        if let Some((lang, confidence)) = detect(text) {
             let slow = reference(text);
             assert_eq!(
-                fast.map(|(l, c)| (l, c.to_bits())),
+                Some((lang, confidence.to_bits())),
                 slow.map(|(l, c)| (l, c.to_bits())),
                 "{text:?}"
             );
