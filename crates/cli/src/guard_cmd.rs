@@ -169,6 +169,42 @@ fn scan_out(id: serde_json::Value, v: &Verdict) -> ScanOut<'_> {
     }
 }
 
+/// `guard scan --jsonl`: a verdict for each `{"id", "text", "expected_lang"?}` line of
+/// stdin. A malformed line gets an error object in its place and the rest are scanned: a
+/// large file's verdicts are not lost to one bad line. Returns how many were malformed.
+fn scan_jsonl(
+    out: &mut impl Write,
+    scan: &impl Fn(&str, &Context) -> Verdict,
+    ctx_for: &impl Fn(Option<String>) -> Context,
+) -> Result<usize> {
+    let (mut lines, mut malformed) = (0usize, 0usize);
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line.context("reading stdin")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        lines += 1;
+        match serde_json::from_str::<ScanLine>(&line) {
+            Ok(item) => {
+                let v = scan(&item.text, &ctx_for(item.expected_lang));
+                serde_json::to_writer(&mut *out, &scan_out(item.id, &v))?;
+            }
+            Err(e) => {
+                malformed += 1;
+                let error = format!("stdin line {}: expected {{\"id\", \"text\"}}: {e}", n + 1);
+                eprintln!("warden: {error}");
+                serde_json::to_writer(&mut *out, &line_error(&line, n + 1, &error))?;
+            }
+        }
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    if malformed > 0 {
+        eprintln!("warden: {malformed} of {lines} lines were not {{\"id\", \"text\"}} objects");
+    }
+    Ok(malformed)
+}
+
 /// What `guard scan --jsonl` writes for a line it cannot read: its id where the line is a
 /// JSON object that has one, its line number and the error.
 fn line_error(line: &str, number: usize, error: &str) -> serde_json::Value {
@@ -230,33 +266,8 @@ pub fn run(cmd: GuardCmd, settings: &Settings) -> Result<i32> {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             if jsonl {
-                // A malformed line gets an error object in its place and the rest are
-                // scanned: a large file's verdicts are not lost to one bad line.
-                let (mut lines, mut malformed) = (0usize, 0usize);
-                for (n, line) in std::io::stdin().lock().lines().enumerate() {
-                    let line = line.context("reading stdin")?;
-                    if line.trim().is_empty() {
-                        continue;
-                    }
-                    lines += 1;
-                    match serde_json::from_str::<ScanLine>(&line) {
-                        Ok(item) => {
-                            let v = scan(&item.text, &ctx_for(item.expected_lang));
-                            serde_json::to_writer(&mut out, &scan_out(item.id, &v))?;
-                        }
-                        Err(e) => {
-                            malformed += 1;
-                            let error =
-                                format!("stdin line {}: expected {{\"id\", \"text\"}}: {e}", n + 1);
-                            eprintln!("warden: {error}");
-                            serde_json::to_writer(&mut out, &line_error(&line, n + 1, &error))?;
-                        }
-                    }
-                    out.write_all(b"\n")?;
-                }
-                out.flush()?;
+                let malformed = scan_jsonl(&mut out, &scan, &ctx_for)?;
                 if malformed > 0 {
-                    eprintln!("warden: {malformed} of {lines} lines were not {{\"id\", \"text\"}} objects");
                     return Ok(1);
                 }
             } else {
