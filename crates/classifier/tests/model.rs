@@ -606,11 +606,11 @@ fn terse_task_style_requests_are_caught_and_their_look_alikes_pass() {
 /// …", "Suppose …", "What if …", "Thought experiment: …"), a story ("For my thriller, …",
 /// "I'm writing a short story …"), a role ("Roleplay as a poison control nurse …") or a
 /// purpose ("For a podcast …", "For a debate …"), beside 30 requests in the same frames.
-/// Written on 2026-12-07, before the framed training lines (`data/train.jsonl`'s last 205)
-/// and by the same writer; none of those within 0.5 word-Jaccard of a line here. The head
-/// had learned the frames as a request's words: every "hypothetically" of the training data
-/// was a request. Before those lines the guard flagged 19 of the 95 (17 by the classifier
-/// alone) and caught all 30; with them, 8 and 30.
+/// Written on 2026-12-07 by the writer of the framed training lines (`data/train.jsonl`'s
+/// last 203), before the head was retrained on any of them; none of those within 0.5
+/// word-Jaccard of a line here. The head had learned the frames as a request's words: every
+/// "hypothetically" of the training data was a request. Before those lines the guard flagged
+/// 19 of the 95 (17 by the classifier alone) and caught all 30; with them, 8 and 30.
 #[test]
 fn framed_look_alikes_pass_and_framed_requests_are_caught() {
     let probe = report("FRAMES", include_str!("../data/frames_probe.jsonl"));
