@@ -176,16 +176,19 @@ pub(crate) fn detect(text: &str) -> Option<(Lang, f64)> {
     SCRATCH.with_borrow_mut(|(keys, counted)| {
         let found = answer(t, chars, keys, counted);
         // A sentence with no end (a megabyte on one line) is not kept for the thread's life.
-        if keys.capacity() > SCRATCH_KEEP {
-            keys.clear();
-            keys.shrink_to(SCRATCH_KEEP);
-        }
-        if counted.capacity() > SCRATCH_KEEP {
-            counted.clear();
-            counted.shrink_to(SCRATCH_KEEP);
-        }
+        let_go(keys);
+        let_go(counted);
         Some(found)
     })
+}
+
+/// Empties `buf` down to [`SCRATCH_KEEP`] entries of capacity where it grew past them
+/// (`shrink_to` alone keeps the length as the capacity).
+fn let_go<T>(buf: &mut Vec<T>) {
+    if buf.capacity() > SCRATCH_KEEP {
+        buf.clear();
+        buf.shrink_to(SCRATCH_KEEP);
+    }
 }
 
 /// The most trigrams the buffers keep between calls (a long paragraph's worth).
