@@ -186,13 +186,9 @@ fn held_out_set_is_reported() {
     let samples: Vec<EvalSample> =
         eval::parse_jsonl(include_str!("../data/holdout.jsonl")).unwrap();
     let report = eval::run(guard(), &samples);
+    // Aggregates only: a held-out set's lines are never printed, so `--nocapture` shows
+    // nothing to tune on.
     println!("HOLDOUT\n{report}");
-    for m in &report.misses {
-        println!(
-            "HOLDOUT MISS {:?} {:?}/{:?} got {:?}: {}",
-            m.label, m.category, m.kind, m.got, m.text
-        );
-    }
     assert!(
         report.overall.recall >= 0.6,
         "held-out recall {:.3}",
