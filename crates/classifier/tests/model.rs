@@ -389,7 +389,7 @@ fn benign_prompts_pass_with_the_classifier() {
 
 /// A read set's report: its tables, then each miss with its text.
 fn report(name: &str, src: &str) -> eval::EvalReport {
-    let both = tables(name, src);
+    let both = held(name, src);
     for m in &both.misses {
         println!(
             "{name} MISS {:?} {:?} got {:?}: {}",
@@ -399,14 +399,9 @@ fn report(name: &str, src: &str) -> eval::EvalReport {
     both
 }
 
-/// A held-out set's report: its tables only. Its lines are never printed, so a run with
-/// `--nocapture` shows nothing to tune on.
+/// A held-out set's report: its tables (rules alone, rules + classifier), aggregates only.
+/// Its lines are never printed, so a run with `--nocapture` shows nothing to tune on.
 fn held(name: &str, src: &str) -> eval::EvalReport {
-    tables(name, src)
-}
-
-/// Prints a set's tables (aggregates only), rules alone and rules + classifier.
-fn tables(name: &str, src: &str) -> eval::EvalReport {
     let samples: Vec<EvalSample> = eval::parse_jsonl(src).unwrap();
     let rules = eval::run(&Guard::with_default_policy(), &samples);
     let both = eval::run(guard(), &samples);
