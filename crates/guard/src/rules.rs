@@ -207,6 +207,10 @@ struct CategoryFile {
     /// alone.
     #[serde(default)]
     model_vetoes: Vec<String>,
+    /// Whether the shared `technical_tasks` of `common.toml` are `model_vetoes` of this
+    /// category too.
+    #[serde(default)]
+    technical_tasks_veto: bool,
     /// The writer asking where to turn ("who can I talk to", "相談できる窓口"): anywhere in
     /// the text, it lowers this category's reading by the protective discount when no
     /// sentence of the text asks anything (no request, action or question outside the cue's
@@ -269,6 +273,10 @@ struct CommonFile {
     /// The model stating what something is or was ("is a", "was used in", "es un").
     #[serde(default)]
     fact: Vec<String>,
+    /// An everyday technical task's words ("cron", "/var/log"): `model_vetoes` of the
+    /// categories that set `technical_tasks_veto`.
+    #[serde(default)]
+    technical_tasks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -754,7 +762,17 @@ impl RuleSet {
                     add(t, Target::Cat(ci, role));
                 }
             }
-            for (core, lb, rb) in f.model_vetoes.iter().filter_map(|t| term_key(t)) {
+            let technical: &[String] = if f.technical_tasks_veto {
+                &common.technical_tasks
+            } else {
+                &[]
+            };
+            for (core, lb, rb) in f
+                .model_vetoes
+                .iter()
+                .chain(technical)
+                .filter_map(|t| term_key(t))
+            {
                 veto_keys.push(core);
                 veto_terms.push((Veto::Cat(category), lb, rb));
             }
