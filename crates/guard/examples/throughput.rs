@@ -126,6 +126,17 @@ fn main() {
     time("injection, README", &mut || {
         std::hint::black_box(inj.score(&readme_norm, true));
     });
+    time("normalize, README", &mut || {
+        std::hint::black_box(Normalized::new(&readme));
+    });
+    time("rules, README", &mut || {
+        let mut out = Vec::new();
+        rules.scan_into(&readme_norm, &mut out);
+        std::hint::black_box(out);
+    });
+    time("pii, README", &mut || {
+        std::hint::black_box(pii.find(&readme));
+    });
     time("base64", &mut || {
         std::hint::black_box(inj.encoded_payloads(&text));
     });
