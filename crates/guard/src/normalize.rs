@@ -425,6 +425,19 @@ impl<'a> Normalized<'a> {
                 i = j + 1;
                 continue;
             }
+            // Most words: ASCII letters only, up to a character that is no part of a word.
+            // Nothing in such a word folds and no run starts inside it (`emit_token` would push
+            // each letter as it is), so the letters go out in one go.
+            let mut j = i;
+            while j < chars.len() && chars[j].c.is_ascii_alphabetic() {
+                j += 1;
+            }
+            if j > i && (j == chars.len() || !is_token_char(chars[j].c)) {
+                self.text.extend(chars[i..j].iter().map(|ch| ch.c));
+                self.starts.extend(chars[i..j].iter().map(|ch| ch.s));
+                i = j;
+                continue;
+            }
             let mut j = i + 1;
             while j < chars.len() && is_token_char(chars[j].c) {
                 // CJK running into a spaced-out word: end the token there, so the run is
