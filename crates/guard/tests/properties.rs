@@ -370,23 +370,29 @@ fn rules_stay_linear_on_text_dense_with_cues() {
     let text = |bytes: usize| para.repeat(bytes / para.len() + 1);
     let (small, big) = (text(64 * 1024), text(256 * 1024));
     let rules = warden_guard::rules::RuleSet::builtin().unwrap();
+    let (small, big) = (
+        warden_guard::Normalized::new(&small),
+        warden_guard::Normalized::new(&big),
+    );
     for answer in [false, true] {
-        let time = |t: &str| {
-            let norm = warden_guard::Normalized::new(t);
-            (0..3)
-                .map(|_| {
-                    let t0 = Instant::now();
-                    let mut out = Vec::new();
-                    if answer {
-                        rules.scan_answer(&norm, &mut out);
-                    } else {
-                        rules.scan_into(&norm, &mut out);
-                    }
-                    t0.elapsed().as_secs_f64()
-                })
-                .fold(f64::MAX, f64::min)
+        let once = |norm: &warden_guard::Normalized| {
+            let t0 = Instant::now();
+            let mut out = Vec::new();
+            if answer {
+                rules.scan_answer(norm, &mut out);
+            } else {
+                rules.scan_into(norm, &mut out);
+            }
+            t0.elapsed().as_secs_f64()
         };
-        let ratio = time(&big) / time(&small).max(1e-9);
+        // The two sizes alternate and each keeps its fastest of five, so a busy moment on a
+        // shared machine (a build beside the tests) does not land on one size only.
+        let (mut t_small, mut t_big) = (f64::MAX, f64::MAX);
+        for _ in 0..5 {
+            t_small = t_small.min(once(&small));
+            t_big = t_big.min(once(&big));
+        }
+        let ratio = t_big / t_small.max(1e-9);
         println!("rules (answer: {answer}) on 256 KiB / 64 KiB of cues: {ratio:.1}x");
         // Linear is 4x; a quadratic pass would be 16x.
         assert!(ratio < 10.0, "256 KiB took {ratio:.1}x the time of 64 KiB");
