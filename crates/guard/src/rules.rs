@@ -529,25 +529,28 @@ fn asks_after_protective(group: &[Item]) -> bool {
     let Some(last) = last_protective_end(group) else {
         return false;
     };
-    let named = |t: Target| {
+    let named = |t| {
         matches!(
             t,
             Target::Cat(_, Role::Action | Role::Strong | Role::Object)
         )
     };
-    let term = |t: Target| matches!(t, Target::Cat(_, Role::Strong | Role::Object));
-    let protective = || group.iter().filter(|x| x.target == Target::Protective);
-    let verb_last_after = |at: u32| {
-        group
-            .iter()
-            .any(|x| x.target == Target::Intent && x.verb_last && x.start >= at)
-    };
     if asks_for(group, last, u32::MAX, named) {
         return true;
     }
     // The cue's topic: a term the cue is written onto, in a verb-last request.
-    let compound = verb_last_after(last)
-        && protective().any(|c| group.iter().any(|x| term(x.target) && x.end == c.start));
+    let verb_last = group
+        .iter()
+        .any(|x| x.target == Target::Intent && x.verb_last && x.start >= last);
+    let onto_term = |c: &Item| {
+        group.iter().any(|x| {
+            matches!(x.target, Target::Cat(_, Role::Strong | Role::Object)) && x.end == c.start
+        })
+    };
+    let compound = verb_last
+        && group
+            .iter()
+            .any(|c| c.target == Target::Protective && onto_term(c));
     asks_between(group, last, u32::MAX) && !compound
 }
 
@@ -605,25 +608,14 @@ fn asks_between(group: &[Item], from: u32, to: u32) -> bool {
     })
 }
 
-/// Whether, after `from`, a sentence asks for something of category `c`: a request (an
-/// intent) and then one of the category's actions, objects or strong terms ("my mum is going
-/// to kill me, how do I get the stain out" asks nothing of violence; "… so how do I kill her
-/// first" does).
-fn asks_of(group: &[Item], from: u32, c: u8) -> bool {
+/// Whether, between `from` and `to`, a sentence asks for something of category `c`: a
+/// request (an intent) and then one of the category's actions, objects or strong terms ("my
+/// mum is going to kill me, how do I get the stain out" asks nothing of violence; "… so how do
+/// I kill her first" does).
+fn asks_of(group: &[Item], from: u32, to: u32, c: u8) -> bool {
     asks_for(
         group,
         from,
-        u32::MAX,
-        |t| matches!(t, Target::Cat(tc, Role::Action | Role::Strong | Role::Object) if tc == c),
-    )
-}
-
-/// Whether a request of category `c` lies wholly before `to`: an intent, then one of its
-/// actions, objects or strong terms (or, verb last, the other way round).
-fn asks_before(group: &[Item], to: u32, c: u8) -> bool {
-    asks_for(
-        group,
-        0,
         to,
         |t| matches!(t, Target::Cat(tc, Role::Action | Role::Strong | Role::Object) if tc == c),
     )
@@ -1307,11 +1299,11 @@ impl RuleSet {
                     continue;
                 }
                 if let Some(end) = unless_asked {
-                    cat_benign |= !asks_of(group, end, ci as u8);
+                    cat_benign |= !asks_of(group, end, u32::MAX, ci as u8);
                 }
                 if let Some((start, end)) = reasons {
-                    cat_benign |=
-                        !asks_of(group, end, ci as u8) && !asks_before(group, start, ci as u8);
+                    cat_benign |= !asks_of(group, end, u32::MAX, ci as u8)
+                        && !asks_of(group, 0, start, ci as u8);
                 }
                 cat_benign |=
                     without_action && !strong && !cat_action && !here_action && !prev_action;
