@@ -171,7 +171,9 @@ fn main() {
         });
     };
     time("rules+pii+lang", &text, &mut || rules_pii_lang(&text));
-    time("rules+pii+lang, README", &readme, &mut || rules_pii_lang(&readme));
+    time("rules+pii+lang, README", &readme, &mut || {
+        rules_pii_lang(&readme)
+    });
     time("guard.scan", &text, &mut || {
         std::hint::black_box(guard.scan(&text, &Context::input()));
     });
