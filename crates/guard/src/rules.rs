@@ -224,6 +224,10 @@ struct CategoryFile {
     /// category too.
     #[serde(default)]
     technical_tasks_veto: bool,
+    /// Whether the shared `helping_someone` of `common.toml` are `model_vetoes` of this
+    /// category too.
+    #[serde(default)]
+    helping_someone_veto: bool,
     /// The writer asking where to turn ("who can I talk to", "相談できる窓口"): anywhere in
     /// the text, it lowers this category's reading by the protective discount when no
     /// sentence of the text asks anything (no request, action or question outside the cue's
@@ -290,6 +294,10 @@ struct CommonFile {
     /// categories that set `technical_tasks_veto`.
     #[serde(default)]
     technical_tasks: Vec<String>,
+    /// Helping someone who hurts themselves ("come posso aiutarla"): `model_vetoes` of the
+    /// categories that set `helping_someone_veto`.
+    #[serde(default)]
+    helping_someone: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -829,15 +837,19 @@ impl RuleSet {
                     add(t, Target::Cat(ci, role));
                 }
             }
-            let technical: &[String] = if f.technical_tasks_veto {
-                &common.technical_tasks
-            } else {
-                &[]
-            };
+            // The shared lists of `common.toml` a category opts into.
+            fn shared(opted: bool, list: &[String]) -> &[String] {
+                if opted {
+                    list
+                } else {
+                    &[]
+                }
+            }
             for (core, lb, rb) in f
                 .model_vetoes
                 .iter()
-                .chain(technical)
+                .chain(shared(f.technical_tasks_veto, &common.technical_tasks))
+                .chain(shared(f.helping_someone_veto, &common.helping_someone))
                 .filter_map(|t| term_key(t))
             {
                 veto_keys.push(core);
